@@ -1,0 +1,54 @@
+# Cap QVCT — the commands of the README.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+APT_PACKAGES := chromium fonts-dejavu-core fonts-liberation
+SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
+PYTEST_ARGS ?=
+
+.PHONY: demo test bench lint fmt install install-test system-packages serve migrate clean
+
+$(VENV)/bin/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+install: $(VENV)/bin/activate
+	$(PIP) install --quiet -e .
+
+install-test: $(VENV)/bin/activate system-packages
+	$(PIP) install --quiet -e '.[test]'
+
+# Chromium for the browser tests comes from Debian, never from a download at test time.
+system-packages:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_PACKAGES); \
+	fi
+
+migrate: install
+	mkdir -p var
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py load_demo
+	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+
+test: install-test
+	$(PY) manage.py makemigrations --check --dry-run --verbosity 0
+	$(VENV)/bin/ruff check capqvct tests bench scripts
+	$(VENV)/bin/ruff format --check capqvct tests bench scripts
+	CAPQVCT_TESTING=1 $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench: install-test
+	CAPQVCT_TESTING=1 $(PY) -m bench.run
+
+lint: install-test
+	$(VENV)/bin/ruff check capqvct tests bench scripts
+
+fmt: install-test
+	$(VENV)/bin/ruff check --fix capqvct tests bench scripts
+	$(VENV)/bin/ruff format capqvct tests bench scripts
+
+clean:
+	rm -rf var $(VENV)

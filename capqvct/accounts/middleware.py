@@ -1,0 +1,25 @@
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from capqvct.accounts.selectors import needs_second_factor
+
+# Paths a signed-in user without a verified second factor may still reach.
+OPEN_PREFIXES = ("/compte/double-authentification", "/compte/deconnexion", "/static/")
+
+
+class SecondFactorRequiredMiddleware:
+    """Agents, consultants and administrators reach nothing private before proving a second factor."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not user.is_authenticated or user.is_verified() or not needs_second_factor(user):
+            return None
+        if not getattr(view_func, "login_required", True) or request.path.startswith(OPEN_PREFIXES):
+            return None
+        return redirect(f"{reverse('accounts:second_factor')}?next={request.get_full_path()}")

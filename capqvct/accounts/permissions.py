@@ -1,0 +1,36 @@
+"""Who may do what with organisations and memberships; each check says why when it refuses."""
+
+from capqvct.accounts.models import ROLES_BY_KIND, Membership, Organisation, Role
+from capqvct.accounts.selectors import is_platform_admin
+from capqvct.core.permissions import ALLOWED, Decision, refuse
+
+MANAGER_ROLES = (Role.PROGRAMME_MANAGER, Role.DIRECTOR)
+
+
+def can_manage_organisation(user, organisation: Organisation) -> Decision:
+    if is_platform_admin(user):
+        return ALLOWED
+    if Membership.objects.filter(user=user, organisation=organisation, role__in=MANAGER_ROLES).exists():
+        return ALLOWED
+    return refuse("Seuls les responsables de cette organisation peuvent gérer ses membres.")
+
+
+def can_give_role(organisation: Organisation, role: str) -> Decision:
+    if role in ROLES_BY_KIND[organisation.kind]:
+        return ALLOWED
+    return refuse(f"Le rôle « {Role(role).label} » n’existe pas pour ce type d’organisation.")
+
+
+def can_leave(membership: Membership) -> Decision:
+    """The last manager cannot leave: the organisation would have nobody to invite colleagues."""
+    if membership.role not in MANAGER_ROLES:
+        return ALLOWED
+    others = Membership.objects.filter(organisation=membership.organisation, role=membership.role).exclude(
+        pk=membership.pk
+    )
+    if others.exists():
+        return ALLOWED
+    return refuse(
+        "Vous êtes le dernier responsable de cette organisation : "
+        "confiez d’abord ce rôle à un collègue.",
+    )

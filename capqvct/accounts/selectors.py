@@ -1,0 +1,84 @@
+"""Reads about users, their organisations and roles."""
+
+from django.db.models import QuerySet
+
+from capqvct.accounts.models import (
+    AGENT_ROLES,
+    SECOND_FACTOR_ROLES,
+    Membership,
+    Organisation,
+    Role,
+    User,
+)
+from capqvct.territory.models import Region
+
+
+def memberships_of(user: User) -> QuerySet[Membership]:
+    return Membership.objects.filter(user=user).select_related("organisation__region").order_by(
+        "organisation__name"
+    )
+
+
+def _roles(user) -> set[str]:
+    # Cached on the user object: many checks run on one request.
+    if not user.is_authenticated:
+        return set()
+    if not hasattr(user, "_capqvct_roles"):
+        user._capqvct_roles = set(Membership.objects.filter(user=user).values_list("role", flat=True))
+    return user._capqvct_roles
+
+
+def has_role(user, *roles: str) -> bool:
+    return bool(_roles(user) & set(roles))
+
+
+def is_platform_admin(user) -> bool:
+    return bool(user.is_authenticated and user.is_superuser)
+
+
+def is_agent(user) -> bool:
+    return has_role(user, *AGENT_ROLES)
+
+
+def is_national_observer(user) -> bool:
+    return has_role(user, Role.OBSERVER)
+
+
+def needs_second_factor(user) -> bool:
+    """Agents, consultants, observers and administrators see dossiers: they must use TOTP."""
+    return is_platform_admin(user) or user.is_staff or has_role(user, *SECOND_FACTOR_ROLES)
+
+
+def agent_region_codes(user) -> set[str]:
+    """Codes of the regions whose agencies the user works for as an agent."""
+    if not user.is_authenticated:
+        return set()
+    if not hasattr(user, "_capqvct_agent_regions"):
+        user._capqvct_agent_regions = set(
+            Membership.objects.filter(user=user, role__in=AGENT_ROLES, organisation__region__isnull=False)
+            .values_list("organisation__region_id", flat=True)
+        )
+    return user._capqvct_agent_regions
+
+
+def sees_every_region(user) -> bool:
+    return is_platform_admin(user) or is_national_observer(user)
+
+
+def regions_visible_to(user) -> QuerySet[Region]:
+    if sees_every_region(user):
+        return Region.objects.all()
+    return Region.objects.filter(code__in=agent_region_codes(user))
+
+
+def organisations_managed_by(user) -> QuerySet[Organisation]:
+    """Organisations where the user may invite colleagues and change roles."""
+    if is_platform_admin(user):
+        return Organisation.objects.all()
+    return Organisation.objects.filter(
+        memberships__user=user, memberships__role__in=[Role.PROGRAMME_MANAGER, Role.DIRECTOR]
+    ).distinct()
+
+
+def can_browse_directory(user) -> bool:
+    return sees_every_region(user) or bool(agent_region_codes(user))

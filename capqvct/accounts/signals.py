@@ -1,0 +1,21 @@
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from capqvct.core.services import record_event
+
+
+@receiver(user_logged_in)
+def audit_login(sender, request, user, **kwargs):
+    record_event(action="login", actor=user, target=user)
+
+
+@receiver(user_logged_out)
+def audit_logout(sender, request, user, **kwargs):
+    if user is not None:
+        record_event(action="logout", actor=user, target=user)
+
+
+@receiver(user_login_failed)
+def audit_failed_login(sender, credentials, request=None, **kwargs):
+    # Never the password: only the address that was tried.
+    record_event(action="login_failed", actor_email=str(credentials.get("username", ""))[:254])

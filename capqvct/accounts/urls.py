@@ -1,0 +1,66 @@
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import path, reverse_lazy
+
+from capqvct.accounts import forms, views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("connexion/", views.LoginView.as_view(), name="login"),
+    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("double-authentification/", views.second_factor, name="second_factor"),
+    path(
+        "mot-de-passe/oubli/",
+        login_not_required(
+            auth_views.PasswordResetView.as_view(
+                form_class=forms.PasswordResetForm,
+                template_name="accounts/password_reset.html",
+                email_template_name="accounts/emails/password_reset.txt",
+                subject_template_name="accounts/emails/password_reset_subject.txt",
+                success_url=reverse_lazy("accounts:password_reset_done"),
+                extra_context={"page_title": "Mot de passe oublié"},
+            )
+        ),
+        name="password_reset",
+    ),
+    path(
+        "mot-de-passe/oubli/envoye/",
+        login_not_required(
+            auth_views.PasswordResetDoneView.as_view(
+                template_name="accounts/password_reset_done.html",
+                extra_context={"page_title": "Message envoyé"},
+            )
+        ),
+        name="password_reset_done",
+    ),
+    path(
+        "mot-de-passe/nouveau/<uidb64>/<token>/",
+        login_not_required(
+            auth_views.PasswordResetConfirmView.as_view(
+                form_class=forms.SetPasswordForm,
+                template_name="accounts/password_reset_confirm.html",
+                success_url=reverse_lazy("accounts:password_reset_complete"),
+                extra_context={"page_title": "Nouveau mot de passe"},
+            )
+        ),
+        name="password_reset_confirm",
+    ),
+    path(
+        "mot-de-passe/change/",
+        login_not_required(
+            auth_views.PasswordResetCompleteView.as_view(
+                template_name="accounts/password_reset_complete.html",
+                extra_context={"page_title": "Mot de passe changé"},
+            )
+        ),
+        name="password_reset_complete",
+    ),
+    path("invitation/<str:token>/", views.accept_invitation, name="accept_invitation"),
+    path("", views.profile, name="profile"),
+    path("tableau-de-bord/", views.dashboard, name="dashboard"),
+    path("organisations/<int:pk>/", views.organisation_members, name="organisation"),
+    path("organisations/<int:pk>/inviter/", views.invite, name="invite"),
+    path("appartenances/<int:pk>/role/", views.change_role, name="change_role"),
+    path("appartenances/<int:pk>/retirer/", views.remove_membership, name="remove_membership"),
+]

@@ -1,0 +1,234 @@
+import base64
+from io import BytesIO
+
+import qrcode
+import qrcode.image.svg
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from capqvct.accounts import forms, services
+from capqvct.accounts.models import Membership, Organisation
+from capqvct.accounts.permissions import can_manage_organisation
+from capqvct.accounts.selectors import memberships_of, needs_second_factor
+from capqvct.core.exceptions import Refusal
+from capqvct.core.services import record_event
+
+
+class LoginView(auth_views.LoginView):
+    form_class = forms.LoginForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+    extra_context = {"page_title": "Connexion"}
+
+
+def _safe_next(request, default: str = "accounts:dashboard"):
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
+def _qr_code_svg(url: str) -> str:
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    buffer = BytesIO()
+    image.save(buffer)
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+def second_factor(request):
+    """Set up a TOTP device the first time, then ask for a code at each sign-in."""
+    user = request.user
+    if request.user.is_verified() or not needs_second_factor(user):
+        return redirect(_safe_next(request))
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    setting_up = device is None
+    if setting_up:
+        device, _ = TOTPDevice.objects.get_or_create(
+            user=user, confirmed=False, defaults={"name": "Application d’authentification"}
+        )
+    form = forms.OtpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["code"]):
+            if setting_up:
+                device.confirmed = True
+                device.save(update_fields=["confirmed"])
+                record_event(action="second_factor_enabled", actor=user, target=user)
+            otp_login(request, device)
+            return redirect(_safe_next(request))
+        form.add_error("code", "Ce code est incorrect ou a expiré : saisissez le code affiché maintenant.")
+        record_event(action="second_factor_failed", actor=user, target=user)
+    context = {
+        "page_title": "Double authentification",
+        "form": form,
+        "setting_up": setting_up,
+        "next": _safe_next(request, default=""),
+    }
+    if setting_up:
+        context["qr_code"] = _qr_code_svg(device.config_url)
+        context["secret"] = base64.b32encode(device.bin_key).decode()
+    return render(request, "accounts/second_factor.html", context)
+
+
+def dashboard(request):
+    memberships = list(memberships_of(request.user))
+    return render(
+        request,
+        "accounts/dashboard.html",
+        {"page_title": "Tableau de bord", "memberships": memberships},
+    )
+
+
+def profile(request):
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "page_title": "Mon compte",
+            "memberships": memberships_of(request.user),
+            "has_second_factor": TOTPDevice.objects.filter(user=request.user, confirmed=True).exists(),
+        },
+    )
+
+
+def _managed_organisation(request, pk: int) -> Organisation:
+    organisation = get_object_or_404(Organisation, pk=pk)
+    if not can_manage_organisation(request.user, organisation):
+        # Members of other organisations learn nothing, not even that it exists.
+        raise Http404
+    return organisation
+
+
+def organisation_members(request, pk: int):
+    organisation = _managed_organisation(request, pk)
+    members = organisation.memberships.select_related("user").order_by("user__last_name", "user__email")
+    pending = organisation.invitations.pending().select_related("invited_by")
+    return render(
+        request,
+        "accounts/organisation.html",
+        {
+            "page_title": organisation.name,
+            "organisation": organisation,
+            "members": members,
+            "pending_invitations": pending,
+            "invitation_form": forms.InvitationForm(organisation=organisation),
+            "breadcrumb": [("Mon compte", "/compte/"), (organisation.name, None)],
+        },
+    )
+
+
+def invite(request, pk: int):
+    organisation = _managed_organisation(request, pk)
+    form = forms.InvitationForm(request.POST or None, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invite_colleague(
+                organisation=organisation,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                by=request.user,
+            )
+        except Refusal as refusal:
+            form.add_error(refusal.field, refusal.message)
+        else:
+            messages.success(request, f"Invitation envoyée à {form.cleaned_data['email']}.")
+            return redirect("accounts:organisation", pk=organisation.pk)
+    return render(
+        request,
+        "accounts/invite.html",
+        {
+            "page_title": "Inviter un collègue",
+            "organisation": organisation,
+            "form": form,
+            "breadcrumb": [
+                ("Mon compte", "/compte/"),
+                (organisation.name, f"/compte/organisations/{organisation.pk}/"),
+                ("Inviter", None),
+            ],
+        },
+    )
+
+
+def _membership_managed_by(request, pk: int) -> Membership:
+    membership = get_object_or_404(Membership.objects.select_related("organisation", "user"), pk=pk)
+    if membership.user_id != request.user.pk and not can_manage_organisation(
+        request.user, membership.organisation
+    ):
+        raise Http404
+    return membership
+
+
+@require_POST
+def change_role(request, pk: int):
+    membership = _membership_managed_by(request, pk)
+    form = forms.RoleForm(request.POST, organisation=membership.organisation)
+    if form.is_valid():
+        try:
+            services.change_role(membership=membership, role=form.cleaned_data["role"], by=request.user)
+        except Refusal as refusal:
+            messages.error(request, refusal.message)
+        else:
+            messages.success(request, f"Rôle de {membership.user} modifié.")
+    else:
+        messages.error(request, "Choisissez un rôle dans la liste.")
+    return redirect("accounts:organisation", pk=membership.organisation_id)
+
+
+@require_POST
+def remove_membership(request, pk: int):
+    membership = _membership_managed_by(request, pk)
+    leaving = membership.user_id == request.user.pk
+    try:
+        services.remove_membership(membership=membership, by=request.user)
+    except Refusal as refusal:
+        messages.error(request, refusal.message)
+        if leaving:
+            return redirect("accounts:profile")
+        return redirect("accounts:organisation", pk=membership.organisation_id)
+    if leaving:
+        messages.success(request, f"Vous avez quitté {membership.organisation}.")
+        return redirect("accounts:profile")
+    messages.success(request, f"{membership.user} ne fait plus partie de {membership.organisation}.")
+    return redirect("accounts:organisation", pk=membership.organisation_id)
+
+
+@login_not_required
+def accept_invitation(request, token: str):
+    invitation = services.find_pending_invitation(token)
+    if invitation is None:
+        return render(
+            request, "accounts/invitation_invalid.html", {"page_title": "Invitation expirée"}, status=410
+        )
+    user = request.user if request.user.is_authenticated else None
+    form = forms.NewAccountForm(request.POST or None) if user is None else None
+    if request.method == "POST":
+        try:
+            if user is not None:
+                services.accept_invitation(token=token, user=user)
+                return _welcome(request, invitation)
+            if form.is_valid():
+                membership = services.accept_invitation(token=token, **form.cleaned_data)
+                login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+                return _welcome(request, invitation)
+        except Refusal as refusal:
+            messages.error(request, refusal.message)
+        except ValidationError as error:
+            form.add_error("password", error)
+    return render(
+        request,
+        "accounts/accept_invitation.html",
+        {"page_title": "Rejoindre une organisation", "invitation": invitation, "form": form},
+    )
+
+
+def _welcome(request, invitation):
+    messages.success(request, f"Bienvenue dans {invitation.organisation}.")
+    return redirect("accounts:dashboard")

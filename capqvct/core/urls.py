@@ -1,0 +1,14 @@
+from django.urls import path
+
+from capqvct.core import views
+
+app_name = "core"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("mentions-legales/", views.legal_page, {"page": "mentions"}, name="legal_notice"),
+    path("accessibilite/", views.legal_page, {"page": "accessibilite"}, name="accessibility"),
+    path("donnees-personnelles/", views.legal_page, {"page": "donnees"}, name="privacy"),
+    path("cookies/", views.legal_page, {"page": "cookies"}, name="cookies"),
+    path("plan-du-site/", views.legal_page, {"page": "plan"}, name="sitemap"),
+]

@@ -1,0 +1,52 @@
+"""Reads of the establishments directory, always scoped to what the user may see."""
+
+from django.db.models import Q, QuerySet
+
+from capqvct.accounts.selectors import agent_region_codes, can_browse_directory, sees_every_region
+from capqvct.establishments.models import Claim, ClaimStatus, Establishment
+
+
+__all__ = ["can_browse_directory", "claims_to_decide_by", "establishments_visible_to", "search_directory"]
+
+
+def establishments_visible_to(user) -> QuerySet[Establishment]:
+    """Agents see their region's establishments; observers and admins all; members their own."""
+    qs = Establishment.objects.select_related("departement__region", "commune")
+    if not user.is_authenticated:
+        return qs.none()
+    if sees_every_region(user):
+        return qs
+    return qs.filter(
+        Q(departement__region_id__in=agent_region_codes(user)) | Q(organisation__memberships__user=user)
+    ).distinct()
+
+
+def search_directory(user, *, query: str = "", departement: str = "", category: str = "") -> QuerySet:
+    """The directory search: a name, a FINESS number, a commune, a postal code or a département."""
+    qs = establishments_visible_to(user)
+    query = query.strip()
+    if query:
+        compact = query.replace(" ", "").upper()
+        qs = qs.filter(
+            Q(name__icontains=query)
+            | Q(finess_et=compact)
+            | Q(finess_ej=compact)
+            | Q(commune__name__istartswith=query)
+            | Q(city_label__icontains=query)
+            | Q(postal_code__startswith=compact)
+        )
+    if departement:
+        qs = qs.filter(departement_id=departement)
+    if category:
+        qs = qs.filter(category_code=category)
+    return qs.order_by("name", "finess_et")
+
+
+def claims_to_decide_by(user) -> QuerySet[Claim]:
+    """Pending claims on establishments of the regions where the user is an agent."""
+    qs = Claim.objects.filter(status=ClaimStatus.PENDING).select_related(
+        "establishment__departement", "user"
+    )
+    if sees_every_region(user) and not agent_region_codes(user):
+        return qs.none() if not user.is_superuser else qs
+    return qs.filter(establishment__departement__region_id__in=agent_region_codes(user))

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from capqvct.api.api import api
+
+admin.site.site_header = "Cap QVCT — administration"
+admin.site.site_title = "Cap QVCT"
+
+urlpatterns = [
+    path("", include("capqvct.core.urls")),
+    path("compte/", include("capqvct.accounts.urls")),
+    path("etablissements/", include("capqvct.establishments.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]

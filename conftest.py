@@ -1,0 +1,3 @@
+import os
+
+os.environ.setdefault("CAPQVCT_TESTING", "1")

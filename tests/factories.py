@@ -1,0 +1,72 @@
+"""Test data built through factory_boy; people and establishments are invented."""
+
+import factory
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from capqvct.accounts.models import Membership, Organisation, OrganisationKind, Role, User
+from capqvct.establishments.models import Establishment
+from capqvct.territory.models import Departement, Region
+
+PASSWORD = "mot-de-passe-de-test-2026"
+
+
+def region(code: str = "76", name: str = "Occitanie", time_zone: str = "Europe/Paris") -> Region:
+    return Region.objects.get_or_create(code=code, defaults={"name": name, "time_zone": time_zone})[0]
+
+
+def departement(code: str = "34", name: str = "Hérault", region_code: str = "76") -> Departement:
+    return Departement.objects.get_or_create(code=code, defaults={"name": name, "region": region(region_code)})[0]
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("email",)
+
+    email = factory.Sequence(lambda n: f"personne{n}@exemple.fr")
+    first_name = factory.Faker("first_name", locale="fr_FR")
+    last_name = factory.Faker("last_name", locale="fr_FR")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    kind = OrganisationKind.ARS
+    name = factory.LazyAttribute(lambda o: f"{o.kind.upper()} {o.region.name if o.region else ''}".strip())
+    region = factory.LazyFunction(region)
+
+    class Params:
+        aract = factory.Trait(kind=OrganisationKind.ARACT)
+        consultancy = factory.Trait(kind=OrganisationKind.CONSULTANCY, region=None, name="Cabinet Exemple")
+        national = factory.Trait(kind=OrganisationKind.NATIONAL, region=None, name="DGCS")
+        establishment_space = factory.Trait(
+            kind=OrganisationKind.ESTABLISHMENT, region=None, name="Espace établissement"
+        )
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    role = Role.PROGRAMME_MANAGER
+
+
+class EstablishmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Establishment
+
+    finess_et = factory.Sequence(lambda n: f"34{n:07d}")
+    finess_ej = factory.Sequence(lambda n: f"34{n + 5000000:07d}")
+    name = factory.Sequence(lambda n: f"EHPAD Les Tilleuls {n}")
+    departement = factory.LazyFunction(departement)
+    category_code = "500"
+    category_label = "Etablissement d'hébergement pour personnes âgées dépendantes"
+
+
+def with_totp(user: User) -> TOTPDevice:
+    """Give a user a confirmed TOTP device, as after a completed set-up."""
+    return TOTPDevice.objects.create(user=user, name="test", confirmed=True)
