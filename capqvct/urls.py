@@ -9,6 +9,7 @@ admin.site.site_title = "Cap QVCT"
 urlpatterns = [
     path("", include("capqvct.core.urls")),
     path("compte/", include("capqvct.accounts.urls")),
+    path("compte/jetons/", include("capqvct.api.urls")),
     path("etablissements/", include("capqvct.establishments.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
