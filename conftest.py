@@ -1,3 +1,22 @@
 import os
 
 os.environ.setdefault("CAPQVCT_TESTING", "1")
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def verified_client():
+    """A client signed in with a verified second factor, for agents and consultants."""
+    from django.test import Client
+
+    from tests.factories import login_verified
+
+    return lambda user: login_verified(Client(), user)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings, request):
+    """Argon2 is slow by design; tests hash with MD5 except those that check the hashing itself."""
+    if "real_password_hashing" not in request.keywords:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -15,7 +15,9 @@ def region(code: str = "76", name: str = "Occitanie", time_zone: str = "Europe/P
 
 
 def departement(code: str = "34", name: str = "Hérault", region_code: str = "76") -> Departement:
-    return Departement.objects.get_or_create(code=code, defaults={"name": name, "region": region(region_code)})[0]
+    return Departement.objects.get_or_create(
+        code=code, defaults={"name": name, "region": region(region_code)}
+    )[0]
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -26,7 +28,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"personne{n}@exemple.fr")
     first_name = factory.Faker("first_name", locale="fr_FR")
     last_name = factory.Faker("last_name", locale="fr_FR")
-    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+    password = factory.django.Password(PASSWORD)
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):
@@ -70,3 +72,13 @@ class EstablishmentFactory(factory.django.DjangoModelFactory):
 def with_totp(user: User) -> TOTPDevice:
     """Give a user a confirmed TOTP device, as after a completed set-up."""
     return TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+
+
+def login_verified(client, user):
+    """Sign in as after a password and a TOTP code: the session carries the verified device."""
+    device = with_totp(user)
+    client.force_login(user)
+    session = client.session
+    session["otp_device_id"] = device.persistent_id
+    session.save()
+    return client

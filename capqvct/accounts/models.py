@@ -136,7 +136,9 @@ def hash_secret(secret: str) -> str:
 
 class InvitationQuerySet(models.QuerySet):
     def pending(self, *, now=None):
-        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now or timezone.now())
+        return self.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now or timezone.now()
+        )
 
 
 class Invitation(models.Model):

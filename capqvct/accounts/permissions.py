@@ -31,6 +31,5 @@ def can_leave(membership: Membership) -> Decision:
     if others.exists():
         return ALLOWED
     return refuse(
-        "Vous êtes le dernier responsable de cette organisation : "
-        "confiez d’abord ce rôle à un collègue.",
+        "Vous êtes le dernier responsable de cette organisation : confiez d’abord ce rôle à un collègue.",
     )

@@ -14,8 +14,10 @@ from capqvct.territory.models import Region
 
 
 def memberships_of(user: User) -> QuerySet[Membership]:
-    return Membership.objects.filter(user=user).select_related("organisation__region").order_by(
-        "organisation__name"
+    return (
+        Membership.objects.filter(user=user)
+        .select_related("organisation__region")
+        .order_by("organisation__name")
     )
 
 
@@ -55,8 +57,9 @@ def agent_region_codes(user) -> set[str]:
         return set()
     if not hasattr(user, "_capqvct_agent_regions"):
         user._capqvct_agent_regions = set(
-            Membership.objects.filter(user=user, role__in=AGENT_ROLES, organisation__region__isnull=False)
-            .values_list("organisation__region_id", flat=True)
+            Membership.objects.filter(
+                user=user, role__in=AGENT_ROLES, organisation__region__isnull=False
+            ).values_list("organisation__region_id", flat=True)
         )
     return user._capqvct_agent_regions
 

@@ -83,7 +83,9 @@ def accept_invitation(
     now = now or timezone.now()
     invitation = find_pending_invitation(token, now=now)
     if invitation is None:
-        raise Refusal("Cette invitation n’est plus valable : demandez à votre contact de vous en renvoyer une.")
+        raise Refusal(
+            "Cette invitation n’est plus valable : demandez à votre contact de vous en renvoyer une."
+        )
     with transaction.atomic():
         if user is None:
             if User.objects.filter(email=invitation.email).exists():

@@ -2,7 +2,6 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import Http404
 from django.shortcuts import render
 
-
 LEGAL_PAGES = {
     "mentions": ("Mentions légales", "core/legal/mentions.html"),
     "accessibilite": ("Déclaration d’accessibilité", "core/legal/accessibilite.html"),
@@ -23,4 +22,3 @@ def legal_page(request, page: str):
         raise Http404
     title, template = LEGAL_PAGES[page]
     return render(request, template, {"page_title": title, "breadcrumb": [("Accueil", "/"), (title, None)]})
-

@@ -2,9 +2,9 @@
 
 from django.db.models import Q, QuerySet
 
+from capqvct.accounts.models import Membership
 from capqvct.accounts.selectors import agent_region_codes, can_browse_directory, sees_every_region
 from capqvct.establishments.models import Claim, ClaimStatus, Establishment
-
 
 __all__ = ["can_browse_directory", "claims_to_decide_by", "establishments_visible_to", "search_directory"]
 
@@ -16,9 +16,10 @@ def establishments_visible_to(user) -> QuerySet[Establishment]:
         return qs.none()
     if sees_every_region(user):
         return qs
+    own_spaces = Membership.objects.filter(user=user).values("organisation_id")
     return qs.filter(
-        Q(departement__region_id__in=agent_region_codes(user)) | Q(organisation__memberships__user=user)
-    ).distinct()
+        Q(departement__region_id__in=agent_region_codes(user)) | Q(organisation_id__in=own_spaces)
+    )
 
 
 def search_directory(user, *, query: str = "", departement: str = "", category: str = "") -> QuerySet:
@@ -44,9 +45,17 @@ def search_directory(user, *, query: str = "", departement: str = "", category: 
 
 def claims_to_decide_by(user) -> QuerySet[Claim]:
     """Pending claims on establishments of the regions where the user is an agent."""
-    qs = Claim.objects.filter(status=ClaimStatus.PENDING).select_related(
-        "establishment__departement", "user"
-    )
+    qs = Claim.objects.filter(status=ClaimStatus.PENDING).select_related("establishment__departement", "user")
     if sees_every_region(user) and not agent_region_codes(user):
         return qs.none() if not user.is_superuser else qs
     return qs.filter(establishment__departement__region_id__in=agent_region_codes(user))
+
+
+def categories_visible_to(user) -> list[tuple[str, str]]:
+    """The categories present among the establishments the user sees, for the search filter."""
+    return list(
+        establishments_visible_to(user)
+        .order_by("category_label")
+        .values_list("category_code", "category_label")
+        .distinct()
+    )

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,23 +14,46 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='date')),
-                ('actor_email', models.CharField(blank=True, max_length=254, verbose_name="e-mail de l'auteur")),
-                ('action', models.CharField(db_index=True, max_length=64, verbose_name='action')),
-                ('target_type', models.CharField(blank=True, max_length=64, verbose_name="type d'objet")),
-                ('target_id', models.CharField(blank=True, max_length=64, verbose_name="identifiant de l'objet")),
-                ('target_label', models.CharField(blank=True, max_length=255, verbose_name='objet')),
-                ('details', models.JSONField(blank=True, default=dict, verbose_name='détails')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='auteur')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="date")),
+                (
+                    "actor_email",
+                    models.CharField(blank=True, max_length=254, verbose_name="e-mail de l'auteur"),
+                ),
+                ("action", models.CharField(db_index=True, max_length=64, verbose_name="action")),
+                ("target_type", models.CharField(blank=True, max_length=64, verbose_name="type d'objet")),
+                (
+                    "target_id",
+                    models.CharField(blank=True, max_length=64, verbose_name="identifiant de l'objet"),
+                ),
+                ("target_label", models.CharField(blank=True, max_length=255, verbose_name="objet")),
+                ("details", models.JSONField(blank=True, default=dict, verbose_name="détails")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="auteur",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'événement du journal',
-                'verbose_name_plural': "journal d'audit",
-                'ordering': ['-at', '-pk'],
-                'indexes': [models.Index(fields=['target_type', 'target_id'], name='core_audite_target__8673ce_idx')],
+                "verbose_name": "événement du journal",
+                "verbose_name_plural": "journal d'audit",
+                "ordering": ["-at", "-pk"],
+                "indexes": [
+                    models.Index(fields=["target_type", "target_id"], name="core_audite_target__8673ce_idx")
+                ],
             },
         ),
     ]

@@ -1,0 +1,139 @@
+"""Every URL of the project has an expected status for every role; a new URL without a row fails.
+
+Statuses are for a GET by a user signed in with a verified second factor where their role needs one.
+302 means « sent to the login page » for anonymous visitors (or elsewhere when stated).
+"""
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.factories import login_verified
+from tests.permissions.world import INVITATION_TOKEN, ROLES, build_world
+
+EVERYONE = {role: 200 for role in ROLES}
+SIGNED_IN = {**EVERYONE, "anonymous": 302}
+AGENTS = ("programme_manager", "reviewer", "other_region_agent")
+DIRECTORY_USERS = {**SIGNED_IN, "no_organisation": 403, "director": 403, "member": 403, "consultant": 403}
+POST_ONLY = {**{role: 405 for role in ROLES}, "anonymous": 302}
+
+
+def only(allowed: dict, **overrides) -> dict:
+    return {**allowed, **overrides}
+
+
+# name: (path builder, expected status per role)
+TABLE = {
+    "core:home": (lambda w: "/", EVERYONE),
+    "core:legal_notice": (lambda w: "/mentions-legales/", EVERYONE),
+    "core:accessibility": (lambda w: "/accessibilite/", EVERYONE),
+    "core:privacy": (lambda w: "/donnees-personnelles/", EVERYONE),
+    "core:cookies": (lambda w: "/cookies/", EVERYONE),
+    "core:sitemap": (lambda w: "/plan-du-site/", EVERYONE),
+    # A signed-in user is sent on to their dashboard.
+    "accounts:login": (lambda w: "/compte/connexion/", only({role: 302 for role in ROLES}, anonymous=200)),
+    "accounts:logout": (lambda w: "/compte/deconnexion/", POST_ONLY),
+    # Users who need no second factor, or already proved it, are sent on.
+    "accounts:second_factor": (lambda w: "/compte/double-authentification/", {role: 302 for role in ROLES}),
+    "accounts:password_reset": (lambda w: "/compte/mot-de-passe/oubli/", EVERYONE),
+    "accounts:password_reset_done": (lambda w: "/compte/mot-de-passe/oubli/envoye/", EVERYONE),
+    "accounts:password_reset_confirm": (lambda w: "/compte/mot-de-passe/nouveau/MQ/jeton-faux/", EVERYONE),
+    "accounts:password_reset_complete": (lambda w: "/compte/mot-de-passe/change/", EVERYONE),
+    "accounts:accept_invitation": (lambda w: f"/compte/invitation/{INVITATION_TOKEN}/", EVERYONE),
+    "accounts:profile": (lambda w: "/compte/", SIGNED_IN),
+    "accounts:dashboard": (lambda w: "/compte/tableau-de-bord/", SIGNED_IN),
+    "accounts:organisation": (
+        lambda w: f"/compte/organisations/{w.ars.pk}/",
+        {**{role: 404 for role in ROLES}, "anonymous": 302, "programme_manager": 200, "admin": 200},
+    ),
+    "accounts:invite": (
+        lambda w: f"/compte/organisations/{w.ars.pk}/inviter/",
+        {**{role: 404 for role in ROLES}, "anonymous": 302, "programme_manager": 200, "admin": 200},
+    ),
+    "accounts:change_role": (lambda w: f"/compte/appartenances/{w.agent_membership.pk}/role/", POST_ONLY),
+    "accounts:remove_membership": (
+        lambda w: f"/compte/appartenances/{w.agent_membership.pk}/retirer/",
+        POST_ONLY,
+    ),
+    "establishments:directory": (lambda w: "/etablissements/", DIRECTORY_USERS),
+    "establishments:detail": (
+        lambda w: f"/etablissements/{w.establishment.finess_et}/",
+        only(
+            DIRECTORY_USERS,
+            no_organisation=404,
+            consultant=404,
+            other_region_agent=404,
+            director=200,
+            member=200,
+        ),
+    ),
+    "establishments:claim_search": (lambda w: "/etablissements/rattachement/", SIGNED_IN),
+    "establishments:claim_create": (
+        lambda w: f"/etablissements/rattachement/{w.other_establishment.finess_et}/",
+        SIGNED_IN,
+    ),
+    "establishments:claims": (lambda w: "/etablissements/demandes/", DIRECTORY_USERS),
+    "establishments:claim_approve": (lambda w: f"/etablissements/demandes/{w.claim.pk}/accepter/", POST_ONLY),
+    "establishments:claim_reject": (
+        lambda w: f"/etablissements/demandes/{w.claim.pk}/refuser/",
+        {
+            **{role: 404 for role in ROLES},
+            "anonymous": 302,
+            "programme_manager": 200,
+            "reviewer": 200,
+            "admin": 200,
+        },
+    ),
+    # The administration: its index stands for every admin page (Django checks staff on each).
+    "admin:*": (lambda w: "/admin/", only({role: 302 for role in ROLES}, admin=200)),
+}
+
+
+def _named_patterns(resolver: URLResolver, namespace: str = "") -> set[str]:
+    names = set()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= _named_patterns(pattern, inner)
+        elif isinstance(pattern, URLPattern):
+            names.add(
+                f"{namespace}{pattern.name}" if pattern.name else f"{namespace}<unnamed {pattern.pattern}>"
+            )
+    return names
+
+
+def _covered(name: str) -> bool:
+    return name in TABLE or f"{name.split(':')[0]}:*" in TABLE
+
+
+def test_every_url_pattern_has_a_row_in_the_table():
+    missing = sorted(name for name in _named_patterns(get_resolver()) if not _covered(name))
+    assert missing == [], f"URL patterns without expected statuses: {missing}"
+
+
+def test_every_row_names_a_real_url_pattern():
+    names = _named_patterns(get_resolver())
+    stale = sorted(key for key in TABLE if not key.endswith(":*") and key not in names)
+    assert stale == []
+
+
+@pytest.fixture
+def world(db):
+    return build_world()
+
+
+def _client_for(role: str, world) -> Client:
+    client = Client()
+    if role == "anonymous":
+        return client
+    return login_verified(client, world.users[role])
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(TABLE))
+def test_status_by_role(name, role, world):
+    build_path, expected = TABLE[name]
+    response = _client_for(role, world).get(build_path(world))
+    assert response.status_code == expected[role], f"{name} as {role}"
+    if role == "anonymous" and expected[role] == 302 and name != "admin:*":
+        assert response["Location"].startswith("/compte/connexion/")

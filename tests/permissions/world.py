@@ -1,0 +1,86 @@
+"""A small world with one user per role, shared by the permission table."""
+
+from dataclasses import dataclass
+
+from capqvct.accounts.models import Invitation, OrganisationKind, Role, hash_secret
+from capqvct.establishments.models import Claim
+from tests.factories import (
+    EstablishmentFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    UserFactory,
+    departement,
+    region,
+)
+
+INVITATION_TOKEN = "jeton-invitation-du-tableau"
+
+ROLES = (
+    "anonymous",
+    "no_organisation",
+    "director",
+    "member",
+    "programme_manager",
+    "reviewer",
+    "consultant",
+    "observer",
+    "other_region_agent",
+    "admin",
+)
+
+
+@dataclass
+class World:
+    users: dict
+    ars: object
+    space: object
+    establishment: object
+    other_establishment: object
+    claim: object
+    director_membership: object
+    agent_membership: object
+    api_token_pk: int | None = None
+
+
+def build_world() -> World:
+    occitanie, aura = region("76", "Occitanie"), region("84", "Auvergne-Rhône-Alpes")
+    herault, rhone = departement("34", "Hérault", "76"), departement("69", "Rhône", "84")
+    ars = OrganisationFactory(kind=OrganisationKind.ARS, region=occitanie, name="ARS Occitanie")
+    other_ars = OrganisationFactory(kind=OrganisationKind.ARS, region=aura, name="ARS Auvergne-Rhône-Alpes")
+    consultancy = OrganisationFactory(consultancy=True)
+    national = OrganisationFactory(national=True)
+    space = OrganisationFactory(establishment_space=True, name="Espace EHPAD Les Tilleuls")
+    establishment = EstablishmentFactory(departement=herault, organisation=space)
+    other_establishment = EstablishmentFactory(departement=rhone)
+
+    users = {role: UserFactory(email=f"{role}@exemple.fr") for role in ROLES if role != "anonymous"}
+    users["admin"].is_superuser = users["admin"].is_staff = True
+    users["admin"].save()
+    director_membership = MembershipFactory(user=users["director"], organisation=space, role=Role.DIRECTOR)
+    MembershipFactory(user=users["member"], organisation=space, role=Role.MEMBER)
+    agent_membership = MembershipFactory(
+        user=users["programme_manager"], organisation=ars, role=Role.PROGRAMME_MANAGER
+    )
+    MembershipFactory(user=users["reviewer"], organisation=ars, role=Role.REVIEWER)
+    MembershipFactory(user=users["consultant"], organisation=consultancy, role=Role.CONSULTANT)
+    MembershipFactory(user=users["observer"], organisation=national, role=Role.OBSERVER)
+    MembershipFactory(user=users["other_region_agent"], organisation=other_ars, role=Role.PROGRAMME_MANAGER)
+    claimant = UserFactory(email="demandeur@exemple.fr")
+    claim = Claim.objects.create(establishment=establishment, user=claimant, function="Directrice")
+    Invitation.objects.create(
+        organisation=ars,
+        email="invitee@exemple.fr",
+        role=Role.REVIEWER,
+        token_hash=hash_secret(INVITATION_TOKEN),
+        expires_at="2999-01-01T00:00:00Z",
+    )
+    return World(
+        users=users,
+        ars=ars,
+        space=space,
+        establishment=establishment,
+        other_establishment=other_establishment,
+        claim=claim,
+        director_membership=director_membership,
+        agent_membership=agent_membership,
+    )
