@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "capqvct.accounts",
     "capqvct.establishments",
     "capqvct.api",
+    "capqvct.demo",
 ]
 
 MIDDLEWARE = [

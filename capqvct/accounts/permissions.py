@@ -18,7 +18,7 @@ def can_manage_organisation(user, organisation: Organisation) -> Decision:
 def can_give_role(organisation: Organisation, role: str) -> Decision:
     if role in ROLES_BY_KIND[organisation.kind]:
         return ALLOWED
-    return refuse(f"Le rôle « {Role(role).label} » n’existe pas pour ce type d’organisation.")
+    return refuse(f"Le rôle « {Role(role).label} » n’existe pas pour ce type d’organisation.")
 
 
 def can_leave(membership: Membership) -> Decision:
@@ -31,5 +31,5 @@ def can_leave(membership: Membership) -> Decision:
     if others.exists():
         return ALLOWED
     return refuse(
-        "Vous êtes le dernier responsable de cette organisation : confiez d’abord ce rôle à un collègue.",
+        "Vous êtes le dernier responsable de cette organisation : confiez d’abord ce rôle à un collègue.",
     )

@@ -84,12 +84,12 @@ def accept_invitation(
     invitation = find_pending_invitation(token, now=now)
     if invitation is None:
         raise Refusal(
-            "Cette invitation n’est plus valable : demandez à votre contact de vous en renvoyer une."
+            "Cette invitation n’est plus valable : demandez à votre contact de vous en renvoyer une."
         )
     with transaction.atomic():
         if user is None:
             if User.objects.filter(email=invitation.email).exists():
-                raise Refusal("Un compte existe déjà pour cette adresse : connectez-vous pour accepter.")
+                raise Refusal("Un compte existe déjà pour cette adresse : connectez-vous pour accepter.")
             user = User(email=invitation.email, first_name=first_name.strip(), last_name=last_name.strip())
             validate_password(password, user)
             user.set_password(password)

@@ -64,7 +64,7 @@ def second_factor(request):
                 record_event(action="second_factor_enabled", actor=user, target=user)
             otp_login(request, device)
             return redirect(_safe_next(request))
-        form.add_error("code", "Ce code est incorrect ou a expiré : saisissez le code affiché maintenant.")
+        form.add_error("code", "Ce code est incorrect ou a expiré : saisissez le code affiché maintenant.")
         record_event(action="second_factor_failed", actor=user, target=user)
     context = {
         "page_title": "Double authentification",

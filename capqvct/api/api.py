@@ -70,7 +70,9 @@ def authentication_required(request: HttpRequest, exc: AuthenticationError) -> H
 @api.exception_handler(Http404)
 def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return api.create_response(
-        request, {"detail": "Introuvable : cette ressource n’existe pas ou vous ne pouvez pas la voir."}, status=404
+        request,
+        {"detail": "Introuvable : cette ressource n’existe pas ou vous ne pouvez pas la voir."},
+        status=404,
     )
 
 

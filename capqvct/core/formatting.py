@@ -50,7 +50,7 @@ Number = Decimal | int | float
 
 
 def format_date(value: dt.date) -> str:
-    """« 5 septembre 2022 », « 1er mars 2023 »."""
+    """« 5 septembre 2022 », « 1er mars 2023 »."""
     if isinstance(value, dt.datetime):
         # The day of an instant depends on the zone it is read in: say which with format_datetime().
         raise TypeError("format_date() takes a date; use format_datetime() for a datetime")
@@ -59,14 +59,14 @@ def format_date(value: dt.date) -> str:
 
 
 def format_time(value: dt.time) -> str:
-    """« 9 h », « 9 h 05 », « 23 h 59 »."""
+    """« 9 h », « 9 h 05 », « 23 h 59 »."""
     if value.minute == 0:
         return f"{value.hour}{NBSP}h"
     return f"{value.hour}{NBSP}h{NBSP}{value.minute:02d}"
 
 
 def format_datetime(value: dt.datetime, zone: str | dt.tzinfo, *, with_zone: bool = False) -> str:
-    """« 5 septembre 2022 à 23 h 59 » in the given zone, with « (heure de La Réunion) » if with_zone."""
+    """« 5 septembre 2022 à 23 h 59 » in the given zone, with « (heure de La Réunion) » if with_zone."""
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("format_datetime() needs an aware datetime")
     tz = ZoneInfo(zone) if isinstance(zone, str) else zone
@@ -78,7 +78,7 @@ def format_datetime(value: dt.datetime, zone: str | dt.tzinfo, *, with_zone: boo
 
 
 def zone_label(zone: str | dt.tzinfo, *, at: dt.datetime | None = None) -> str:
-    """« heure de La Réunion »; « UTC+5:30 » for a zone that no region uses."""
+    """« heure de La Réunion »; « UTC+5:30 » for a zone that no region uses."""
     tz = ZoneInfo(zone) if isinstance(zone, str) else zone
     key = getattr(tz, "key", None)
     if key in ZONE_LABELS:
@@ -97,12 +97,12 @@ def _format_offset(offset: dt.timedelta) -> str:
 
 
 def format_amount(value: Number, *, cents: bool = False) -> str:
-    """« 2 000 € », « −1 500 € », « 2 000,50 € » with cents; rounded half up to the euro otherwise."""
+    """« 2 000 € », « −1 500 € », « 2 000,50 € » with cents; rounded half up to the euro otherwise."""
     return f"{format_number(value, decimals=2 if cents else 0)}{NBSP}€"
 
 
 def format_number(value: Number, *, decimals: int | None = None) -> str:
-    """« 34 875 », « −1 234,5 »; rounded half up to `decimals` places if given, else as precise as given."""
+    """« 34 875 », « −1 234,5 »; rounded half up to `decimals` places if given, else as precise as given."""
     number = _to_decimal(value)
     if decimals is not None:
         number = number.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)

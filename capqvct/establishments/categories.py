@@ -23,6 +23,7 @@ Choices worth knowing:
   (209) and SAAD into *service autonomie aide* (460); SSIAD (354) remain until their conversion.
 """
 
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -68,7 +69,9 @@ CATEGORIES: dict[str, Category] = dict(
         # Older people.
         _category("500", "EHPAD", _OLD, "Etablissement d'hébergement pour personnes âgées dépendantes"),
         _category("501", "EHPA médicalisé", _OLD, "EHPA percevant des crédits d'assurance maladie"),
-        _category("502", "EHPA non médicalisé", _OLD, "EHPA ne percevant pas des crédits d'assurance maladie"),
+        _category(
+            "502", "EHPA non médicalisé", _OLD, "EHPA ne percevant pas des crédits d'assurance maladie"
+        ),
         _category("202", "Résidence autonomie", _OLD, "Résidences autonomie"),
         _category("207", "Accueil de jour", _OLD, "Centre de Jour pour Personnes Agées"),
         _category(
@@ -79,7 +82,10 @@ CATEGORIES: dict[str, Category] = dict(
         ),
         _category("354", "SSIAD", _OLD, "Service de Soins Infirmiers A Domicile (S.S.I.A.D)"),
         _category(
-            "209", "Service autonomie aide et soins (ex-SPASAD)", _OLD, "Service autonomie aide et soins (SAAS)"
+            "209",
+            "Service autonomie aide et soins (ex-SPASAD)",
+            _OLD,
+            "Service autonomie aide et soins (SAAS)",
         ),
         _category("460", "Service autonomie aide (ex-SAAD)", _OLD, "Service autonomie aide (SAA)"),
         # Disabled children.
@@ -134,7 +140,9 @@ CATEGORIES: dict[str, Category] = dict(
             _DIS,
             "Établissement et Service de Réadaptation Professionnelle",
         ),
-        _category("198", "Établissement de préorientation", _DIS, "Établissement et Service de Préorientation"),
+        _category(
+            "198", "Établissement de préorientation", _DIS, "Établissement et Service de Préorientation"
+        ),
         _category("464", "UEROS", _DIS, "Unités Evaluation Réentraînement et d'Orient. Soc. et Pro."),
         _category("255", "MAS", _DIS, "Maison d'Accueil Spécialisée (M.A.S.)"),
         _category(
@@ -227,9 +235,18 @@ def grouped_choices() -> list[tuple[str, list[tuple[str, str]]]]:
         (
             audience.label,
             sorted(
-                ((cat.code, cat.label) for cat in CATEGORIES.values() if cat.audience == audience and not cat.closed),
-                key=lambda choice: choice[1],
+                (
+                    (cat.code, cat.label)
+                    for cat in CATEGORIES.values()
+                    if cat.audience == audience and not cat.closed
+                ),
+                key=lambda choice: _collation_key(choice[1]),
             ),
         )
         for audience in Audience
     ]
+
+
+def _collation_key(label: str) -> str:
+    # "Établissement" sorts with the E, not after the Z.
+    return "".join(c for c in unicodedata.normalize("NFD", label) if not unicodedata.combining(c)).casefold()

@@ -21,9 +21,9 @@ class DirectorySearchForm(DsfrBaseForm):
 class ClaimSearchForm(DsfrBaseForm):
     finess = forms.RegexField(
         label="Numéro FINESS de l’établissement",
-        help_text="9 caractères, par exemple 340000000 ; il figure sur vos arrêtés d’autorisation.",
+        help_text="9 caractères, par exemple 340000000 ; il figure sur vos arrêtés d’autorisation.",
         regex=r"^\s*[0-9][0-9AB][0-9]{7}\s*$",
-        error_messages={"invalid": "Un numéro FINESS compte 9 caractères : chiffres, et A ou B en Corse."},
+        error_messages={"invalid": "Un numéro FINESS compte 9 caractères : chiffres, et A ou B en Corse."},
     )
 
 

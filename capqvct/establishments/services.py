@@ -62,7 +62,7 @@ def reject_claim(*, claim: Claim, by: User, reason: str, now: datetime | None = 
     if not (allowed := can_decide_claim(by, claim)):
         raise Refusal(allowed.reason)
     if not reason.strip():
-        raise Refusal("Indiquez le motif du refus : il sera transmis au demandeur.", field="reason")
+        raise Refusal("Indiquez le motif du refus : il sera transmis au demandeur.", field="reason")
     with transaction.atomic():
         _close(claim, status=ClaimStatus.REJECTED, by=by, now=now, reason=reason.strip())
         record_event(

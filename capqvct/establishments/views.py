@@ -96,7 +96,7 @@ def claim_create(request, finess: str):
         else:
             messages.success(
                 request,
-                "Demande envoyée : un agent de votre région la traitera "
+                "Demande envoyée : un agent de votre région la traitera "
                 "et vous recevrez sa réponse par e-mail.",
             )
             return redirect("accounts:dashboard")
@@ -145,7 +145,7 @@ def claim_reject(request, pk: int):
         except Refusal as refusal:
             form.add_error(refusal.field, refusal.message)
         else:
-            messages.success(request, f"Demande de {claim.user} refusée ; le demandeur est prévenu.")
+            messages.success(request, f"Demande de {claim.user} refusée ; le demandeur est prévenu.")
             return redirect("establishments:claims")
     return render(
         request,

@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.factories import login_verified
+from tests.typography_check import typography_errors
 from tests.permissions.world import INVITATION_TOKEN, ROLES, build_world
 
 EVERYONE = {role: 200 for role in ROLES}
@@ -137,3 +138,5 @@ def test_status_by_role(name, role, world):
     assert response.status_code == expected[role], f"{name} as {role}"
     if role == "anonymous" and expected[role] == 302 and name != "admin:*":
         assert response["Location"].startswith("/compte/connexion/")
+    if response.status_code == 200 and response["Content-Type"].startswith("text/html") and name != "admin:*":
+        assert typography_errors(response.content.decode()) == []

@@ -19,6 +19,8 @@ from capqvct.establishments.selectors import establishments_visible_to, search_d
 
 router = Router(tags=["Établissements"])
 
+EXAMPLE_FINESS_ET = "340780477"
+
 UNAUTHENTICATED = {401: ErrorOut}
 
 
@@ -49,7 +51,10 @@ def list_establishments(
 def get_establishment(
     request,
     finess_et: str = Path(
-        ..., pattern=r"^[0-9A-Z]{9}$", description="Numéro FINESS de l’établissement (9 caractères)."
+        ...,
+        pattern=r"^[0-9A-Z]{9}$",
+        description="Numéro FINESS de l’établissement (9 caractères).",
+        example=EXAMPLE_FINESS_ET,
     ),
 ) -> Establishment:
     """La fiche d’un établissement ; 404 s’il n’existe pas ou si vous ne pouvez pas le voir."""

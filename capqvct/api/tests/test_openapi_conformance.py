@@ -1,0 +1,39 @@
+"""Property-based tests generated from the OpenAPI document: no server error, responses as documented."""
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+
+from capqvct.api.routers.establishments import EXAMPLE_FINESS_ET
+from capqvct.api.tests.conftest import token_of
+from capqvct.wsgi import application
+from tests.factories import EstablishmentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def api_token(agent, herault, rhone):
+    """An agent of Occitanie, with establishments in and out of the region to look at."""
+    EstablishmentFactory.create_batch(3, departement=herault)
+    # The documented example, so that the detail of a visible establishment is requested too.
+    EstablishmentFactory(departement=herault, finess_et=EXAMPLE_FINESS_ET)
+    EstablishmentFactory(departement=rhone, finess_et="690000001")
+    return token_of(agent)
+
+
+# Loaded when the module is imported: serving the document needs no database.
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+
+
+@schema.parametrize()
+# The seeded data is shared by every generated request on purpose: the API only reads it.
+@settings(
+    max_examples=25,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+def test_api_answers_as_documented(case, api_token):
+    case.call_and_validate(headers={"Authorization": f"Bearer {api_token}"})

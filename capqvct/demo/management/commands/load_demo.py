@@ -1,0 +1,111 @@
+import base64
+import tempfile
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from capqvct.accounts.models import Organisation, Role, User
+from capqvct.accounts.services import add_member
+from capqvct.demo import people
+from capqvct.establishments.finess import import_finess
+from capqvct.establishments.finess_sample import write_sample_finess
+from capqvct.establishments.models import Claim, ClaimStatus, Establishment
+from capqvct.establishments.services import approve_claim
+from capqvct.territory.models import Departement
+
+
+class Command(BaseCommand):
+    help = "Charge les données de démonstration (personnes et établissements inventés) et affiche les accès."
+
+    def handle(self, *args, **options):
+        establishments = self._load_establishments()
+        with transaction.atomic():
+            organisations = self._organisations()
+            accounts = [self._person(*person, organisations) for person in people.PEOPLE]
+            admin = self._user(*people.ADMIN, is_staff=True, is_superuser=True)
+            self._give_totp(admin)
+            director, claimant = self._establishment_people(establishments, approver=accounts[0][0])
+        self._print_access(accounts, admin, director, claimant)
+
+    def _load_establishments(self) -> list[Establishment]:
+        departements = list(
+            Departement.objects.filter(region_id=people.DEMO_REGION).values_list("code", flat=True)
+        )
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "finess-demo.csv"
+            write_sample_finess(path, departements=departements, count=people.DEMO_ESTABLISHMENTS, seed=2026)
+            report = import_finess(path)
+        self.stdout.write(
+            f"Établissements de démonstration : {report.created} créés, {report.updated} mis à jour, "
+            f"{report.unchanged} inchangés."
+        )
+        return list(
+            Establishment.objects.filter(departement__region_id=people.DEMO_REGION).order_by("finess_et")
+        )
+
+    def _organisations(self) -> dict[str, Organisation]:
+        return {
+            key: Organisation.objects.get_or_create(kind=kind, name=name, defaults={"region_id": region})[0]
+            for key, (kind, name, region) in people.ORGANISATIONS.items()
+        }
+
+    def _user(self, email, first_name, last_name, **extra) -> User:
+        user, created = User.objects.get_or_create(
+            email=email, defaults={"first_name": first_name, "last_name": last_name, **extra}
+        )
+        if created:
+            user.set_password(people.DEMO_PASSWORD)
+            user.save()
+        return user
+
+    def _give_totp(self, user: User) -> str:
+        key = people.totp_key_for(user.email)
+        TOTPDevice.objects.update_or_create(
+            user=user, name="Démonstration", defaults={"key": key, "confirmed": True}
+        )
+        return base64.b32encode(bytes.fromhex(key)).decode()
+
+    def _person(self, email, first_name, last_name, organisation_key, role, organisations):
+        user = self._user(email, first_name, last_name)
+        add_member(organisation=organisations[organisation_key], user=user, role=role)
+        return user, role, organisations[organisation_key], self._give_totp(user)
+
+    def _establishment_people(self, establishments, *, approver):
+        ehpad = next(e for e in establishments if e.category_code == "500")
+        director = self._user(*people.DIRECTOR)
+        if not Claim.objects.filter(establishment=ehpad, user=director).exists():
+            claim = Claim.objects.create(establishment=ehpad, user=director, function="Directrice")
+            approve_claim(claim=claim, by=approver)
+        ehpad.refresh_from_db()
+        add_member(organisation=ehpad.organisation, user=self._user(*people.STAFF_MEMBER), role=Role.MEMBER)
+        claimant = self._user(*people.CLAIMANT)
+        other = next(e for e in establishments if e.pk != ehpad.pk and e.organisation_id is None)
+        Claim.objects.get_or_create(
+            establishment=other,
+            user=claimant,
+            status=ClaimStatus.PENDING,
+            defaults={
+                "function": "Infirmière coordinatrice",
+                "message": "Je coordonne le service depuis 2019.",
+            },
+        )
+        return (director, ehpad), (claimant, other)
+
+    def _print_access(self, accounts, admin, director, claimant):
+        line = self.stdout.write
+        line("")
+        line(self.style.SUCCESS("Cap QVCT — données de démonstration chargées : http://127.0.0.1:8000"))
+        line(f"Mot de passe de tous les comptes : {people.DEMO_PASSWORD}")
+        line("Agents, intervenants et administrateur : double authentification obligatoire.")
+        line("  Ajoutez la clé TOTP dans une application, ou obtenez le code du moment avec")
+        line("  « .venv/bin/python manage.py demo_otp ADRESSE ».")
+        line("")
+        for user, role, organisation, secret in accounts:
+            line(f"  {user.email:42} {Role(role).label:26} {organisation.name}  (clé TOTP {secret})")
+        line(f"  {admin.email:42} {'Administrateur':26} plateforme  (clé TOTP {self._give_totp(admin)})")
+        (director_user, ehpad), (claimant_user, other) = director, claimant
+        line(f"  {director_user.email:42} {'Direction':26} {ehpad.name}")
+        line(f"  {people.STAFF_MEMBER[0]:42} {'Membre':26} {ehpad.name}")
+        line(f"  {claimant_user.email:42} {'Demande en attente':26} {other.name}")
