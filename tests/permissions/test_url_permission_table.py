@@ -9,8 +9,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.factories import login_verified
-from tests.typography_check import typography_errors
 from tests.permissions.world import INVITATION_TOKEN, ROLES, build_world
+from tests.typography_check import typography_errors
 
 EVERYONE = {role: 200 for role in ROLES}
 SIGNED_IN = {**EVERYONE, "anonymous": 302}
