@@ -2,6 +2,8 @@
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from capqvct.api.routers.establishments import EXAMPLE_FINESS_ET
@@ -10,6 +12,17 @@ from capqvct.wsgi import application
 from tests.factories import EstablishmentFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def wsgi_keeps_the_test_connection():
+    """The real WSGI application closes the database connection at the end of each request, which on
+    PostgreSQL would drop the test's transaction; like Django's test client, keep it open."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
@@ -35,5 +48,5 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
-def test_api_answers_as_documented(case, api_token):
+def test_api_answers_as_documented(case, api_token, wsgi_keeps_the_test_connection):
     case.call_and_validate(headers={"Authorization": f"Bearer {api_token}"})

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from capqvct.accounts.models import Organisation, Role, User
@@ -21,12 +22,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         establishments = self._load_establishments()
-        with transaction.atomic():
-            organisations = self._organisations()
-            accounts = [self._person(*person, organisations) for person in people.PEOPLE]
-            admin = self._user(*people.ADMIN, is_staff=True, is_superuser=True)
-            self._give_totp(admin)
-            director, claimant = self._establishment_people(establishments, approver=accounts[0][0])
+        # The invented people have invented addresses: nothing is sent while loading them.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            with transaction.atomic():
+                organisations = self._organisations()
+                accounts = [self._person(*person, organisations) for person in people.PEOPLE]
+                admin = self._user(*people.ADMIN, is_staff=True, is_superuser=True)
+                self._give_totp(admin)
+                director, claimant = self._establishment_people(establishments, approver=accounts[0][0])
         self._print_access(accounts, admin, director, claimant)
 
     def _load_establishments(self) -> list[Establishment]:

@@ -7,7 +7,11 @@ from tqdm import tqdm
 
 from capqvct.establishments.finess import NotAFinessFile, import_finess
 
-PHASES = {"lecture": "Lecture du fichier", "enregistrement": "Enregistrement"}
+PHASES = {
+    "lecture": ("Lecture du fichier", " lignes"),
+    "enregistrement": ("Enregistrement", " établissements"),
+}
+NBSP = "\u00a0"
 
 
 class Command(BaseCommand):
@@ -22,7 +26,7 @@ class Command(BaseCommand):
     def handle(self, *args, file: str, verbosity: int, **options):
         path = Path(file)
         if not path.is_file():
-            raise CommandError(f"Le fichier « {file} » n’existe pas.".replace("« ", "«\u00a0").replace(" »", "\u00a0»"))
+            raise CommandError(f"Le fichier «{NBSP}{file}{NBSP}» n’existe pas ou n’est pas un fichier.")
         bars: dict[str, tqdm] = {}
         # tqdm rewrites its line with carriage returns: it needs the raw stream, not Django's wrapper,
         # which would add a newline to every update.
@@ -33,9 +37,8 @@ class Command(BaseCommand):
                 return
             bar = bars.get(phase)
             if bar is None:
-                bar = bars[phase] = tqdm(
-                    total=total, desc=PHASES.get(phase, phase), unit=" lignes", file=stream, leave=True
-                )
+                description, unit = PHASES.get(phase, (phase, ""))
+                bar = bars[phase] = tqdm(total=total, desc=description, unit=unit, file=stream)
             bar.update(max(0, min(done, bar.total) - bar.n))
 
         try:
