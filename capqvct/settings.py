@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
@@ -159,7 +160,6 @@ EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "Cap QVCT <ne-pas-repondre@capqvct.example>")
 
-NINJA_PAGINATION_PER_PAGE = 50
 
 LOGGING = {
     "version": 1,

@@ -13,24 +13,24 @@ from capqvct.api.routers.territory import router as territory_router
 DESCRIPTION = """
 L’API de Cap QVCT donne accès, en lecture, aux données de la plateforme.
 
-**Authentification.** Créez un jeton personnel depuis « Mon compte › Mes jetons d’API », puis
+**Authentification.** Créez un jeton personnel depuis « Mon compte › Mes jetons d’API », puis
 envoyez-le dans l’en-tête `Authorization: Bearer cq_…` de chaque requête. Un jeton donne les mêmes
-droits que votre compte : gardez-le secret et révoquez-le dès qu’il ne sert plus. Sur cette page de
+droits que votre compte : gardez-le secret et révoquez-le dès qu’il ne sert plus. Sur cette page de
 documentation, une personne connectée peut aussi essayer l’API avec sa session.
 
-**Périmètre.** Chaque réponse ne contient que ce que votre compte peut voir : les établissements de
+**Périmètre.** Chaque réponse ne contient que ce que votre compte peut voir : les établissements de
 votre région pour un agent d’ARS ou d’Aract, tous pour un observateur national, les vôtres pour un
 établissement. Une fiche que vous ne pouvez pas voir répond 404.
 
-**Pagination.** Les listes longues sont paginées : paramètres `page` (à partir de 1) et `page_size`
-(50 par défaut, 200 au plus) ; la réponse donne `items` et `count`, le nombre total d’éléments.
+**Pagination.** Les listes longues sont paginées : paramètres `page` (à partir de 1) et `page_size`
+(50 par défaut, 200 au plus) ; la réponse donne `items` et `count`, le nombre total d’éléments.
 
 Les données de référence (régions, départements, communes) sont publiques.
 """.strip()
 
 AUTHENTICATION_REQUIRED = (
-    "Authentification requise : envoyez un jeton d’API valide dans l’en-tête "
-    "« Authorization: Bearer cq_… », ou connectez-vous."
+    "Authentification requise : envoyez un jeton d’API valide dans l’en-tête "
+    "« Authorization: Bearer cq_… », ou connectez-vous."
 )
 
 
@@ -71,7 +71,7 @@ def authentication_required(request: HttpRequest, exc: AuthenticationError) -> H
 def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return api.create_response(
         request,
-        {"detail": "Introuvable : cette ressource n’existe pas ou vous ne pouvez pas la voir."},
+        {"detail": "Introuvable : cette ressource n’existe pas ou vous ne pouvez pas la voir."},
         status=404,
     )
 
@@ -79,5 +79,5 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(ValidationError)
 def invalid_parameters(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return api.create_response(
-        request, {"detail": "Paramètres invalides : voyez « errors ».", "errors": exc.errors}, status=422
+        request, {"detail": "Paramètres invalides : voyez « errors ».", "errors": exc.errors}, status=422
     )

@@ -10,18 +10,18 @@ from capqvct.accounts.selectors import needs_second_factor
 from capqvct.api.services import authenticate_api_token
 
 CSRF_REFUSED = (
-    "Vérification CSRF échouée : rechargez la page de documentation de l’API, "
+    "Vérification CSRF échouée : rechargez la page de documentation de l’API, "
     "ou utilisez un jeton d’API plutôt que votre session."
 )
 
 
 class ApiTokenAuth(HttpBearer):
-    """`Authorization: Bearer cq_…`: a personal token created on « Mon compte › Mes jetons d’API »."""
+    """`Authorization: Bearer cq_…`: a personal token created on « Mon compte › Mes jetons d’API »."""
 
     openapi_bearerFormat = "cq_…"
     openapi_description = (
-        "Jeton personnel créé depuis « Mon compte › Mes jetons d’API », "
-        "envoyé dans l’en-tête « Authorization: Bearer cq_… »."
+        "Jeton personnel créé depuis « Mon compte › Mes jetons d’API », "
+        "envoyé dans l’en-tête « Authorization: Bearer cq_… »."
     )
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:

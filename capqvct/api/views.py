@@ -1,7 +1,7 @@
 """Pages where a signed-in user manages their personal API tokens."""
 
 from django.contrib import messages
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -31,7 +31,8 @@ def token_list(request):
         "api/token_list.html",
         {
             "page_title": "Mes jetons d’API",
-            "tokens": _my_tokens(request).order_by("revoked_at", "-created_at"),
+            # Active tokens first (a null revocation date), whatever the database's null ordering.
+            "tokens": _my_tokens(request).order_by(F("revoked_at").desc(nulls_first=True), "-created_at"),
             "breadcrumb": _breadcrumb(("Mes jetons d’API", None)),
         },
     )
@@ -86,5 +87,5 @@ def token_revoke(request, pk: int):
     except Refusal as refusal:
         messages.error(request, refusal.message)
     else:
-        messages.success(request, f"Le jeton « {token.name} » est révoqué : il ne donne plus accès à l’API.")
+        messages.success(request, f"Le jeton « {token.name} » est révoqué : il ne donne plus accès à l’API.")
     return redirect("tokens:list")

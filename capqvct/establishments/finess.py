@@ -100,6 +100,8 @@ STREET_TYPES = {
     "SQ": "SQUARE",
 }
 
+REPETITION_INDEXES = {"B": "BIS", "T": "TER", "Q": "QUATER"}
+
 FINESS_PATTERN = re.compile(r"(?:[0-9]{2}|2[AB])[0-9]{7}")
 HEADER_PATTERN = re.compile(r"finess;etalab;")
 POSTAL_CODE_PATTERN = re.compile(r"([0-9]{5})\b")
@@ -403,7 +405,8 @@ def _siret(number: int, value: str, report: ImportReport) -> str:
 
 
 def _address(row: dict[str, str]) -> str:
-    street_number = " ".join(part for part in (row["numvoie"], row["compvoie"]) if part)
+    index = REPETITION_INDEXES.get(row["compvoie"], row["compvoie"])
+    street_number = " ".join(part for part in (row["numvoie"], index) if part)
     street_type = STREET_TYPES.get(row["typvoie"], row["typvoie"])
     street = " ".join(part for part in (street_number, street_type, row["voie"]) if part)
     return ", ".join(part for part in (street, row["compldistrib"], row["lieuditbp"]) if part)[:255]
@@ -434,12 +437,13 @@ def _date(number: int, value: str, what: str, report: ImportReport) -> date | No
 
 def _parse_date(value: str) -> date | None:
     """ISO dates, as the register writes them; day/month/year, as a spreadsheet saves them."""
+    date_format = "%Y-%m-%d" if value[4:5] == "-" else "%d/%m/%Y"
     try:
-        return date.fromisoformat(value) if len(value) == 10 and value[4] == "-" else None
-    except ValueError:
-        pass
-    try:
-        return datetime.strptime(value, "%d/%m/%Y").date()
+        return (
+            date.fromisoformat(value)
+            if date_format == "%Y-%m-%d"
+            else datetime.strptime(value, date_format).date()
+        )
     except ValueError:
         return None
 

@@ -85,6 +85,34 @@ TABLE = {
             "admin": 200,
         },
     ),
+    "tokens:list": (lambda w: "/compte/jetons/", SIGNED_IN),
+    "tokens:create": (lambda w: "/compte/jetons/nouveau/", SIGNED_IN),
+    # The secret is shown once, right after creation: afterwards its owner is sent back to the list.
+    "tokens:created": (
+        lambda w: f"/compte/jetons/{w.api_token_pk}/cree/",
+        {**{role: 404 for role in ROLES}, "anonymous": 302, "programme_manager": 302},
+    ),
+    "tokens:revoke": (lambda w: f"/compte/jetons/{w.api_token_pk}/revoquer/", POST_ONLY),
+    "api:api-root": (lambda w: "/api/v1/", {role: 404 for role in ROLES}),
+    "api:openapi-json": (lambda w: "/api/v1/openapi.json", EVERYONE),
+    "api:openapi-view": (lambda w: "/api/v1/docs", EVERYONE),
+    "api:list_regions": (lambda w: "/api/v1/territoire/regions", EVERYONE),
+    "api:list_departements": (lambda w: "/api/v1/territoire/departements", EVERYONE),
+    "api:list_communes": (lambda w: "/api/v1/territoire/communes?departement=34", EVERYONE),
+    "api:list_establishments": (lambda w: "/api/v1/etablissements", only(EVERYONE, anonymous=401)),
+    "api:get_establishment": (
+        lambda w: f"/api/v1/etablissements/{w.establishment.finess_et}",
+        {
+            **{role: 404 for role in ROLES},
+            "anonymous": 401,
+            "director": 200,
+            "member": 200,
+            "programme_manager": 200,
+            "reviewer": 200,
+            "observer": 200,
+            "admin": 200,
+        },
+    ),
     # The administration: its index stands for every admin page (Django checks staff on each).
     "admin:*": (lambda w: "/admin/", only({role: 302 for role in ROLES}, admin=200)),
 }

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from capqvct.accounts.models import Invitation, OrganisationKind, Role, hash_secret
+from capqvct.api.services import create_api_token
 from capqvct.establishments.models import Claim
 from tests.factories import (
     EstablishmentFactory,
@@ -74,6 +75,7 @@ def build_world() -> World:
         token_hash=hash_secret(INVITATION_TOKEN),
         expires_at="2999-01-01T00:00:00Z",
     )
+    token, _ = create_api_token(user=users["programme_manager"], name="Tableau")
     return World(
         users=users,
         ars=ars,
@@ -83,4 +85,5 @@ def build_world() -> World:
         claim=claim,
         director_membership=director_membership,
         agent_membership=agent_membership,
+        api_token_pk=token.pk,
     )

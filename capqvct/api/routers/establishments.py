@@ -7,9 +7,9 @@ from ninja.pagination import paginate
 
 from capqvct.api.schemas import (
     Code,
+    ErrorOut,
     EstablishmentDetailOut,
     EstablishmentOut,
-    ErrorOut,
     Pagination,
     SearchText,
     ValidationErrorOut,
@@ -39,7 +39,7 @@ def list_establishments(
     categorie: Code = Query("", description="Code de la catégorie FINESS (par exemple 500 pour un EHPAD)."),
 ) -> QuerySet[Establishment]:
     """Les établissements que vous pouvez voir (ceux de votre région pour un agent, les vôtres pour un
-    établissement, tous pour un observateur national), par nom ; réponse paginée."""
+    établissement, tous pour un observateur national), par nom ; réponse paginée."""
     return search_directory(request.auth, query=q, departement=departement, category=categorie)
 
 
@@ -57,5 +57,5 @@ def get_establishment(
         example=EXAMPLE_FINESS_ET,
     ),
 ) -> Establishment:
-    """La fiche d’un établissement ; 404 s’il n’existe pas ou si vous ne pouvez pas le voir."""
+    """La fiche d’un établissement ; 404 s’il n’existe pas ou si vous ne pouvez pas le voir."""
     return get_object_or_404(establishments_visible_to(request.auth), finess_et=finess_et)

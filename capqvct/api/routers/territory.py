@@ -53,7 +53,7 @@ def list_communes(
     departement: Code = Query("", description="Code du département, pour ne garder que ses communes."),
     q: SearchText = Query("", description="Début ou partie du nom, ou code INSEE exact."),
 ) -> QuerySet[Commune]:
-    """Les communes par nom, filtrées par département ou par nom ; réponse paginée."""
+    """Les communes par nom, filtrées par département ou par nom ; réponse paginée."""
     communes = Commune.objects.order_by("name", "code")
     if departement:
         communes = communes.filter(departement_id=departement)

@@ -5,14 +5,13 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-
 from ninja.errors import HttpError
 
 from capqvct.accounts.models import ApiToken
 from capqvct.api.auth import VerifiedSessionAuth
 from capqvct.api.services import TOKEN_PREFIX, authenticate_api_token, create_api_token
 from capqvct.api.tests.conftest import bearer, token_of
-from tests.factories import UserFactory, with_totp
+from tests.factories import UserFactory, login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -100,11 +99,7 @@ def test_session_of_an_agent_without_second_factor_is_refused(client, agent):
 
 
 def test_session_of_an_agent_with_verified_second_factor_is_accepted(client, agent):
-    device = with_totp(agent)
-    client.force_login(agent)
-    session = client.session
-    session["otp_device_id"] = device.persistent_id
-    session.save()
+    login_verified(client, agent)
 
     assert client.get(URL).status_code == 200
 

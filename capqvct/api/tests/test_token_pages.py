@@ -6,10 +6,11 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from capqvct.accounts.models import ApiToken
-from capqvct.api.services import create_api_token
+from capqvct.api.services import create_api_token, revoke_api_token
 from capqvct.api.tests.conftest import bearer
 from capqvct.core.models import AuditEvent
-from tests.factories import UserFactory, with_totp
+from tests.factories import UserFactory, login_verified
+from tests.typography_check import typography_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -37,11 +38,7 @@ def test_agent_must_prove_the_second_factor_first(client, agent):
 
 
 def test_agent_with_verified_second_factor_reaches_the_pages(client, agent):
-    device = with_totp(agent)
-    client.force_login(agent)
-    session = client.session
-    session["otp_device_id"] = device.persistent_id
-    session.save()
+    login_verified(client, agent)
 
     assert client.get(reverse("tokens:list")).status_code == 200
 
@@ -56,6 +53,7 @@ def test_create_shows_the_secret_once(signed_in, nobody):
     shown_again = signed_in.get(response["Location"])
 
     assertContains(shown, secret)
+    assert typography_errors(shown.content.decode()) == []
     assert shown["Cache-Control"].startswith("max-age=0")
     assertRedirects(shown_again, reverse("tokens:list"))
     assert secret not in signed_in.get(reverse("tokens:list")).content.decode()
@@ -70,6 +68,7 @@ def test_create_needs_a_name(signed_in, nobody):
 
     assert response.status_code == 200
     assert response.context["form"].errors["name"]
+    assert typography_errors(response.content.decode()) == []
     assert not ApiToken.objects.exists()
 
 
@@ -81,6 +80,7 @@ def test_list_shows_my_tokens_only(signed_in, nobody):
 
     assertContains(response, "Mon script")
     assertNotContains(response, "Script d’un autre")
+    assert typography_errors(response.content.decode()) == []
 
 
 def test_revoke_my_token(signed_in, nobody):
@@ -127,3 +127,13 @@ def test_revoke_needs_post(signed_in, nobody):
     token, _ = create_api_token(user=nobody, name="Mon script")
 
     assert signed_in.get(reverse("tokens:revoke", args=[token.pk])).status_code == 405
+
+
+def test_active_tokens_are_listed_before_revoked_ones(signed_in, nobody):
+    create_api_token(user=nobody, name="Script actuel")
+    newer, _ = create_api_token(user=nobody, name="Script abandonné")
+    revoke_api_token(token=newer, by=nobody)
+
+    tokens = signed_in.get(reverse("tokens:list")).context["tokens"]
+
+    assert [token.name for token in tokens] == ["Script actuel", "Script abandonné"]

@@ -1,0 +1,306 @@
+"""``python -m bench.run``: the FINESS import and the directory search at national scale.
+
+Each figure stands next to a floor measured in the same run on the same database: the least work
+that could do the same job (a bare ``executemany`` of the raw fields, one hand-written SQL query).
+The ratio says what the application's layers cost on top. Results: printed, and written to
+``var/bench/results.json``. By default the benchmark builds its own SQLite file under ``var/bench/``;
+with ``DATABASE_URL`` set it runs on that database, which must hold no establishment.
+"""
+
+import json
+import os
+import platform
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+OUTPUT_DIR = BASE_DIR / "var" / "bench"
+ESTABLISHMENTS = 40_000
+SEARCH_REPEATS = 9
+FLOOR_REPEATS = 3
+RAW_TABLE, RAW_GEO_TABLE = "bench_finess_raw", "bench_finess_geo"
+
+
+def main() -> None:
+    OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
+    own_database = "DATABASE_URL" not in os.environ
+    if own_database:
+        database = OUTPUT_DIR / "bench.sqlite3"
+        for path in OUTPUT_DIR.glob("bench.sqlite3*"):
+            path.unlink()
+        os.environ["DATABASE_URL"] = f"sqlite:///{database}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "capqvct.settings")
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from capqvct.establishments.models import Establishment
+
+    if Establishment.objects.exists():
+        sys.exit("Le banc d’essai a besoin d’une base sans établissement : videz-la ou retirez DATABASE_URL.")
+    try:
+        results = run()
+    finally:
+        if not own_database:
+            clean_up()
+    (OUTPUT_DIR / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    print_table(results)
+
+
+def run() -> dict:
+    from django.db import connection
+
+    from capqvct.establishments.finess import import_finess
+    from capqvct.establishments.finess_sample import write_sample_finess
+
+    departements = ensure_departements()
+    path = OUTPUT_DIR / "finess-national.csv"
+    started = time.perf_counter()
+    write_sample_finess(path, departements=departements, count=ESTABLISHMENTS, seed=2026)
+    generation = time.perf_counter() - started
+
+    floor = min(timed(load_raw, path) for _ in range(FLOOR_REPEATS))
+    first, report = timed_with_result(import_finess, path)
+    assert report.created == ESTABLISHMENTS and not report.rejected, report.summary_lines()[:8]
+    second, report = timed_with_result(import_finess, path)
+    assert report.unchanged == ESTABLISHMENTS, report.summary_lines()[:8]
+
+    return {
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "database": connection.vendor,
+        "machine": f"{platform.machine()}, {os.cpu_count()} cœurs, Python {platform.python_version()}",
+        "establishments": ESTABLISHMENTS,
+        "file_megabytes": round(path.stat().st_size / 1e6, 1),
+        "generation_seconds": round(generation, 2),
+        "finess_import": {
+            "seconds": round(first, 2),
+            "floor_seconds": round(floor, 2),
+            "ratio": ratio(first, floor),
+        },
+        "finess_reimport": {
+            "seconds": round(second, 2),
+            "floor_seconds": round(floor, 2),
+            "ratio": ratio(second, floor),
+        },
+        "directory_search": search_figures(),
+    }
+
+
+# FINESS import ---------------------------------------------------------------------------------
+
+
+def load_raw(path: Path) -> None:
+    """The floor: read the file, split its lines, ``executemany`` the raw fields into two plain tables."""
+    from django.db import connection, transaction
+
+    from capqvct.establishments.finess import FIELDS
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {RAW_TABLE}")
+        cursor.execute(f"DROP TABLE IF EXISTS {RAW_GEO_TABLE}")
+        cursor.execute(f"CREATE TABLE {RAW_TABLE} ({', '.join(f'{name} varchar(255)' for name in FIELDS)})")
+        cursor.execute(f"CREATE TABLE {RAW_GEO_TABLE} (nofinesset varchar(9), x varchar(20), y varchar(20))")
+    establishments, geolocations = [], []
+    for line in path.read_bytes().decode("cp1252").splitlines()[1:]:
+        values = line.split(";")
+        if values[0] == "structureet":
+            establishments.append(values)
+        else:
+            geolocations.append(values[1:4])
+    placeholders = ", ".join(["%s"] * len(FIELDS))
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {RAW_TABLE} VALUES ({placeholders})", establishments)
+        cursor.executemany(f"INSERT INTO {RAW_GEO_TABLE} VALUES (%s, %s, %s)", geolocations)
+
+
+def ensure_departements() -> list[str]:
+    """Every département of the reference data; invented ones if the territory is not loaded yet."""
+    from capqvct.territory.models import Departement, Region
+
+    codes = list(Departement.objects.values_list("code", flat=True))
+    if codes:
+        return codes
+    region = Region.objects.create(code="00", name="Région du banc d’essai")
+    codes = [f"{n:02d}" for n in range(1, 96) if n != 20] + ["2A", "2B", "971", "972", "973", "974", "976"]
+    Departement.objects.bulk_create(
+        Departement(code=code, name=f"Département {code}", region=region) for code in codes
+    )
+    return codes
+
+
+# Directory search ------------------------------------------------------------------------------
+
+
+def search_figures() -> list[dict]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from capqvct.accounts.models import User
+    from capqvct.establishments.selectors import search_directory
+
+    observer = national_observer()
+    figures = []
+    for label, criteria in typical_searches():
+
+        def orm_page(user, criteria=criteria):
+            return list(search_directory(user, **criteria)[:20])
+
+        def fresh_user():
+            return User.objects.get(pk=observer.pk)  # as each request loads it, with no role cached
+
+        orm_page(fresh_user()), raw_search(**criteria)  # warm the caches of both paths
+        user = fresh_user()
+        with CaptureQueriesContext(connection) as queries:
+            page = orm_page(user)
+        assert [e.pk for e in page] == [row[0] for row in raw_search(**criteria)], label
+        # Interleaved, so that a burst of load elsewhere on the machine hits both paths alike.
+        orm_runs, raw_runs = [], []
+        for _ in range(SEARCH_REPEATS):
+            orm_runs.append(timed(orm_page, fresh_user()))
+            raw_runs.append(timed(lambda criteria=criteria: raw_search(**criteria)))
+        orm_ms, raw_ms = best_ms(orm_runs), best_ms(raw_runs)
+        figures.append(
+            {
+                "search": label,
+                "criteria": criteria,
+                "results_on_page": len(page),
+                "orm_ms": round(orm_ms, 2),
+                "raw_sql_ms": round(raw_ms, 2),
+                "ratio": ratio(orm_ms, raw_ms),
+                "orm_queries": len(queries),
+            }
+        )
+    return figures
+
+
+def typical_searches() -> list[tuple[str, dict]]:
+    from capqvct.establishments.models import Establishment
+
+    sample = Establishment.objects.select_related("commune").exclude(commune=None).order_by("finess_et")[1234]
+    return [
+        ("tout l’annuaire, première page", {}),
+        ("fragment de nom « glycines »", {"query": "glycines"}),
+        ("type dans le nom « EHPAD »", {"query": "EHPAD"}),
+        ("nom complet", {"query": sample.name}),
+        ("numéro FINESS", {"query": sample.finess_et}),
+        ("nom de commune", {"query": sample.commune.name}),
+        ("code postal", {"query": sample.postal_code}),
+        ("département", {"departement": sample.departement_id}),
+        ("catégorie SSIAD", {"category": "354"}),
+        ("nom dans un département", {"query": "SSIAD", "departement": sample.departement_id}),
+        ("aucun résultat", {"query": "zzzz introuvable"}),
+    ]
+
+
+def raw_search(*, query: str = "", departement: str = "", category: str = "") -> list[tuple]:
+    """The same search as ``search_directory`` for a national observer, written as one SQL query."""
+    from django.db import connection
+
+    from capqvct.establishments.models import Establishment
+    from capqvct.territory.models import Commune, Departement, Region
+
+    like = "ILIKE" if connection.vendor == "postgresql" else "LIKE"
+    conditions, params = [], []
+    query = query.strip()
+    if query:
+        compact = query.replace(" ", "").upper()
+        conditions.append(
+            f"(e.name {like} %s OR e.finess_et = %s OR e.finess_ej = %s OR c.name {like} %s "
+            f"OR e.city_label {like} %s OR e.postal_code LIKE %s)"
+        )
+        params += [f"%{query}%", compact, compact, f"{query}%", f"%{query}%", f"{compact}%"]
+    if departement:
+        conditions.append("e.departement_id = %s")
+        params.append(departement)
+    if category:
+        conditions.append("e.category_code = %s")
+        params.append(category)
+    sql = (
+        f"SELECT e.*, d.*, r.*, c.* FROM {Establishment._meta.db_table} e "
+        f"JOIN {Departement._meta.db_table} d ON d.code = e.departement_id "
+        f"JOIN {Region._meta.db_table} r ON r.code = d.region_id "
+        f"LEFT JOIN {Commune._meta.db_table} c ON c.code = e.commune_id "
+        f"{'WHERE ' + ' AND '.join(conditions) if conditions else ''} "
+        "ORDER BY e.name, e.finess_et LIMIT 20"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def national_observer():
+    from capqvct.accounts.models import Membership, Organisation, OrganisationKind, Role, User
+
+    user = User.objects.create_user(email="observatoire.banc@exemple.fr")
+    organisation = Organisation.objects.create(
+        kind=OrganisationKind.NATIONAL, name="Observatoire (banc d’essai)"
+    )
+    Membership.objects.create(user=user, organisation=organisation, role=Role.OBSERVER)
+    return user
+
+
+def clean_up() -> None:
+    """On a database given by DATABASE_URL, leave nothing of the benchmark behind."""
+    from django.db import connection
+
+    from capqvct.accounts.models import Organisation, User
+    from capqvct.establishments.models import Establishment
+
+    Establishment.objects.all().delete()
+    User.objects.filter(email="observatoire.banc@exemple.fr").delete()
+    Organisation.objects.filter(name="Observatoire (banc d’essai)").delete()
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {RAW_TABLE}")
+        cursor.execute(f"DROP TABLE IF EXISTS {RAW_GEO_TABLE}")
+
+
+# Measuring and printing ------------------------------------------------------------------------
+
+
+def timed(function, *args) -> float:
+    return timed_with_result(function, *args)[0]
+
+
+def timed_with_result(function, *args):
+    started = time.perf_counter()
+    result = function(*args)
+    return time.perf_counter() - started, result
+
+
+def best_ms(runs: list[float]) -> float:
+    """The best of several runs, in milliseconds: what the work costs when nothing else gets in the way."""
+    return min(runs) * 1000
+
+
+def ratio(measured: float, floor: float) -> float:
+    return round(measured / floor, 1) if floor > 0 else float("nan")
+
+
+def print_table(results: dict) -> None:
+    print(f"Base {results['database']} — {results['machine']}")
+    print(f"Fichier FINESS : {results['establishments']} établissements, {results['file_megabytes']} Mo")
+    print()
+    print(f"{'Import FINESS':<40} {'mesure':>10} {'plancher':>10} {'rapport':>8}")
+    for label, key in (("premier import", "finess_import"), ("second import (inchangé)", "finess_reimport")):
+        figure = results[key]
+        seconds, floor = figure["seconds"], figure["floor_seconds"]
+        print(f"{label:<40} {seconds:>8.2f} s {floor:>8.2f} s {figure['ratio']:>7.1f}×")
+    print()
+    heading = "Recherche dans l’annuaire (page de 20)"
+    print(f"{heading:<40} {'ORM':>10} {'SQL brut':>10} {'rapport':>8} {'requêtes':>9}")
+    for figure in results["directory_search"]:
+        print(
+            f"{figure['search'][:40]:<40} {figure['orm_ms']:>7.1f} ms {figure['raw_sql_ms']:>7.1f} ms "
+            f"{figure['ratio']:>7.1f}× {figure['orm_queries']:>9}"
+        )
+    print()
+    print(f"Résultats écrits dans {OUTPUT_DIR / 'results.json'}")
+
+
+if __name__ == "__main__":
+    main()
