@@ -221,10 +221,11 @@ def raw_search(*, query: str = "", departement: str = "", category: str = "") ->
         conditions.append("e.category_code = %s")
         params.append(category)
     sql = (
-        f"SELECT e.*, d.*, r.*, c.* FROM {Establishment._meta.db_table} e "
+        # Joined in this order, SQLite scans the establishments rather than walk an index to them.
+        f"SELECT e.*, c.*, d.*, r.* FROM {Establishment._meta.db_table} e "
+        f"LEFT JOIN {Commune._meta.db_table} c ON c.code = e.commune_id "
         f"JOIN {Departement._meta.db_table} d ON d.code = e.departement_id "
         f"JOIN {Region._meta.db_table} r ON r.code = d.region_id "
-        f"LEFT JOIN {Commune._meta.db_table} c ON c.code = e.commune_id "
         f"{'WHERE ' + ' AND '.join(conditions) if conditions else ''} "
         "ORDER BY e.name, e.finess_et LIMIT 20"
     )
