@@ -1,7 +1,8 @@
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 
-from capqvct.accounts.selectors import needs_second_factor
+from capqvct.accounts.selectors import needs_second_factor, time_zone_of
 
 # Paths a signed-in user without a verified second factor may still reach.
 OPEN_PREFIXES = ("/compte/double-authentification", "/compte/deconnexion", "/static/")
@@ -23,3 +24,18 @@ class SecondFactorRequiredMiddleware:
         if not getattr(view_func, "login_required", True) or request.path.startswith(OPEN_PREFIXES):
             return None
         return redirect(f"{reverse('accounts:second_factor')}?next={request.get_full_path()}")
+
+
+class RegionTimeZoneMiddleware:
+    """Dates are shown in the time zone of the user's region: an agent in La Réunion reads UTC+4."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        zone = time_zone_of(request.user)
+        if zone:
+            timezone.activate(zone)
+        else:
+            timezone.deactivate()
+        return self.get_response(request)

@@ -85,3 +85,15 @@ def organisations_managed_by(user) -> QuerySet[Organisation]:
 
 def can_browse_directory(user) -> bool:
     return sees_every_region(user) or bool(agent_region_codes(user))
+
+
+def time_zone_of(user) -> str | None:
+    """The IANA zone of the one region the user's organisations belong to; None if several or none."""
+    if not user.is_authenticated:
+        return None
+    zones = set(
+        Membership.objects.filter(user=user, organisation__region__isnull=False).values_list(
+            "organisation__region__time_zone", flat=True
+        )
+    )
+    return zones.pop() if len(zones) == 1 else None

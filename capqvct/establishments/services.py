@@ -32,7 +32,9 @@ def request_claim(*, establishment: Establishment, user: User, function: str, me
 def _space_of(establishment: Establishment) -> Organisation:
     if establishment.organisation_id is None:
         establishment.organisation = Organisation.objects.create(
-            kind=OrganisationKind.ESTABLISHMENT, name=establishment.name
+            kind=OrganisationKind.ESTABLISHMENT,
+            name=establishment.name,
+            region_id=establishment.departement.region_id,
         )
         establishment.save(update_fields=["organisation"])
     return establishment.organisation

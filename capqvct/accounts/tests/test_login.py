@@ -96,3 +96,18 @@ def test_a_wrong_code_is_refused_and_logged(client):
     assert "Ce code est incorrect" in response.content.decode()
     assert client.get("/etablissements/").status_code == 302
     assert AuditEvent.objects.filter(action="second_factor_failed", actor=agent).exists()
+
+
+def test_dates_are_shown_in_the_time_zone_of_the_users_region(client):
+    from tests.factories import OrganisationFactory, region
+
+    reunion = region("04", "La Réunion", "Indian/Reunion")
+    agent = MembershipFactory(
+        role=Role.DIRECTOR, organisation=OrganisationFactory(establishment_space=True, region=reunion)
+    ).user
+    membership = agent.memberships.get()
+    membership.created_at = "2022-09-05T20:30:00Z"  # 6 September, 00:30 in La Réunion
+    membership.save()
+    client.force_login(agent)
+
+    assert "6 septembre 2022" in client.get("/compte/").content.decode()
