@@ -10,9 +10,11 @@ The file is the one published on data.gouv.fr as « FINESS Extraction du Fichier
   itself holds semicolons (``1;ATLASANTE;100;IGN;BD_ADRESSE;V2.1;LAMBERT_93``). Coordinates are in
   Lambert-93 for mainland France, in the local projection named by the source overseas.
 
-Only the social and medico-social categories of ``categories.py`` are kept. A line that cannot be
-trusted is rejected with its number and a reason; the import goes on. Text is stored as typed,
-even when it looks like a spreadsheet formula: exports neutralise it, the import does not.
+Only the social and medico-social categories of ``categories.py`` are kept; the others are counted
+as ignored. A line that cannot be trusted is rejected with its number and a reason; the import goes
+on. Text is stored as typed (only the spaces around a field are trimmed), even when it looks like a
+spreadsheet formula: exports neutralise it, the import does not. Each line is decoded on its own,
+as UTF-8 if it can be, else as Windows-1252; a line that is neither is rejected.
 
 Choices:
 
@@ -22,7 +24,10 @@ Choices:
 - an invalid SIRET does not: the establishment is imported without it and a warning says so,
   since the SIRET is secondary to the FINESS number and often mistyped in the register;
 - an unreadable date or coordinate is left empty, with a warning;
-- the second occurrence of an establishment in the same file is rejected.
+- the second occurrence of an establishment in the same file is rejected;
+- the fields the register owns are overwritten by each import, the others (e-mail, the
+  establishment's space) are left alone; an establishment absent from a new extraction stays;
+- everything is written in one transaction: an import is applied whole or not at all.
 """
 
 import csv
@@ -319,7 +324,7 @@ def _read_establishment(number, line, records, first_seen, territory, report) ->
     try:
         values = next(csv.reader([line], delimiter=";"))
     except csv.Error:
-        return reject("ligne illisible (guillemets mal fermés)")
+        return reject("ligne illisible au format CSV")
     if len(values) != len(FIELDS):
         return reject(f"nombre de champs incorrect : {len(values)} au lieu de {len(FIELDS)}")
     row = dict(zip(FIELDS, (value.strip() for value in values), strict=True))

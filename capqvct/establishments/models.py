@@ -31,7 +31,8 @@ class Establishment(models.Model):
     aggregate_category_label = models.CharField("agrégat de catégorie", max_length=255, blank=True)
     opened_on = models.DateField("date d'ouverture", null=True, blank=True)
     finess_updated_on = models.DateField("mise à jour FINESS", null=True, blank=True)
-    # Lambert-93 coordinates as published by FINESS.
+    # Coordinates as published by FINESS: Lambert-93 in mainland France, the local projection
+    # named in geo_source overseas.
     x = models.FloatField(null=True, blank=True)
     y = models.FloatField(null=True, blank=True)
     geo_source = models.CharField("source de géolocalisation", max_length=255, blank=True)
@@ -49,7 +50,12 @@ class Establishment(models.Model):
     class Meta:
         verbose_name = "établissement"
         ordering = ["name"]
-        indexes = [models.Index(fields=["departement", "name"]), models.Index(fields=["category_code"])]
+        indexes = [
+            models.Index(fields=["departement", "name"]),
+            models.Index(fields=["category_code"]),
+            models.Index(fields=["postal_code"]),
+            models.Index(fields=["name", "finess_et"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.finess_et})"

@@ -1,12 +1,12 @@
 """Reads of the establishments directory, always scoped to what the user may see."""
 
+import re
+
 from django.db.models import Q, QuerySet
 
 from capqvct.accounts.models import Membership
-from capqvct.accounts.selectors import agent_region_codes, can_browse_directory, sees_every_region
+from capqvct.accounts.selectors import agent_region_codes, sees_every_region
 from capqvct.establishments.models import Claim, ClaimStatus, Establishment
-
-__all__ = ["can_browse_directory", "claims_to_decide_by", "establishments_visible_to", "search_directory"]
 
 
 def establishments_visible_to(user) -> QuerySet[Establishment]:
@@ -22,19 +22,23 @@ def establishments_visible_to(user) -> QuerySet[Establishment]:
     )
 
 
+FINESS_NUMBER = re.compile(r"^(?:[0-9]{2}|2[AB])[0-9]{7}$")
+POSTAL_CODE = re.compile(r"^[0-9]{5}$")
+
+
 def search_directory(user, *, query: str = "", departement: str = "", category: str = "") -> QuerySet:
     """The directory search: a name, a FINESS number, a commune, a postal code or a département."""
     qs = establishments_visible_to(user)
     query = query.strip()
-    if query:
-        compact = query.replace(" ", "").upper()
+    compact = query.replace(" ", "").upper()
+    # A FINESS number or a postal code is looked up through its index, not by scanning names.
+    if FINESS_NUMBER.match(compact):
+        qs = qs.filter(Q(finess_et=compact) | Q(finess_ej=compact))
+    elif POSTAL_CODE.match(compact):
+        qs = qs.filter(postal_code=compact)
+    elif query:
         qs = qs.filter(
-            Q(name__icontains=query)
-            | Q(finess_et=compact)
-            | Q(finess_ej=compact)
-            | Q(commune__name__istartswith=query)
-            | Q(city_label__icontains=query)
-            | Q(postal_code__startswith=compact)
+            Q(name__icontains=query) | Q(commune__name__istartswith=query) | Q(city_label__icontains=query)
         )
     if departement:
         qs = qs.filter(departement_id=departement)
