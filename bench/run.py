@@ -202,18 +202,22 @@ def raw_search(*, query: str = "", departement: str = "", category: str = "") ->
     from django.db import connection
 
     from capqvct.establishments.models import Establishment
+    from capqvct.establishments.selectors import FINESS_NUMBER, POSTAL_CODE
     from capqvct.territory.models import Commune, Departement, Region
 
     like = "ILIKE" if connection.vendor == "postgresql" else "LIKE"
     conditions, params = [], []
     query = query.strip()
-    if query:
-        compact = query.replace(" ", "").upper()
-        conditions.append(
-            f"(e.name {like} %s OR e.finess_et = %s OR e.finess_ej = %s OR c.name {like} %s "
-            f"OR e.city_label {like} %s OR e.postal_code LIKE %s)"
-        )
-        params += [f"%{query}%", compact, compact, f"{query}%", f"%{query}%", f"{compact}%"]
+    compact = query.replace(" ", "").upper()
+    if FINESS_NUMBER.match(compact):
+        conditions.append("(e.finess_et = %s OR e.finess_ej = %s)")
+        params += [compact, compact]
+    elif POSTAL_CODE.match(compact):
+        conditions.append("e.postal_code = %s")
+        params.append(compact)
+    elif query:
+        conditions.append(f"(e.name {like} %s OR c.name {like} %s OR e.city_label {like} %s)")
+        params += [f"%{query}%", f"{query}%", f"%{query}%"]
     if departement:
         conditions.append("e.departement_id = %s")
         params.append(departement)
