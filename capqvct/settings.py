@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "capqvct.territory",
     "capqvct.accounts",
     "capqvct.establishments",
+    "capqvct.calls",
     "capqvct.api",
     "capqvct.demo",
 ]

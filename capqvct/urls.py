@@ -11,6 +11,7 @@ urlpatterns = [
     path("compte/", include("capqvct.accounts.urls")),
     path("compte/jetons/", include("capqvct.api.urls")),
     path("etablissements/", include("capqvct.establishments.urls")),
+    path("appels/", include("capqvct.calls.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

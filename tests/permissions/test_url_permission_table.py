@@ -85,6 +85,8 @@ TABLE = {
             "admin": 200,
         },
     ),
+    "calls:public_list": (lambda w: "/appels/", EVERYONE),
+    "calls:public_detail": (lambda w: f"/appels/{w.call.pk}/", EVERYONE),
     "tokens:list": (lambda w: "/compte/jetons/", SIGNED_IN),
     "tokens:create": (lambda w: "/compte/jetons/nouveau/", SIGNED_IN),
     # The secret is shown once, right after creation: afterwards its owner is sent back to the list.

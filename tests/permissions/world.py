@@ -41,6 +41,7 @@ class World:
     director_membership: object
     agent_membership: object
     api_token_pk: int | None = None
+    call: object = None
 
 
 def build_world() -> World:
@@ -75,6 +76,7 @@ def build_world() -> World:
         token_hash=hash_secret(INVITATION_TOKEN),
         expires_at="2999-01-01T00:00:00Z",
     )
+    call = published_call(users["programme_manager"])
     token, _ = create_api_token(user=users["programme_manager"], name="Tableau")
     return World(
         users=users,
@@ -86,4 +88,34 @@ def build_world() -> World:
         director_membership=director_membership,
         agent_membership=agent_membership,
         api_token_pk=token.pk,
+        call=call,
     )
+
+
+def published_call(manager):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from capqvct.calls import services
+    from capqvct.calls.models import CallKind, FundingRule, ProgrammeFormat
+
+    programme = services.create_programme(
+        by=manager,
+        region_id="76",
+        title="OMEGA",
+        format=ProgrammeFormat.COHORTS,
+        funding_rule=FundingRule.FLAT_RATE,
+        flat_rate_amount=2000,
+    )
+    now = timezone.now()
+    call = services.create_call(
+        programme=programme,
+        by=manager,
+        definition={"sections": []},
+        kind=CallKind.AAC,
+        title="Appel à candidatures OMEGA",
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=20),
+    )
+    return services.publish_call(call=call, by=manager)

@@ -1,0 +1,45 @@
+"""Deadlines are instants; people read and type them in the region's own time zone.
+
+A deadline is the last accepted instant, to the second: « le 5 septembre 2022 inclus » at La Réunion
+is 23:59:59 that day, Indian/Reunion time; « le 10 octobre 2018 à 17 h » is 17:00:00 Paris time.
+A submission is accepted when its instant, truncated to the second, is not after the deadline.
+"""
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from capqvct.core.formatting import format_date, format_datetime, zone_label
+
+END_OF_DAY = time(23, 59, 59)
+
+
+def deadline_instant(*, day: date, at: time | None, zone: str) -> datetime:
+    """The deadline as an aware instant: the end of `day` when no time is given, else `at` that day."""
+    return datetime.combine(day, at or END_OF_DAY, tzinfo=ZoneInfo(zone))
+
+
+def is_end_of_day(deadline: datetime, zone: str) -> bool:
+    return deadline.astimezone(ZoneInfo(zone)).time() == END_OF_DAY
+
+
+def is_before_deadline(now: datetime, deadline: datetime) -> bool:
+    """The server's clock decides, to the second; the browser's is never asked."""
+    return now.replace(microsecond=0) <= deadline
+
+
+def describe_deadline(deadline: datetime, zone: str) -> str:
+    """The deadline in words, e.g. « le 5 septembre 2022 inclus (heure de La Réunion) »."""
+    local = deadline.astimezone(ZoneInfo(zone))
+    if is_end_of_day(deadline, zone):
+        return f"le {format_date(local.date())} inclus ({zone_label(zone)})"
+    return f"le {format_datetime(deadline, zone, with_zone=True)}"
+
+
+def days_left(now: datetime, deadline: datetime, zone: str) -> int:
+    """Whole calendar days between today and the deadline's day, both in the region's zone."""
+    local_zone = ZoneInfo(zone)
+    return (deadline.astimezone(local_zone).date() - now.astimezone(local_zone).date()).days
+
+
+def reminder_day(deadline: datetime, zone: str, days_before: int) -> date:
+    return deadline.astimezone(ZoneInfo(zone)).date() - timedelta(days=days_before)

@@ -1,0 +1,129 @@
+"""Use cases of programmes and calls; each checks its rule and writes its audit event."""
+
+import copy
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from capqvct.calls.models import Call, CallStatus, FormVersion, Programme
+from capqvct.calls.permissions import can_manage_region
+from capqvct.core.exceptions import Refusal
+from capqvct.core.services import record_event
+
+# Fields a call copies from the one it is cloned from.
+CLONED_FIELDS = (
+    "programme",
+    "kind",
+    "title",
+    "description",
+    "categories",
+    "declared_criteria",
+    "places",
+    "contacts",
+    "required_attachments",
+    "reminder_days",
+)
+
+
+def _ensure_manager(user, programme: Programme) -> None:
+    if not (allowed := can_manage_region(user, programme.region_id)):
+        raise Refusal(allowed.reason)
+
+
+def create_programme(*, by, region_id: str, agencies=(), **fields) -> Programme:
+    """A programme manager opens a programme for their region."""
+    if not (allowed := can_manage_region(by, region_id)):
+        raise Refusal(allowed.reason)
+    with transaction.atomic():
+        programme = Programme.objects.create(region_id=region_id, created_by=by, **fields)
+        programme.agencies.set(agencies)
+        record_event(action="programme_created", actor=by, target=programme)
+    return programme
+
+
+def create_call(*, programme: Programme, by, definition: dict, departements=(), **fields) -> Call:
+    """A draft call with the first version of its application form."""
+    _ensure_manager(by, programme)
+    _ensure_dates(fields["opens_at"], fields["closes_at"])
+    with transaction.atomic():
+        call = Call.objects.create(programme=programme, **fields)
+        call.departements.set(departements)
+        FormVersion.objects.create(call=call, number=1, definition=definition, created_by=by)
+        record_event(action="call_created", actor=by, target=call)
+    return call
+
+
+def current_form(call: Call) -> FormVersion:
+    return call.form_versions.order_by("-number").first()
+
+
+def save_form(*, call: Call, definition: dict, by) -> FormVersion:
+    """Before publication the draft form is edited in place; once published, a change is a new version."""
+    _ensure_manager(by, call.programme)
+    version = current_form(call)
+    with transaction.atomic():
+        if call.status == CallStatus.DRAFT:
+            version.definition = definition
+            version.save(update_fields=["definition"])
+        else:
+            version = FormVersion.objects.create(
+                call=call, number=version.number + 1, definition=definition, created_by=by
+            )
+        record_event(action="call_form_saved", actor=by, target=call, details={"version": version.number})
+    return version
+
+
+def publish_call(*, call: Call, by, now: datetime | None = None) -> Call:
+    """Publish a draft call: it appears on the public list and opens at its opening date."""
+    now = now or timezone.now()
+    _ensure_manager(by, call.programme)
+    if call.status != CallStatus.DRAFT:
+        raise Refusal("Cet appel est déjà publié.")
+    if call.closes_at <= now:
+        raise Refusal("La date limite de dépôt est passée : reportez-la avant de publier.", field="closes_at")
+    with transaction.atomic():
+        call.status = CallStatus.PUBLISHED
+        call.published_at = now
+        call.save(update_fields=["status", "published_at"])
+        record_event(action="call_published", actor=by, target=call)
+    return call
+
+
+def close_call_early(*, call: Call, by, reason: str, now: datetime | None = None) -> Call:
+    """Close a published call before its deadline, with a reason shown on its page."""
+    now = now or timezone.now()
+    _ensure_manager(by, call.programme)
+    if call.status != CallStatus.PUBLISHED:
+        raise Refusal("Seul un appel publié peut être clos.")
+    if not reason.strip():
+        raise Refusal(
+            "Indiquez le motif de la clôture : il sera affiché sur la page de l’appel.", field="reason"
+        )
+    with transaction.atomic():
+        call.status = CallStatus.CLOSED
+        call.closed_early_at = now
+        call.closed_early_reason = reason.strip()
+        call.save(update_fields=["status", "closed_early_at", "closed_early_reason"])
+        record_event(action="call_closed_early", actor=by, target=call, details={"reason": reason.strip()})
+    return call
+
+
+def clone_call(*, call: Call, by, opens_at: datetime, closes_at: datetime) -> Call:
+    """A new draft call with the same rules and form as a previous one, and new dates."""
+    fields = {name: copy.deepcopy(getattr(call, name)) for name in CLONED_FIELDS}
+    clone = create_call(
+        by=by,
+        definition=copy.deepcopy(current_form(call).definition),
+        departements=list(call.departements.all()),
+        opens_at=opens_at,
+        closes_at=closes_at,
+        cloned_from=call,
+        **fields,
+    )
+    return clone
+
+
+def _ensure_dates(opens_at: datetime, closes_at: datetime) -> None:
+    if opens_at >= closes_at:
+        raise Refusal("La date limite doit suivre la date d’ouverture.", field="closes_at")
