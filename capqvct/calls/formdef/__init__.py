@@ -1,0 +1,1 @@
+"""The application-form engine: definitions, answers and their DSFR rendering (see README.md)."""
