@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "capqvct.accounts",
     "capqvct.establishments",
     "capqvct.calls",
+    "capqvct.applications",
     "capqvct.api",
     "capqvct.demo",
 ]

@@ -1,0 +1,32 @@
+"""The dated receipt of a submission, as a PDF (WeasyPrint)."""
+
+from django.template.loader import render_to_string
+from weasyprint import HTML
+
+from capqvct.applications.models import Submission
+from capqvct.applications.summary import summarize
+from capqvct.calls.formdef.schema import Form
+from capqvct.core.formatting import format_datetime
+
+
+def receipt_pdf(submission: Submission) -> bytes:
+    application = submission.application
+    call = application.call
+    html = render_to_string(
+        "applications/receipt.html",
+        {
+            "submission": submission,
+            "application": application,
+            "call": call,
+            "submitted_at": format_datetime(submission.submitted_at, call.time_zone, with_zone=True),
+            "seconds": submission.submitted_at.astimezone(_zone(call)).strftime("%S"),
+            "sections": summarize(Form.from_json(submission.form_version.definition), submission.answers),
+        },
+    )
+    return HTML(string=html).write_pdf()
+
+
+def _zone(call):
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(call.time_zone)
