@@ -12,6 +12,7 @@ urlpatterns = [
     path("compte/jetons/", include("capqvct.api.urls")),
     path("etablissements/", include("capqvct.establishments.urls")),
     path("appels/", include("capqvct.calls.urls")),
+    path("dossiers/", include("capqvct.applications.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -6,6 +6,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from capqvct.calls.formdef.schema import validate_definition
 from capqvct.calls.models import Call, CallStatus, FormVersion, Programme
 from capqvct.calls.permissions import can_manage_region
 from capqvct.core.exceptions import Refusal
@@ -54,6 +55,21 @@ def create_call(*, programme: Programme, by, definition: dict, departements=(), 
     return call
 
 
+def update_call(*, call: Call, by, departements=(), **fields) -> Call:
+    """Change a call's rules and dates; a closed call is no longer changed."""
+    _ensure_manager(by, call.programme)
+    if call.status == CallStatus.CLOSED:
+        raise Refusal("Cet appel est clos : il ne peut plus être modifié.")
+    _ensure_dates(fields["opens_at"], fields["closes_at"])
+    with transaction.atomic():
+        for name, value in fields.items():
+            setattr(call, name, value)
+        call.save(update_fields=list(fields))
+        call.departements.set(departements)
+        record_event(action="call_updated", actor=by, target=call)
+    return call
+
+
 def current_form(call: Call) -> FormVersion:
     return call.form_versions.order_by("-number").first()
 
@@ -61,6 +77,8 @@ def current_form(call: Call) -> FormVersion:
 def save_form(*, call: Call, definition: dict, by) -> FormVersion:
     """Before publication the draft form is edited in place; once published, a change is a new version."""
     _ensure_manager(by, call.programme)
+    if errors := validate_definition(definition):
+        raise Refusal(" ".join(errors), field="definition")
     version = current_form(call)
     with transaction.atomic():
         if call.status == CallStatus.DRAFT:

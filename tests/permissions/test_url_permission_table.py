@@ -17,6 +17,20 @@ SIGNED_IN = {**EVERYONE, "anonymous": 302}
 AGENTS = ("programme_manager", "reviewer", "other_region_agent")
 DIRECTORY_USERS = {**SIGNED_IN, "no_organisation": 403, "director": 403, "member": 403, "consultant": 403}
 POST_ONLY = {**{role: 405 for role in ROLES}, "anonymous": 302}
+MANAGERS = {
+    **{role: 403 for role in ROLES},
+    "anonymous": 302,
+    "programme_manager": 200,
+    "other_region_agent": 200,
+    "admin": 200,
+}
+MANAGERS_OF_OBJECT = {
+    **{role: 404 for role in ROLES},
+    "anonymous": 302,
+    "programme_manager": 200,
+    "admin": 200,
+}
+OWN_ESTABLISHMENT = {**{role: 404 for role in ROLES}, "anonymous": 302, "director": 200, "member": 200}
 
 
 def only(allowed: dict, **overrides) -> dict:
@@ -87,6 +101,32 @@ TABLE = {
     ),
     "calls:public_list": (lambda w: "/appels/", EVERYONE),
     "calls:public_detail": (lambda w: f"/appels/{w.call.pk}/", EVERYONE),
+    "calls:manage_list": (lambda w: "/appels/gestion/", MANAGERS),
+    "calls:manage_programme_create": (lambda w: "/appels/gestion/programmes/nouveau/", MANAGERS),
+    "calls:manage_programme": (
+        lambda w: f"/appels/gestion/programmes/{w.call.programme.pk}/",
+        MANAGERS_OF_OBJECT,
+    ),
+    "calls:manage_call_create": (
+        lambda w: f"/appels/gestion/programmes/{w.call.programme.pk}/appels/nouveau/",
+        MANAGERS_OF_OBJECT,
+    ),
+    "calls:manage_call": (lambda w: f"/appels/gestion/{w.call.pk}/", MANAGERS_OF_OBJECT),
+    "calls:manage_call_edit": (lambda w: f"/appels/gestion/{w.call.pk}/modifier/", MANAGERS_OF_OBJECT),
+    "calls:manage_call_form": (lambda w: f"/appels/gestion/{w.call.pk}/formulaire/", MANAGERS_OF_OBJECT),
+    "calls:manage_call_preview": (lambda w: f"/appels/gestion/{w.call.pk}/apercu/", MANAGERS_OF_OBJECT),
+    "calls:manage_call_publish": (lambda w: f"/appels/gestion/{w.call.pk}/publier/", POST_ONLY),
+    "calls:manage_call_close": (lambda w: f"/appels/gestion/{w.call.pk}/clore/", MANAGERS_OF_OBJECT),
+    "calls:manage_call_clone": (lambda w: f"/appels/gestion/{w.call.pk}/dupliquer/", MANAGERS_OF_OBJECT),
+    "applications:mine": (lambda w: "/dossiers/", SIGNED_IN),
+    "applications:start": (lambda w: f"/dossiers/nouveau/{w.call.pk}/", SIGNED_IN),
+    "applications:edit": (lambda w: f"/dossiers/{w.application.pk}/", OWN_ESTABLISHMENT),
+    "applications:receipt": (
+        lambda w: f"/dossiers/{w.application.pk}/depots/1/accuse-reception.pdf",
+        OWN_ESTABLISHMENT,
+    ),
+    "applications:reopen": (lambda w: f"/dossiers/{w.application.pk}/rouvrir/", POST_ONLY),
+    "applications:withdraw": (lambda w: f"/dossiers/{w.application.pk}/retirer/", POST_ONLY),
     "tokens:list": (lambda w: "/compte/jetons/", SIGNED_IN),
     "tokens:create": (lambda w: "/compte/jetons/nouveau/", SIGNED_IN),
     # The secret is shown once, right after creation: afterwards its owner is sent back to the list.

@@ -14,6 +14,15 @@ from tests.factories import (
     region,
 )
 
+SMALL_FORM = {
+    "sections": [
+        {
+            "key": "projet",
+            "title": "Votre projet",
+            "fields": [{"key": "motivation", "kind": "long_text", "label": "Motivation", "max_length": 3000}],
+        }
+    ]
+}
 INVITATION_TOKEN = "jeton-invitation-du-tableau"
 
 ROLES = (
@@ -42,6 +51,7 @@ class World:
     agent_membership: object
     api_token_pk: int | None = None
     call: object = None
+    application: object = None
 
 
 def build_world() -> World:
@@ -77,6 +87,7 @@ def build_world() -> World:
         expires_at="2999-01-01T00:00:00Z",
     )
     call = published_call(users["programme_manager"])
+    application = submitted_application(call, establishment, users["director"])
     token, _ = create_api_token(user=users["programme_manager"], name="Tableau")
     return World(
         users=users,
@@ -89,6 +100,7 @@ def build_world() -> World:
         agent_membership=agent_membership,
         api_token_pk=token.pk,
         call=call,
+        application=application,
     )
 
 
@@ -112,10 +124,18 @@ def published_call(manager):
     call = services.create_call(
         programme=programme,
         by=manager,
-        definition={"sections": []},
+        definition=SMALL_FORM,
         kind=CallKind.AAC,
         title="Appel à candidatures OMEGA",
         opens_at=now - timedelta(days=1),
         closes_at=now + timedelta(days=20),
     )
     return services.publish_call(call=call, by=manager)
+
+
+def submitted_application(call, establishment, director):
+    from capqvct.applications import services
+
+    application = services.start_application(call=call, establishment=establishment, by=director)
+    services.submit_application(application=application, by=director)
+    return application

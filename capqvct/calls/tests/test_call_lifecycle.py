@@ -14,7 +14,24 @@ from tests.factories import MembershipFactory, OrganisationFactory, region
 pytestmark = pytest.mark.django_db
 
 NOW = datetime(2021, 10, 1, 8, 0, tzinfo=UTC)
-FORM = {"sections": [{"key": "structure", "title": "Structure", "fields": []}]}
+FORM = {
+    "sections": [
+        {
+            "key": "structure",
+            "title": "Structure",
+            "fields": [{"key": "nom", "kind": "short_text", "label": "Nom"}],
+        }
+    ]
+}
+OTHER_FORM = {
+    "sections": [
+        {
+            "key": "projet",
+            "title": "Projet",
+            "fields": [{"key": "but", "kind": "long_text", "label": "But", "max_length": 500}],
+        }
+    ]
+}
 
 
 @pytest.fixture
@@ -84,14 +101,14 @@ def test_closing_early_needs_a_reason_and_is_logged(omega, manager):
 
 
 def test_a_form_change_after_publication_is_a_new_version(omega, manager):
-    services.save_form(call=omega, definition={"sections": []}, by=manager)
+    services.save_form(call=omega, definition=OTHER_FORM, by=manager)
     assert omega.form_versions.count() == 1
     services.publish_call(call=omega, by=manager, now=NOW)
 
     services.save_form(call=omega, definition=FORM, by=manager)
 
     assert list(omega.form_versions.values_list("number", flat=True).order_by("number")) == [1, 2]
-    assert omega.form_versions.get(number=1).definition == {"sections": []}
+    assert omega.form_versions.get(number=1).definition == OTHER_FORM
 
 
 def test_a_clone_is_a_draft_with_the_same_form_and_new_dates(omega, manager):
@@ -105,3 +122,9 @@ def test_a_clone_is_a_draft_with_the_same_form_and_new_dates(omega, manager):
     assert clone.cloned_from == omega
     assert services.current_form(clone).definition == FORM
     assert clone.categories == ["500", "354"]
+
+
+def test_a_form_the_engine_refuses_is_not_saved(omega, manager):
+    with pytest.raises(Refusal) as refusal:
+        services.save_form(call=omega, definition={"sections": []}, by=manager)
+    assert refusal.value.field == "definition"

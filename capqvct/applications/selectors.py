@@ -1,0 +1,31 @@
+"""Reads of dossiers, always scoped to what the user may see."""
+
+from django.db.models import Q, QuerySet
+
+from capqvct.accounts.models import Membership
+from capqvct.accounts.selectors import agent_region_codes, sees_every_region
+from capqvct.applications.models import Application
+from capqvct.applications.permissions import APPLICANT_ROLES
+from capqvct.establishments.models import Establishment
+
+
+def establishments_of_applicant(user) -> QuerySet[Establishment]:
+    spaces = Membership.objects.filter(user=user, role__in=APPLICANT_ROLES).values("organisation_id")
+    return Establishment.objects.filter(organisation_id__in=spaces).select_related("departement")
+
+
+def applications_visible_to(user) -> QuerySet[Application]:
+    """Applicants see their establishments' dossiers; agents those of their region's calls."""
+    qs = Application.objects.select_related(
+        "call__programme__region", "establishment__departement", "form_version"
+    )
+    if not user.is_authenticated:
+        return qs.none()
+    if sees_every_region(user):
+        return qs
+    own = Q(establishment__in=establishments_of_applicant(user))
+    return qs.filter(own | Q(call__programme__region_id__in=agent_region_codes(user)))
+
+
+def applications_of_applicant(user) -> QuerySet[Application]:
+    return applications_visible_to(user).filter(establishment__in=establishments_of_applicant(user))
