@@ -55,6 +55,7 @@ def main() -> None:
 def run() -> dict:
     from django.db import connection
 
+    from bench.calls import public_list_figures
     from capqvct.establishments.finess import import_finess
     from capqvct.establishments.finess_sample import write_sample_finess
 
@@ -88,6 +89,7 @@ def run() -> dict:
             "ratio": ratio(second, floor),
         },
         "directory_search": search_figures(),
+        "public_calls": public_list_figures(),
     }
 
 
@@ -253,9 +255,11 @@ def clean_up() -> None:
     """On a database given by DATABASE_URL, leave nothing of the benchmark behind."""
     from django.db import connection
 
+    from bench.calls import clean_up as clean_up_calls
     from capqvct.accounts.models import Organisation, User
     from capqvct.establishments.models import Establishment
 
+    clean_up_calls()
     Establishment.objects.all().delete()
     User.objects.filter(email="observatoire.banc@exemple.fr").delete()
     Organisation.objects.filter(name="Observatoire (banc d’essai)").delete()
@@ -303,6 +307,13 @@ def print_table(results: dict) -> None:
             f"{figure['search'][:40]:<40} {figure['orm_ms']:>7.1f} ms {figure['raw_sql_ms']:>7.1f} ms "
             f"{figure['ratio']:>7.1f}× {figure['orm_queries']:>9}"
         )
+    print()
+    calls = results["public_calls"]
+    print(f"{'Liste publique des appels':<40} {'page':>10} {'SQL brut':>10} {'rapport':>8} {'requêtes':>9}")
+    print(
+        f"{str(calls['calls']) + ' appels, première page':<40} {calls['page_ms']:>7.1f} ms "
+        f"{calls['raw_sql_ms']:>7.1f} ms {calls['ratio']:>7.1f}× {calls['queries']:>9}"
+    )
     print()
     print(f"Résultats écrits dans {OUTPUT_DIR / 'results.json'}")
 
