@@ -7,6 +7,8 @@ from ninja.errors import AuthenticationError, ValidationError
 from ninja.operation import Operation
 
 from capqvct.api.auth import ApiTokenAuth, VerifiedSessionAuth
+from capqvct.api.routers.applications import router as applications_router
+from capqvct.api.routers.calls import router as calls_router
 from capqvct.api.routers.establishments import router as establishments_router
 from capqvct.api.routers.territory import router as territory_router
 
@@ -25,7 +27,7 @@ votre région pour un agent d’ARS ou d’Aract, tous pour un observateur natio
 **Pagination.** Les listes longues sont paginées : paramètres `page` (à partir de 1) et `page_size`
 (50 par défaut, 200 au plus) ; la réponse donne `items` et `count`, le nombre total d’éléments.
 
-Les données de référence (régions, départements, communes) sont publiques.
+Les données de référence (régions, départements, communes) et les appels publiés sont publics.
 """.strip()
 
 AUTHENTICATION_REQUIRED = (
@@ -58,6 +60,8 @@ api = CapQvctApi(
 )
 api.add_router("/territoire", territory_router)
 api.add_router("/etablissements", establishments_router)
+api.add_router("/appels", calls_router)
+api.add_router("/dossiers", applications_router)
 
 
 @api.exception_handler(AuthenticationError)

@@ -88,3 +88,113 @@ class EstablishmentDetailOut(EstablishmentOut):
     aggregate_category_label: str = Field(description="Libellé de l’agrégat de catégories FINESS.")
     opened_on: date | None = Field(description="Date d’ouverture.")
     finess_updated_on: date | None = Field(description="Date de la dernière mise à jour dans FINESS.")
+
+
+# Calls and dossiers. Imported here rather than at the top so that the section stands on its own.
+from datetime import datetime  # noqa: E402
+from typing import Literal  # noqa: E402
+
+from django.urls import reverse  # noqa: E402
+
+from capqvct.applications.models import Application, ApplicationStatus  # noqa: E402
+from capqvct.calls.deadlines import describe_deadline  # noqa: E402
+from capqvct.calls.models import Call, CallKind  # noqa: E402
+
+# Any id in a path or a filter: positive, and within PostgreSQL's bigint, so that a huge number is
+# refused (422) rather than overflowing the database.
+MAX_ID = 2**63 - 1
+CallKindCode = Literal[tuple(CallKind.values)]
+ApplicationStatusCode = Literal[tuple(ApplicationStatus.values)]
+
+
+class CallOut(Schema):
+    id: int = Field(description="Identifiant de l’appel.")
+    kind: CallKindCode = Field(description="Type d’appel.", examples=["aac"])
+    kind_label: str = Field(description="Libellé du type d’appel.", examples=["Appel à candidatures"])
+    title: str = Field(description="Intitulé de l’appel.")
+    region: RegionOut = Field(description="Région du programme qui lance l’appel.")
+    opens_at: datetime = Field(description="Ouverture des dépôts (instant ISO 8601).")
+    closes_at: datetime = Field(description="Dernier instant accepté pour déposer (ISO 8601).")
+    closes_at_text: str = Field(
+        description="La date limite en toutes lettres, dans le fuseau de la région.",
+        examples=["le 5 septembre 2022 inclus (heure de Paris)"],
+    )
+    places: int | None = Field(description="Nombre de places, s’il est fixé.")
+    notification_on: date | None = Field(description="Date annoncée de notification, si elle l’est.")
+    categories: list[str] = Field(
+        description="Codes des catégories FINESS éligibles ; vide quand toutes le sont.", examples=[["500"]]
+    )
+    public_path: str = Field(description="Chemin de la page publique de l’appel.", examples=["/appels/12/"])
+
+    @staticmethod
+    def resolve_kind_label(call: Call) -> str:
+        return call.get_kind_display()
+
+    @staticmethod
+    def resolve_region(call: Call):
+        return call.programme.region
+
+    @staticmethod
+    def resolve_closes_at_text(call: Call) -> str:
+        return describe_deadline(call.closes_at, call.time_zone)
+
+    @staticmethod
+    def resolve_public_path(call: Call) -> str:
+        return reverse("calls:public_detail", args=[call.pk])
+
+
+class AttachmentOut(Schema):
+    label: str = Field(description="Pièce à joindre au dossier.")
+    required: bool = Field(True, description="Vrai si la pièce est obligatoire.")
+
+
+class CallDetailOut(CallOut):
+    status: str = Field(description="État de l’appel : « published » (publié) ou « closed » (clos).")
+    status_label: str = Field(description="Libellé de l’état.", examples=["Publié"])
+    description: str = Field(description="Présentation de l’appel.")
+    declared_criteria: list[str] = Field(description="Critères que le candidat déclare remplir.")
+    required_attachments: list[AttachmentOut] = Field(description="Pièces à joindre au dossier.")
+    contacts: str = Field(description="Contacts pour les questions sur l’appel.")
+
+    @staticmethod
+    def resolve_status_label(call: Call) -> str:
+        return call.get_status_display()
+
+
+class CallRef(Schema):
+    id: int = Field(description="Identifiant de l’appel.")
+    title: str = Field(description="Intitulé de l’appel.")
+
+
+class EstablishmentRef(Schema):
+    finess_et: str = Field(description="Numéro FINESS de l’établissement (ET).")
+    name: str = Field(description="Raison sociale.")
+
+
+class ApplicationOut(Schema):
+    id: int = Field(description="Identifiant du dossier.")
+    call: CallRef
+    establishment: EstablishmentRef
+    status: ApplicationStatusCode = Field(description="État du dossier.", examples=["submitted"])
+    status_label: str = Field(description="Libellé de l’état.", examples=["Déposé"])
+    submitted_at: datetime | None = Field(description="Dernier dépôt (ISO 8601), nul pour un brouillon.")
+    updated_at: datetime = Field(description="Dernière modification (ISO 8601).")
+
+    @staticmethod
+    def resolve_status_label(application: Application) -> str:
+        return application.get_status_display()
+
+
+class SubmissionOut(Schema):
+    number: int = Field(description="Numéro du dépôt, à partir de 1.")
+    submitted_at: datetime = Field(description="Instant du dépôt (ISO 8601).")
+    fingerprint: str = Field(description="Empreinte SHA-256 des réponses déposées, en hexadécimal.")
+
+
+class ApplicationDetailOut(ApplicationOut):
+    answers: dict[str, Any] = Field(description="Les réponses du dossier, telles que saisies.")
+    submissions: list[SubmissionOut] = Field(description="Les dépôts du dossier, du premier au dernier.")
+
+    @staticmethod
+    def resolve_submissions(application: Application):
+        return application.submissions.order_by("number")

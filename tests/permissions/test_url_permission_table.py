@@ -155,6 +155,22 @@ TABLE = {
             "admin": 200,
         },
     ),
+    "api:list_calls": (lambda w: "/api/v1/appels", EVERYONE),
+    "api:get_call": (lambda w: f"/api/v1/appels/{w.call.pk}", EVERYONE),
+    "api:list_applications": (lambda w: "/api/v1/dossiers", only(EVERYONE, anonymous=401)),
+    "api:get_application": (
+        lambda w: f"/api/v1/dossiers/{w.application.pk}",
+        {
+            **{role: 404 for role in ROLES},
+            "anonymous": 401,
+            "director": 200,
+            "member": 200,
+            "programme_manager": 200,
+            "reviewer": 200,
+            "observer": 200,
+            "admin": 200,
+        },
+    ),
     # The administration: its index stands for every admin page (Django checks staff on each).
     "admin:*": (lambda w: "/admin/", only({role: 302 for role in ROLES}, admin=200)),
 }

@@ -6,10 +6,15 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
+from capqvct.accounts.models import Role
+from capqvct.api.routers.applications import EXAMPLE_APPLICATION_ID
+from capqvct.api.routers.calls import EXAMPLE_CALL_ID
 from capqvct.api.routers.establishments import EXAMPLE_FINESS_ET
 from capqvct.api.tests.conftest import token_of
+from capqvct.applications.services import start_application
 from capqvct.wsgi import application
-from tests.factories import EstablishmentFactory
+from tests.factories import EstablishmentFactory, MembershipFactory, OrganisationFactory
+from tests.permissions.world import published_call
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +40,17 @@ def api_token(agent, herault, rhone):
     return token_of(agent)
 
 
+@pytest.fixture
+def seeded_ids(agent, herault):
+    """A published call of the agent's region and a dossier for it, so that their details are read too."""
+    call = published_call(agent)
+    space = OrganisationFactory(establishment_space=True)
+    director = MembershipFactory(organisation=space, role=Role.DIRECTOR).user
+    establishment = EstablishmentFactory(departement=herault, organisation=space)
+    dossier = start_application(call=call, establishment=establishment, by=director)
+    return {"call_id": (EXAMPLE_CALL_ID, call.pk), "application_id": (EXAMPLE_APPLICATION_ID, dossier.pk)}
+
+
 # Loaded when the module is imported: serving the document needs no database.
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 
@@ -48,5 +64,9 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
-def test_api_answers_as_documented(case, api_token, wsgi_keeps_the_test_connection):
+def test_api_answers_as_documented(case, api_token, seeded_ids, wsgi_keeps_the_test_connection):
+    # Ids depend on the database's sequences: the documented example stands for the seeded object.
+    for name, (example, pk) in seeded_ids.items():
+        if (case.path_parameters or {}).get(name) == example:
+            case.path_parameters[name] = pk
     case.call_and_validate(headers={"Authorization": f"Bearer {api_token}"})
