@@ -15,6 +15,7 @@ from capqvct.calls.formdef.render import item_change, parse_post, render_form
 from capqvct.calls.formdef.schema import Form
 from capqvct.calls.selectors import visible_call
 from capqvct.core.exceptions import Refusal
+from capqvct.core.outcomes import report_outcome
 
 NEXT_STEP = {
     ApplicationStatus.DRAFT: "Compléter et déposer le dossier avant la date limite",
@@ -131,22 +132,20 @@ def receipt(request, pk: int, number: int):
 @require_POST
 def reopen(request, pk: int):
     application = _own_application(request, pk)
-    try:
-        services.reopen_application(application=application, by=request.user)
-    except Refusal as refusal:
-        messages.error(request, refusal.message)
-    else:
-        messages.success(request, "Dossier rouvert : pensez à le déposer de nouveau avant la date limite.")
+    report_outcome(
+        request,
+        lambda: services.reopen_application(application=application, by=request.user),
+        success="Dossier rouvert : pensez à le déposer de nouveau avant la date limite.",
+    )
     return redirect("applications:edit", pk=application.pk)
 
 
 @require_POST
 def withdraw(request, pk: int):
     application = _own_application(request, pk)
-    try:
-        services.withdraw_application(application=application, by=request.user)
-    except Refusal as refusal:
-        messages.error(request, refusal.message)
-    else:
-        messages.success(request, "Dossier retiré.")
+    report_outcome(
+        request,
+        lambda: services.withdraw_application(application=application, by=request.user),
+        success="Dossier retiré.",
+    )
     return redirect("applications:mine")

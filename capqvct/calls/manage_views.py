@@ -29,6 +29,7 @@ from capqvct.calls.models import Call, CallStatus, Programme
 from capqvct.calls.permissions import managed_region_codes
 from capqvct.calls.selectors import calls_managed_by, programmes_managed_by
 from capqvct.core.exceptions import Refusal
+from capqvct.core.outcomes import report_outcome
 from capqvct.establishments.categories import CATEGORIES
 from capqvct.territory.models import Region
 
@@ -275,12 +276,11 @@ def call_preview(request, pk: int):
 @require_POST
 def call_publish(request, pk: int):
     call = _call_for(request, pk)
-    try:
-        services.publish_call(call=call, by=request.user)
-    except Refusal as refusal:
-        messages.error(request, refusal.message)
-    else:
-        messages.success(request, "Appel publié : il figure sur la liste publique des appels.")
+    report_outcome(
+        request,
+        lambda: services.publish_call(call=call, by=request.user),
+        success="Appel publié : il figure sur la liste publique des appels.",
+    )
     return redirect("calls:manage_call", call.pk)
 
 

@@ -6,6 +6,7 @@ from django.views.decorators.http import require_POST
 
 from capqvct.accounts.selectors import can_browse_directory, regions_visible_to
 from capqvct.core.exceptions import Refusal
+from capqvct.core.outcomes import report_outcome
 from capqvct.establishments import forms, services
 from capqvct.establishments.models import Claim, Establishment
 from capqvct.establishments.selectors import (
@@ -127,12 +128,11 @@ def _claim_for(request, pk: int) -> Claim:
 @require_POST
 def claim_approve(request, pk: int):
     claim = _claim_for(request, pk)
-    try:
-        services.approve_claim(claim=claim, by=request.user)
-    except Refusal as refusal:
-        messages.error(request, refusal.message)
-    else:
-        messages.success(request, f"{claim.user} dirige désormais l’espace de {claim.establishment.name}.")
+    report_outcome(
+        request,
+        lambda: services.approve_claim(claim=claim, by=request.user),
+        success=f"{claim.user} dirige désormais l’espace de {claim.establishment.name}.",
+    )
     return redirect("establishments:claims")
 
 
