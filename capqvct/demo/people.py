@@ -7,6 +7,7 @@ from capqvct.accounts.models import OrganisationKind, Role
 DEMO_PASSWORD = "demo-cap-qvct-2026"
 DEMO_REGION = "76"  # Occitanie
 DEMO_ESTABLISHMENTS = 300
+OMEGA_CALL_TITLE = "Appel à candidatures OMEGA — démarche QVT en EHPAD et SSIAD"
 
 ORGANISATIONS = {
     "ars": (OrganisationKind.ARS, "ARS Occitanie", DEMO_REGION),

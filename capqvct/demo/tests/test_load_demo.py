@@ -5,6 +5,7 @@ from django.core import mail
 from django.core.management import call_command
 
 from capqvct.accounts.models import Membership, User
+from capqvct.calls.selectors import public_calls
 from capqvct.demo import people
 from capqvct.establishments.models import Claim, Establishment
 
@@ -30,6 +31,7 @@ def test_the_demo_prints_every_login_and_can_be_loaded_twice():
     assert Claim.objects.filter(status="pending").count() == 1
     assert Membership.objects.count() == len(people.PEOPLE) + 2
     assert mail.outbox == []
+    assert list(public_calls().values_list("title", flat=True)) == [people.OMEGA_CALL_TITLE]
 
 
 def test_demo_otp_prints_a_six_digit_code():

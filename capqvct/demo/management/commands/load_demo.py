@@ -1,14 +1,20 @@
 import base64
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from capqvct.accounts.models import Organisation, Role, User
 from capqvct.accounts.services import add_member
+from capqvct.calls import services as call_services
+from capqvct.calls.deadlines import deadline_instant
+from capqvct.calls.formdef.templates_library import standard_qvct_application
+from capqvct.calls.models import Call, CallKind, FundingRule, ProgrammeFormat
 from capqvct.demo import people
 from capqvct.establishments.finess import import_finess
 from capqvct.establishments.finess_sample import write_sample_finess
@@ -30,6 +36,7 @@ class Command(BaseCommand):
                 admin = self._user(*people.ADMIN, is_staff=True, is_superuser=True)
                 self._give_totp(admin)
                 director, claimant = self._establishment_people(establishments, approver=accounts[0][0])
+                self._omega_call(manager=accounts[0][0])
         self._print_access(accounts, admin, director, claimant)
 
     def _load_establishments(self) -> list[Establishment]:
@@ -95,6 +102,39 @@ class Command(BaseCommand):
             },
         )
         return (director, ehpad), (claimant, other)
+
+    def _omega_call(self, *, manager) -> None:
+        """The Occitanie OMEGA call of the domain notes, open for the next 30 days."""
+        if Call.objects.filter(title=people.OMEGA_CALL_TITLE).exists():
+            return
+        now = timezone.now()
+        programme = call_services.create_programme(
+            by=manager,
+            region_id=people.DEMO_REGION,
+            title="OMEGA — Ma démarche QVT",
+            description="Transfert du guide de la DGCS « Ma démarche QVT » aux EHPAD et SSIAD d’Occitanie.",
+            format=ProgrammeFormat.COHORTS,
+            funding_rule=FundingRule.FLAT_RATE,
+            flat_rate_amount=2000,
+            target_categories=["500", "354"],
+        )
+        call = call_services.create_call(
+            programme=programme,
+            by=manager,
+            definition=standard_qvct_application().to_json(),
+            kind=CallKind.AAC,
+            title=people.OMEGA_CALL_TITLE,
+            description="Accompagnement de décembre à décembre, en binômes d’intervenants, "
+            "dans les quatre séquences de la démarche QVT.",
+            categories=["500", "354"],
+            places=20,
+            opens_at=now - timedelta(days=1),
+            closes_at=deadline_instant(
+                day=(now + timedelta(days=30)).date(), at=None, zone=programme.region.time_zone
+            ),
+            contacts="ARS Occitanie — ars-oc-qvt@ars-occitanie.example",
+        )
+        call_services.publish_call(call=call, by=manager)
 
     def _print_access(self, accounts, admin, director, claimant):
         line = self.stdout.write
