@@ -77,7 +77,6 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "capqvct.core.context_processors.service",
                 "capqvct.accounts.context_processors.navigation",
             ],
         },

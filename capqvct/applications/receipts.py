@@ -19,14 +19,8 @@ def receipt_pdf(submission: Submission) -> bytes:
             "application": application,
             "call": call,
             "submitted_at": format_datetime(submission.submitted_at, call.time_zone, with_zone=True),
-            "seconds": submission.submitted_at.astimezone(_zone(call)).strftime("%S"),
+            "seconds": f"{submission.submitted_at.second:02d}",
             "sections": summarize(Form.from_json(submission.form_version.definition), submission.answers),
         },
     )
     return HTML(string=html).write_pdf()
-
-
-def _zone(call):
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(call.time_zone)

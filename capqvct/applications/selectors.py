@@ -16,9 +16,7 @@ def establishments_of_applicant(user) -> QuerySet[Establishment]:
 
 def applications_visible_to(user) -> QuerySet[Application]:
     """Applicants see their establishments' dossiers; agents those of their region's calls."""
-    qs = Application.objects.select_related(
-        "call__programme__region", "establishment__departement", "form_version"
-    )
+    qs = _applications()
     if not user.is_authenticated:
         return qs.none()
     if sees_every_region(user):
@@ -28,4 +26,11 @@ def applications_visible_to(user) -> QuerySet[Application]:
 
 
 def applications_of_applicant(user) -> QuerySet[Application]:
-    return applications_visible_to(user).filter(establishment__in=establishments_of_applicant(user))
+    """The dossiers of the establishments whose space the user belongs to, to fill in and submit."""
+    return _applications().filter(establishment__in=establishments_of_applicant(user))
+
+
+def _applications() -> QuerySet[Application]:
+    return Application.objects.select_related(
+        "call__programme__region", "establishment__departement", "form_version"
+    )

@@ -1,19 +1,18 @@
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from capqvct.applications import services
 from capqvct.applications.models import ApplicationStatus
-from capqvct.applications.permissions import can_apply_for
 from capqvct.applications.receipts import receipt_pdf
 from capqvct.applications.selectors import applications_of_applicant, establishments_of_applicant
 from capqvct.applications.summary import summarize
 from capqvct.calls.deadlines import describe_deadline, is_before_deadline
 from capqvct.calls.formdef.render import item_change, parse_post, render_form
 from capqvct.calls.formdef.schema import Form
-from capqvct.calls.selectors import visible_call
+from capqvct.calls.selectors import visible_calls
 from capqvct.core.exceptions import Refusal
 from capqvct.core.outcomes import report_outcome
 
@@ -38,10 +37,7 @@ def my_applications(request):
 
 def start(request, call_pk: int):
     """Choose the establishment (when the user has several) and open its dossier."""
-    try:
-        call = visible_call(call_pk)
-    except Exception:
-        raise Http404 from None
+    call = get_object_or_404(visible_calls(), pk=call_pk)
     establishments = list(establishments_of_applicant(request.user))
     if request.method == "POST":
         establishment = next(
@@ -66,10 +62,7 @@ def start(request, call_pk: int):
 
 
 def _own_application(request, pk: int):
-    application = get_object_or_404(applications_of_applicant(request.user), pk=pk)
-    if not can_apply_for(request.user, application.establishment):
-        raise Http404
-    return application
+    return get_object_or_404(applications_of_applicant(request.user), pk=pk)
 
 
 def edit(request, pk: int):
@@ -119,7 +112,7 @@ def edit(request, pk: int):
 
 
 def receipt(request, pk: int, number: int):
-    application = get_object_or_404(applications_of_applicant(request.user), pk=pk)
+    application = _own_application(request, pk)
     submission = get_object_or_404(application.submissions, number=number)
     response = FileResponse(
         iter([receipt_pdf(submission)]),

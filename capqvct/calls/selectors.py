@@ -29,9 +29,13 @@ def public_calls(
     return qs.order_by("closes_at", "pk")
 
 
+def visible_calls() -> QuerySet[Call]:
+    """The calls anyone may read: published or closed, never a draft."""
+    return Call.objects.select_related("programme__region").exclude(status=CallStatus.DRAFT)
+
+
 def visible_call(pk: int) -> Call:
-    """A call anyone may read: published or closed, never a draft."""
-    return Call.objects.select_related("programme__region").exclude(status=CallStatus.DRAFT).get(pk=pk)
+    return visible_calls().get(pk=pk)
 
 
 def programmes_managed_by(user) -> QuerySet[Programme]:

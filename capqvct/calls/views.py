@@ -1,13 +1,12 @@
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
-from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from capqvct.calls.deadlines import days_left, describe_deadline
 from capqvct.calls.forms import PublicCallFilterForm
-from capqvct.calls.models import Call, CallStatus
-from capqvct.calls.selectors import public_calls, visible_call
+from capqvct.calls.models import CallStatus
+from capqvct.calls.selectors import public_calls, visible_calls
 from capqvct.establishments.categories import CATEGORIES
 
 CALLS_PER_PAGE = 20
@@ -37,10 +36,7 @@ def public_list(request):
 
 @login_not_required
 def public_detail(request, pk: int):
-    try:
-        call = visible_call(pk)
-    except Call.DoesNotExist:
-        raise Http404 from None
+    call = get_object_or_404(visible_calls(), pk=pk)
     now = timezone.now()
     return render(
         request,

@@ -5,7 +5,7 @@ import re
 from django.db.models import Q, QuerySet
 
 from capqvct.accounts.models import Membership
-from capqvct.accounts.selectors import agent_region_codes, sees_every_region
+from capqvct.accounts.selectors import agent_region_codes, is_platform_admin, sees_every_region
 from capqvct.establishments.models import Claim, ClaimStatus, Establishment
 
 
@@ -50,8 +50,8 @@ def search_directory(user, *, query: str = "", departement: str = "", category: 
 def claims_to_decide_by(user) -> QuerySet[Claim]:
     """Pending claims on establishments of the regions where the user is an agent."""
     qs = Claim.objects.filter(status=ClaimStatus.PENDING).select_related("establishment__departement", "user")
-    if sees_every_region(user) and not agent_region_codes(user):
-        return qs.none() if not user.is_superuser else qs
+    if is_platform_admin(user):
+        return qs
     return qs.filter(establishment__departement__region_id__in=agent_region_codes(user))
 
 
