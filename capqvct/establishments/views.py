@@ -59,7 +59,8 @@ def establishment_detail(request, finess: str):
             "page_title": establishment.name,
             "establishment": establishment,
             "members": members,
-            "pending_claims": establishment.claims.filter(status="pending").select_related("user"),
+            # Only those who may decide see who asked for the space.
+            "pending_claims": claims_to_decide_by(request.user).filter(establishment=establishment),
             "breadcrumb": [("Annuaire", "/etablissements/"), (establishment.name, None)]
             if can_browse_directory(request.user)
             else [],

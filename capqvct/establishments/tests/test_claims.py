@@ -101,3 +101,16 @@ def test_the_claim_form_keeps_what_was_typed_when_the_function_is_missing(client
     assert response.status_code == 200
     assert "Bonjour !" in response.content.decode()
     assert response.context["form"].errors["function"]
+
+
+def test_members_of_the_space_do_not_see_who_else_claimed_it(client, agent, verified_client):
+    space = OrganisationFactory(establishment_space=True)
+    establishment = EstablishmentFactory(departement=departement("34"), organisation=space)
+    member = MembershipFactory(organisation=space, role=Role.MEMBER).user
+    claimant = UserFactory(email="autre@exemple.fr", first_name="Aurore", last_name="Testard")
+    services.request_claim(establishment=establishment, user=claimant, function="Cadre")
+    client.force_login(member)
+    page = f"/etablissements/{establishment.finess_et}/"
+
+    assert "Aurore Testard" not in client.get(page).content.decode()
+    assert "Aurore Testard" in verified_client(agent).get(page).content.decode()
