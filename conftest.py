@@ -20,3 +20,9 @@ def fast_password_hashing(settings, request):
     """Argon2 is slow by design; tests hash with MD5 except those that check the hashing itself."""
     if "real_password_hashing" not in request.keywords:
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def private_media_root(settings, tmp_path_factory):
+    """Uploaded files go to a fresh folder per test, never to the developer's var/media."""
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))

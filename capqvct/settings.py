@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "dsfr",
+    "django_tasks",
+    "django_tasks_db",
     "capqvct.core",
     "capqvct.territory",
     "capqvct.accounts",
@@ -155,7 +157,20 @@ STORAGES = {
 # Without collectstatic (development, tests) files are served from the apps' folders.
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 WHITENOISE_AUTOREFRESH = DEBUG or TESTING
+# Uploaded files live outside the web root: no URL serves MEDIA_ROOT, only views that check permissions.
 MEDIA_ROOT = Path(os.environ.get("CAPQVCT_MEDIA_ROOT", BASE_DIR / "var" / "media"))
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Background work (e-mails in bulk, reminders) runs in `manage.py db_worker`; tests run tasks at once.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "CAPQVCT_TASK_BACKEND",
+            "django_tasks.backends.immediate.ImmediateBackend" if TESTING else "django_tasks_db.DatabaseBackend",
+        )
+    }
+}
 
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")

@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 
@@ -32,6 +34,8 @@ class Application(models.Model):
     lock_version = models.PositiveIntegerField(default=0)
     channel = models.CharField("canal", max_length=10, choices=Channel.choices, default=Channel.ONLINE)
     received_at = models.DateTimeField("reçu le", null=True, blank=True)
+    # Who sent a dossier received by e-mail or post: the receipt goes to this address.
+    sender_email = models.EmailField("e-mail de l’expéditeur", blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -89,3 +93,93 @@ class Change(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application} — {', '.join(self.fields)}"
+
+
+def _random_file_name(instance, filename: str) -> str:
+    """Stored under a random name, sharded, without the user's name or extension."""
+    token = uuid.uuid4().hex
+    return f"dossiers/{token[:2]}/{token}"
+
+
+class Attachment(models.Model):
+    """A file of a dossier: the answer to a file question, or an original received by e-mail or post."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="attachments")
+    # The file question it answers; empty for an original file recorded by an agent.
+    field_key = models.CharField("question", max_length=100, blank=True)
+    name = models.CharField("nom du fichier", max_length=255)
+    size = models.PositiveBigIntegerField("taille (octets)")
+    content_type = models.CharField("type détecté", max_length=120)
+    sha256 = models.CharField("empreinte SHA-256", max_length=64)
+    file = models.FileField(upload_to=_random_file_name, max_length=200)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "pièce jointe"
+        verbose_name_plural = "pièces jointes"
+        ordering = ["uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def as_answer(self) -> dict:
+        """What a file question's answer holds: enough to show, check and fetch the file."""
+        return {"id": str(self.id), "name": self.name, "size": self.size, "content_type": self.content_type}
+
+
+class ReminderKind(models.TextChoices):
+    BEFORE = "before", "Relance avant la date limite"
+    LAST_DAY = "last_day", "Relance le dernier jour"
+
+
+class DraftReminder(models.Model):
+    """A reminder sent to a draft's holders; one of each kind per dossier and deadline, never twice."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=10, choices=ReminderKind.choices)
+    # An extended deadline earns new reminders.
+    deadline = models.DateTimeField("date limite rappelée")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "relance de brouillon"
+        constraints = [
+            models.UniqueConstraint(fields=["application", "kind", "deadline"], name="one_reminder_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application} — {self.get_kind_display()}"
+
+
+class ImportStatus(models.TextChoices):
+    UPLOADED = "uploaded", "Fichier déposé"
+    IMPORTED = "imported", "Importé"
+
+
+class ImportBatch(models.Model):
+    """A spreadsheet of dossiers an agent imports into a call: its file, column mapping and report."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="import_batches")
+    file = models.FileField(upload_to=_random_file_name, max_length=200)
+    original_name = models.CharField("nom du fichier", max_length=255)
+    # Column header → form field key (or "finess", "received_at").
+    mapping = models.JSONField("correspondance des colonnes", default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.UPLOADED)
+    # Imported line numbers, and failed ones with their reasons.
+    report = models.JSONField("compte rendu", default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "import de dossiers"
+        verbose_name_plural = "imports de dossiers"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -3,9 +3,10 @@
 from django.db.models import Q, QuerySet
 
 from capqvct.accounts.models import Membership
-from capqvct.accounts.selectors import agent_region_codes, sees_every_region
-from capqvct.applications.models import Application
+from capqvct.accounts.selectors import agent_region_codes, is_platform_admin, sees_every_region
+from capqvct.applications.models import Application, Attachment, Channel
 from capqvct.applications.permissions import APPLICANT_ROLES
+from capqvct.calls.permissions import managed_region_codes
 from capqvct.establishments.models import Establishment
 
 
@@ -28,6 +29,25 @@ def applications_visible_to(user) -> QuerySet[Application]:
 def applications_of_applicant(user) -> QuerySet[Application]:
     """The dossiers of the establishments whose space the user belongs to, to fill in and submit."""
     return _applications().filter(establishment__in=establishments_of_applicant(user))
+
+
+def applications_editable_by(user) -> QuerySet[Application]:
+    """Applicants' own dossiers, and those received off the site in a region the user manages."""
+    offsite = ~Q(channel=Channel.ONLINE)
+    if is_platform_admin(user):
+        agents = offsite
+    else:
+        agents = offsite & Q(call__programme__region_id__in=managed_region_codes(user))
+    return _applications().filter(Q(establishment__in=establishments_of_applicant(user)) | agents)
+
+
+def attachment_visible_to(user, attachment_id) -> Attachment | None:
+    """The file, if the user may read its dossier."""
+    return (
+        Attachment.objects.filter(pk=attachment_id, application__in=applications_visible_to(user))
+        .select_related("application")
+        .first()
+    )
 
 
 def _applications() -> QuerySet[Application]:

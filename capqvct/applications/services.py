@@ -4,17 +4,28 @@ import hashlib
 import json
 from datetime import datetime
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from capqvct.applications import attachments
+from capqvct.applications.dossier_form import dossier_form
 from capqvct.applications.eligibility import eligibility_problems
-from capqvct.applications.models import Application, ApplicationStatus, Change, Submission
-from capqvct.applications.permissions import can_apply_for
+from capqvct.applications.models import (
+    Application,
+    ApplicationStatus,
+    Attachment,
+    Change,
+    Channel,
+    Submission,
+)
+from capqvct.applications.permissions import can_apply_for, can_edit
 from capqvct.calls.deadlines import describe_deadline, is_before_deadline
 from capqvct.calls.formdef.answers import validate_answers
-from capqvct.calls.formdef.schema import Form
+from capqvct.calls.formdef.schema import Form, Kind
 from capqvct.calls.models import Call, CallStatus
+from capqvct.calls.permissions import can_manage_region
 from capqvct.calls.services import current_form
 from capqvct.core.emails import send_templated_email
 from capqvct.core.exceptions import Refusal
@@ -67,43 +78,88 @@ def start_application(
     return application
 
 
-def save_draft(*, application: Application, answers: dict, by, expected_version: int) -> dict[str, list[str]]:
-    """Keep every answer as typed; return the format errors to show next to the fields."""
-    if not (allowed := can_apply_for(by, application.establishment)):
+def save_draft(
+    *,
+    application: Application,
+    answers: dict,
+    by,
+    expected_version: int,
+    uploads: dict[str, UploadedFile] | None = None,
+) -> dict[str, list[str]]:
+    """Keep every answer as typed and every acceptable file; return the errors to show next to the fields."""
+    if not (allowed := can_edit(by, application)):
         raise Refusal(allowed.reason)
     if application.status != ApplicationStatus.DRAFT:
         raise Refusal("Ce dossier est déposé : rouvrez-le pour le modifier.")
-    changed = sorted(
-        key
-        for key in set(answers) | set(application.answers)
-        if answers.get(key) != application.answers.get(key)
-    )
-    with transaction.atomic():
-        updated = Application.objects.filter(pk=application.pk, lock_version=expected_version).update(
-            answers=answers, lock_version=F("lock_version") + 1, updated_at=timezone.now()
-        )
-        if not updated:
-            raise StaleDraft(
-                "Un collègue a enregistré ce dossier pendant que vous le remplissiez : "
-                "rechargez la page pour voir sa version ; vos saisies restent affichées "
-                "ci-dessous pour les reporter."
+    form = form_of(application)
+    answers = dict(answers)
+    upload_errors, accepted = _sort_uploads(form, uploads or {})
+    stored: list[Attachment] = []
+    try:
+        with transaction.atomic():
+            for key, upload in accepted.items():
+                stored.append(attachments.store(application, upload, field_key=key, by=by))
+                answers[key] = stored[-1].as_answer()
+            changed = sorted(
+                key
+                for key in set(answers) | set(application.answers)
+                if answers.get(key) != application.answers.get(key)
             )
-        if changed:
-            Change.objects.create(application=application, by=by, fields=changed)
+            updated = Application.objects.filter(pk=application.pk, lock_version=expected_version).update(
+                answers=answers, lock_version=F("lock_version") + 1, updated_at=timezone.now()
+            )
+            if not updated:
+                raise StaleDraft(
+                    "Un collègue a enregistré ce dossier pendant que vous le remplissiez : "
+                    "rechargez la page pour voir sa version ; vos saisies restent affichées "
+                    "ci-dessous pour les reporter."
+                )
+            if changed:
+                Change.objects.create(application=application, by=by, fields=changed)
+    except Exception:
+        _delete_files(stored)
+        raise
     application.refresh_from_db()
-    return validate_answers(_form_of(application), answers, for_submission=False)
+    errors = validate_answers(form, answers, for_submission=False)
+    for key, message in upload_errors.items():
+        errors[key] = [message]
+    return errors
+
+
+def _sort_uploads(
+    form: Form, uploads: dict[str, UploadedFile]
+) -> tuple[dict[str, str], dict[str, UploadedFile]]:
+    """Split uploads into refused ones (with their message) and those to store."""
+    refused, accepted = {}, {}
+    for key, upload in uploads.items():
+        field = form.field(key)
+        if field is None or field.kind != Kind.FILE:
+            continue
+        if problem := attachments.check_upload(field, upload):
+            refused[key] = problem
+        else:
+            accepted[key] = upload
+    return refused, accepted
 
 
 def submit_application(*, application: Application, by, now: datetime | None = None) -> Submission:
-    """Submit before the deadline, read on the server's clock; the receipt fingerprints what was sent."""
+    """Submit before the deadline, read on the server's clock; the receipt fingerprints what was sent.
+
+    A dossier received by e-mail, post or import is dated by its receipt, which must precede the deadline.
+    """
     now = now or timezone.now()
-    if not (allowed := can_apply_for(by, application.establishment)):
+    if not (allowed := can_edit(by, application)):
         raise Refusal(allowed.reason)
     call = application.call
-    _ensure_open(call, now)
+    if application.channel == Channel.ONLINE:
+        _ensure_open(call, now)
+        submitted_at = now.replace(microsecond=0)
+    else:
+        _ensure_received_in_time(call, application.received_at, now)
+        submitted_at = application.received_at.replace(microsecond=0)
     if problems := eligibility_problems(call, application.establishment):
         raise Refusal(" ".join(problems))
-    if errors := validate_answers(_form_of(application), application.answers, for_submission=True):
+    if errors := validate_answers(form_of(application), application.answers, for_submission=True):
         raise InvalidAnswers(errors)
     with transaction.atomic():
         # Lock the row: two submissions racing each other cannot both pass the status check.
@@ -114,11 +170,11 @@ def submit_application(*, application: Application, by, now: datetime | None = N
         submission = Submission.objects.create(
             application=locked,
             number=number,
-            submitted_at=now.replace(microsecond=0),
+            submitted_at=submitted_at,
             submitted_by=by,
             form_version=locked.form_version,
             answers=locked.answers,
-            fingerprint=fingerprint(locked, now.replace(microsecond=0)),
+            fingerprint=fingerprint(locked, submitted_at),
         )
         locked.status = ApplicationStatus.SUBMITTED
         locked.submitted_at = submission.submitted_at
@@ -129,10 +185,86 @@ def submit_application(*, application: Application, by, now: datetime | None = N
     return submission
 
 
+def record_received_application(
+    *,
+    call: Call,
+    establishment: Establishment,
+    channel: str,
+    received_at: datetime,
+    by,
+    sender_email: str = "",
+    originals: list[UploadedFile] = (),
+    now: datetime | None = None,
+) -> Application:
+    """An agent records a dossier that came by e-mail, post or spreadsheet, dated by its receipt.
+
+    It is then transcribed and submitted like any other; the originals stay attached to it.
+    """
+    now = now or timezone.now()
+    if not (allowed := can_manage_region(by, call.programme.region_id)):
+        raise Refusal(allowed.reason)
+    if channel not in (Channel.EMAIL, Channel.POST, Channel.IMPORT):
+        raise Refusal("Indiquez comment le dossier a été reçu : par e-mail ou par courrier.", field="channel")
+    _ensure_received_in_time(call, received_at, now)
+    if problems := eligibility_problems(call, establishment):
+        raise Refusal(" ".join(problems), field="establishment")
+    for upload in originals:
+        if problem := attachments.check_upload(attachments.ORIGINALS_FIELD, upload):
+            raise Refusal(f"{attachments.clean_name(upload.name or '')} : {problem}", field="originals")
+    stored: list[Attachment] = []
+    try:
+        with transaction.atomic():
+            application = Application.objects.create(
+                call=call,
+                establishment=establishment,
+                form_version=current_form(call),
+                channel=channel,
+                received_at=received_at,
+                sender_email=sender_email,
+                created_by=by,
+            )
+            for upload in originals:
+                stored.append(attachments.store(application, upload, field_key="", by=by))
+            record_event(
+                action="application_recorded",
+                actor=by,
+                target=application,
+                details={"channel": channel, "received_at": received_at.isoformat(), "files": len(stored)},
+            )
+    except IntegrityError:
+        _delete_files(stored)
+        raise Refusal(
+            "Un dossier existe déjà pour cet établissement dans cet appel : complétez-le plutôt.",
+            field="establishment",
+        ) from None
+    except Exception:
+        _delete_files(stored)
+        raise
+    return application
+
+
+def _ensure_received_in_time(call: Call, received_at: datetime | None, now: datetime) -> None:
+    if call.status == CallStatus.DRAFT:
+        raise Refusal("Cet appel n’est pas encore publié.")
+    if received_at is None or received_at > now:
+        raise Refusal("La date de réception ne peut pas être dans le futur.", field="received_at")
+    deadline = call.closed_early_at or call.closes_at
+    if not is_before_deadline(received_at, deadline):
+        raise Refusal(
+            f"Ce dossier a été reçu après la date limite ({describe_deadline(deadline, call.time_zone)}).",
+            field="received_at",
+        )
+
+
+def _delete_files(stored: list[Attachment]) -> None:
+    for attachment in stored:
+        attachment.file.delete(save=False)
+
+
 def reopen_application(*, application: Application, by, now: datetime | None = None) -> Application:
     """Until the deadline, a submitted dossier can be changed and submitted again."""
     now = now or timezone.now()
-    if not (allowed := can_apply_for(by, application.establishment)):
+    if not (allowed := can_edit(by, application)):
         raise Refusal(allowed.reason)
     if application.status != ApplicationStatus.SUBMITTED:
         raise Refusal("Seul un dossier déposé peut être rouvert.")
@@ -142,7 +274,7 @@ def reopen_application(*, application: Application, by, now: datetime | None = N
 
 def withdraw_application(*, application: Application, by) -> Application:
     """The establishment gives up its candidacy; the dossier is kept, read-only."""
-    if not (allowed := can_apply_for(by, application.establishment)):
+    if not (allowed := can_edit(by, application)):
         raise Refusal(allowed.reason)
     if application.status == ApplicationStatus.WITHDRAWN:
         raise Refusal("Ce dossier est déjà retiré.")
@@ -162,8 +294,8 @@ def fingerprint(application: Application, submitted_at: datetime) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _form_of(application: Application) -> Form:
-    return Form.from_json(application.form_version.definition)
+def form_of(application: Application) -> Form:
+    return dossier_form(application.call, application.form_version)
 
 
 def _move(application: Application, *, to: str, by, action: str) -> Application:
@@ -180,7 +312,12 @@ def _send_receipt(submission: Submission) -> None:
     from capqvct.applications.receipts import receipt_pdf
 
     application = submission.application
-    recipients = sorted({submission.submitted_by.email} if submission.submitted_by else set())
+    if application.channel == Channel.ONLINE:
+        recipients = [submission.submitted_by.email] if submission.submitted_by else []
+    else:
+        recipients = [application.sender_email] if application.sender_email else []
+    if not recipients:
+        return
     send_templated_email(
         to=recipients,
         subject=f"Accusé de réception : {application.call.title}",

@@ -383,6 +383,11 @@ def _establishment(field: Field, raw: Any) -> Outcome:
     return text, None
 
 
+def file_problem(field: Field, metadata: dict) -> str | None:
+    """Why an uploaded file cannot answer `field` (extension, size, detected type), or None."""
+    return _file(field, metadata)[1]
+
+
 def _file(field: Field, raw: Any) -> Outcome:
     if (
         not isinstance(raw, dict)

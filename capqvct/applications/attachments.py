@@ -1,0 +1,102 @@
+"""Files of a dossier: checked by their content, stored under random names, read back by allowed users."""
+
+import hashlib
+from pathlib import PurePath
+
+import filetype
+from django.core.files.uploadedfile import UploadedFile
+
+from capqvct.applications.models import Application, Attachment
+from capqvct.calls.formdef.answers import file_problem
+from capqvct.calls.formdef.schema import Field, Kind
+
+OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
+HEAD_SIZE = 8192
+# Originals received by e-mail or post: what agencies are sent, scanned or typed.
+ORIGINAL_EXTENSIONS = ("pdf", "doc", "docx", "odt", "rtf", "txt", "xls", "xlsx", "ods", "jpg", "jpeg", "png")
+ORIGINAL_MAX_SIZE_MB = 20
+
+
+def detect_content_type(head: bytes) -> str:
+    """The type the bytes say they are, whatever the name claims."""
+    if kind := filetype.guess(head):
+        return kind.mime
+    if head.startswith(OLE_MAGIC):
+        return "application/x-ole-storage"
+    if _is_text(head):
+        return "text/plain"
+    return "application/octet-stream"
+
+
+def upload_metadata(upload: UploadedFile) -> dict:
+    """Name, size and detected type of an upload, as a file question's answer holds them."""
+    upload.seek(0)
+    head = upload.read(HEAD_SIZE)
+    upload.seek(0)
+    return {
+        "name": clean_name(upload.name or ""),
+        "size": upload.size or 0,
+        "content_type": detect_content_type(head),
+    }
+
+
+def check_upload(field: Field, upload: UploadedFile) -> str | None:
+    """The French message to show next to the question if this file cannot be accepted."""
+    if not upload.size:
+        return "Ce fichier est vide : choisissez-en un autre."
+    return file_problem(field, upload_metadata(upload))
+
+
+def store(application: Application, upload: UploadedFile, *, field_key: str, by) -> Attachment:
+    """Keep the file under a random name; the caller has checked it and holds the transaction."""
+    metadata = upload_metadata(upload)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    attachment = Attachment(
+        application=application,
+        field_key=field_key,
+        name=metadata["name"],
+        size=metadata["size"],
+        content_type=metadata["content_type"],
+        sha256=digest.hexdigest(),
+        uploaded_by=by,
+    )
+    attachment.file.save("piece", upload, save=False)
+    attachment.save()
+    return attachment
+
+
+def clean_name(name: str) -> str:
+    """The file's own name without any folder part or control character, shortened to fit."""
+    base = PurePath(name.replace("\\", "/")).name
+    base = "".join(char for char in base if char.isprintable()).strip() or "fichier"
+    if len(base) > 200:
+        stem, dot, extension = base.rpartition(".")
+        base = f"{stem[: 190 - len(extension)]}{dot}{extension}" if dot else base[:200]
+    return base
+
+
+def _is_text(head: bytes) -> bool:
+    if b"\x00" in head:
+        return False
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            head.decode(encoding)
+        except UnicodeDecodeError as error:
+            # A multi-byte character cut by the end of the head is still text.
+            if encoding == "utf-8" and error.start >= len(head) - 3:
+                return True
+            continue
+        return True
+    return False
+
+
+ORIGINALS_FIELD = Field(
+    key="originaux",
+    kind=Kind.FILE,
+    label="Pièces reçues",
+    extensions=ORIGINAL_EXTENSIONS,
+    max_size_mb=ORIGINAL_MAX_SIZE_MB,
+)
