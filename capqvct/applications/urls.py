@@ -11,4 +11,7 @@ urlpatterns = [
     path("<int:pk>/depots/<int:number>/accuse-reception.pdf", views.receipt, name="receipt"),
     path("<int:pk>/rouvrir/", views.reopen, name="reopen"),
     path("<int:pk>/retirer/", views.withdraw, name="withdraw"),
+    # Programme managers: the dossiers of a call
+    # Spreadsheet imports
+    # Messages and reminders to draft holders
 ]
