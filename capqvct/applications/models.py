@@ -127,8 +127,15 @@ class Attachment(models.Model):
         return self.name
 
     def as_answer(self) -> dict:
-        """What a file question's answer holds: enough to show, check and fetch the file."""
-        return {"id": str(self.id), "name": self.name, "size": self.size, "content_type": self.content_type}
+        """What a file question's answer holds: enough to show, check and fetch the file; its digest makes
+        the submission's fingerprint cover the file's content too."""
+        return {
+            "id": str(self.id),
+            "name": self.name,
+            "size": self.size,
+            "content_type": self.content_type,
+            "sha256": self.sha256,
+        }
 
 
 class ReminderKind(models.TextChoices):

@@ -3,9 +3,9 @@
 from django.template.loader import render_to_string
 from weasyprint import HTML
 
+from capqvct.applications.dossier_form import dossier_form
 from capqvct.applications.models import Submission
 from capqvct.applications.summary import summarize
-from capqvct.calls.formdef.schema import Form
 from capqvct.core.formatting import format_datetime
 
 
@@ -20,7 +20,7 @@ def receipt_pdf(submission: Submission) -> bytes:
             "call": call,
             "submitted_at": format_datetime(submission.submitted_at, call.time_zone, with_zone=True),
             "seconds": f"{submission.submitted_at.second:02d}",
-            "sections": summarize(Form.from_json(submission.form_version.definition), submission.answers),
+            "sections": summarize(dossier_form(call, submission.form_version), submission.answers),
         },
     )
     return HTML(string=html).write_pdf()

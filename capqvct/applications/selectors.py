@@ -1,10 +1,10 @@
 """Reads of dossiers, always scoped to what the user may see."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from capqvct.accounts.models import Membership
 from capqvct.accounts.selectors import agent_region_codes, is_platform_admin, sees_every_region
-from capqvct.applications.models import Application, Attachment, Channel
+from capqvct.applications.models import Application, ApplicationStatus, Attachment, Channel
 from capqvct.applications.permissions import APPLICANT_ROLES
 from capqvct.calls.permissions import managed_region_codes
 from capqvct.establishments.models import Establishment
@@ -54,3 +54,21 @@ def _applications() -> QuerySet[Application]:
     return Application.objects.select_related(
         "call__programme__region", "establishment__departement", "form_version"
     )
+
+
+def dossiers_of_call(call, *, status: str = "", channel: str = "") -> QuerySet[Application]:
+    """A call's dossiers for its managers, the latest activity first."""
+    qs = Application.objects.filter(call=call).select_related("establishment__departement")
+    if status:
+        qs = qs.filter(status=status)
+    if channel:
+        qs = qs.filter(channel=channel)
+    return qs.order_by("establishment__name", "pk")
+
+
+def dossier_counts(call) -> dict[str, int]:
+    """How many dossiers of the call are in each state, every state listed."""
+    counts = dict(
+        Application.objects.filter(call=call).values_list("status").annotate(n=Count("pk")).order_by()
+    )
+    return {status: counts.get(status, 0) for status in ApplicationStatus.values}

@@ -251,7 +251,8 @@ def _ensure_received_in_time(call: Call, received_at: datetime | None, now: date
     deadline = call.closed_early_at or call.closes_at
     if not is_before_deadline(received_at, deadline):
         raise Refusal(
-            f"Ce dossier a été reçu après la date limite ({describe_deadline(deadline, call.time_zone)}).",
+            "Ce dossier a été reçu après la date limite de dépôt, fixée "
+            f"{describe_deadline(deadline, call.time_zone)}.",
             field="received_at",
         )
 

@@ -1,5 +1,6 @@
 """A dossier's answers as a reader sees them: section by section, label and value in French."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from capqvct.calls.formdef.answers import visibility
@@ -12,17 +13,26 @@ NOT_ANSWERED = "non renseigné"
 class Line:
     label: str
     value: str
+    # Where a file answer can be downloaded, for readers allowed to.
+    url: str = ""
 
 
-def summarize(form: Form, answers: dict) -> list[tuple[str, list[Line]]]:
+def summarize(
+    form: Form, answers: dict, file_url: Callable[[dict], str] | None = None
+) -> list[tuple[str, list[Line]]]:
     shown = visibility(list(form.fields()), answers)
     return [
         (
             section.title,
-            [Line(f.label, _value(f, answers.get(f.key))) for f in section.fields if shown.get(f.key, True)],
+            [_line(f, answers.get(f.key), file_url) for f in section.fields if shown.get(f.key, True)],
         )
         for section in form.sections
     ]
+
+
+def _line(field: Field, raw, file_url) -> Line:
+    url = file_url(raw) if file_url and field.kind == Kind.FILE and isinstance(raw, dict) else ""
+    return Line(field.label, _value(field, raw), url or "")
 
 
 def _value(field: Field, raw) -> str:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from capqvct.applications import views
+from capqvct.applications import manage_views, views
 
 app_name = "applications"
 
@@ -11,7 +11,11 @@ urlpatterns = [
     path("<int:pk>/depots/<int:number>/accuse-reception.pdf", views.receipt, name="receipt"),
     path("<int:pk>/rouvrir/", views.reopen, name="reopen"),
     path("<int:pk>/retirer/", views.withdraw, name="withdraw"),
+    path("<int:pk>/lecture/", views.read, name="read"),
+    path("pieces/<uuid:attachment_id>/", views.attachment, name="attachment"),
     # Programme managers: the dossiers of a call
+    path("gestion/appels/<int:call_pk>/", manage_views.call_dossiers, name="call_dossiers"),
+    path("gestion/appels/<int:call_pk>/enregistrer/", manage_views.record, name="record"),
     # Spreadsheet imports
     # Messages and reminders to draft holders
 ]

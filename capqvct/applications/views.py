@@ -1,17 +1,25 @@
 from django.contrib import messages
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from capqvct.applications import services
-from capqvct.applications.models import ApplicationStatus
+from capqvct.applications.models import ApplicationStatus, Channel
+from capqvct.applications.permissions import can_apply_for, can_edit
 from capqvct.applications.receipts import receipt_pdf
-from capqvct.applications.selectors import applications_of_applicant, establishments_of_applicant
+from capqvct.applications.selectors import (
+    applications_editable_by,
+    applications_of_applicant,
+    applications_visible_to,
+    attachment_visible_to,
+    establishments_of_applicant,
+)
 from capqvct.applications.summary import summarize
 from capqvct.calls.deadlines import describe_deadline, is_before_deadline
-from capqvct.calls.formdef.render import item_change, parse_post, render_form
-from capqvct.calls.formdef.schema import Form
+from capqvct.calls.formdef.render import NAME_PREFIX, item_change, parse_post, render_form
+from capqvct.calls.formdef.schema import Form, Kind
 from capqvct.calls.selectors import visible_calls
 from capqvct.core.exceptions import Refusal
 from capqvct.core.outcomes import report_outcome
@@ -61,70 +69,147 @@ def start(request, call_pk: int):
     )
 
 
-def _own_application(request, pk: int):
-    return get_object_or_404(applications_of_applicant(request.user), pk=pk)
+def _editable_application(request, pk: int):
+    return get_object_or_404(applications_editable_by(request.user), pk=pk)
+
+
+def file_url(value: dict) -> str | None:
+    """Where the file a question's answer names can be downloaded."""
+    attachment_id = value.get("id") if isinstance(value, dict) else None
+    return reverse("applications:attachment", args=[attachment_id]) if attachment_id else None
+
+
+def _uploads(form: Form, files) -> dict:
+    """The files sent for the form's file questions, by question key."""
+    return {
+        field.key: files[f"{NAME_PREFIX}.{field.key}"]
+        for field in form.fields()
+        if field.kind == Kind.FILE and f"{NAME_PREFIX}.{field.key}" in files
+    }
 
 
 def edit(request, pk: int):
-    """Fill in the dossier: « Enregistrer » keeps everything as typed; « Déposer » submits it."""
-    application = _own_application(request, pk)
-    form = Form.from_json(application.form_version.definition)
+    """Fill in the dossier: « Enregistrer » keeps everything as typed; « Déposer » submits it."""
+    application = _editable_application(request, pk)
+    form = services.form_of(application)
     answers, errors = application.answers, {}
     if request.method == "POST" and application.status == ApplicationStatus.DRAFT:
         answers = parse_post(form, request.POST, previous=application.answers)
+        uploads = _uploads(form, request.FILES)
         try:
             errors = services.save_draft(
                 application=application,
                 answers=answers,
                 by=request.user,
                 expected_version=int(request.POST.get("lock_version", -1)),
+                uploads=uploads,
             )
-            if "submit" in request.POST and not item_change(form, request.POST):
+            answers = application.answers
+            submitting = "submit" in request.POST and not item_change(form, request.POST)
+            if submitting and set(uploads) & set(errors):
+                messages.error(request, "Le dossier n’est pas déposé : un fichier a été refusé.")
+            elif submitting:
                 services.submit_application(application=application, by=request.user)
-                messages.success(
-                    request, "Dossier déposé : l’accusé de réception vous est envoyé par e-mail."
-                )
-                return redirect("applications:mine")
-            if not errors:
+                messages.success(request, _submitted_message(application))
+                return redirect(_after_submission(request, application))
+            elif not errors:
                 messages.success(request, "Brouillon enregistré.")
         except services.InvalidAnswers as refusal:
             errors = refusal.errors
             messages.error(request, refusal.message)
         except Refusal as refusal:
             messages.error(request, refusal.message)
+    context = _dossier_context(request, application, form, answers, errors)
+    return render(request, "applications/edit.html", context)
+
+
+def read(request, pk: int):
+    """The dossier as submitted, its files and its history, for agents of the call's region."""
+    application = get_object_or_404(applications_visible_to(request.user), pk=pk)
+    form = services.form_of(application)
+    return render(request, "applications/read.html", _dossier_context(request, application, form, {}, {}))
+
+
+def _dossier_context(request, application, form: Form, answers: dict, errors: dict) -> dict:
     call = application.call
-    return render(
-        request,
-        "applications/edit.html",
-        {
-            "page_title": f"Dossier — {call.title}",
-            "application": application,
-            "call": call,
-            "form_html": render_form(form, answers, errors),
-            "summary": summarize(form, answers),
-            "deadline_text": describe_deadline(call.closes_at, call.time_zone),
-            "is_open": is_before_deadline(timezone.now(), call.closes_at),
-            "submissions": application.submissions.order_by("-number"),
-            "changes": application.changes.select_related("by")[:10],
-            "breadcrumb": [("Mes dossiers", "/dossiers/"), (call.title, None)],
-        },
+    zone = call.time_zone
+    labels = {field.key: field.label for field in form.fields()}
+    changes = list(application.changes.select_related("by")[:10])
+    for change in changes:
+        change.labels = [labels.get(key, key) for key in change.fields]
+    latest = application.submissions.order_by("-number").first()
+    shown_answers = (
+        application.answers if application.status == ApplicationStatus.DRAFT or not latest else latest.answers
     )
+    return {
+        "page_title": f"Dossier — {call.title}",
+        "application": application,
+        "call": call,
+        "zone": zone,
+        "form_html": render_form(form, answers, errors, file_url=file_url),
+        "summary": summarize(form, shown_answers, file_url=file_url),
+        "deadline_text": describe_deadline(call.closes_at, zone),
+        "is_open": is_before_deadline(timezone.now(), call.closes_at),
+        "can_edit": bool(can_edit(request.user, application)),
+        "submissions": application.submissions.select_related("submitted_by").order_by("-number"),
+        "originals": application.attachments.filter(field_key="").order_by("uploaded_at"),
+        "changes": changes,
+        "breadcrumb": _crumbs(request, application),
+    }
+
+
+def _crumbs(request, application) -> list:
+    call = application.call
+    if can_apply_for(request.user, application.establishment):
+        return [("Mes dossiers", reverse("applications:mine")), (call.title, None)]
+    return [
+        ("Gestion des appels", reverse("calls:manage_list")),
+        (call.title, reverse("calls:manage_call", args=[call.pk])),
+        ("Dossiers", reverse("applications:call_dossiers", args=[call.pk])),
+        (application.establishment.name, None),
+    ]
+
+
+def _submitted_message(application) -> str:
+    if application.channel == Channel.ONLINE:
+        return "Dossier déposé : l’accusé de réception vous est envoyé par e-mail."
+    if application.sender_email:
+        return (
+            "Dossier enregistré comme déposé : l’accusé de réception est envoyé à "
+            f"{application.sender_email}."
+        )
+    return "Dossier enregistré comme déposé."
+
+
+def _after_submission(request, application) -> str:
+    if can_apply_for(request.user, application.establishment):
+        return reverse("applications:mine")
+    return reverse("applications:read", args=[application.pk])
 
 
 def receipt(request, pk: int, number: int):
-    application = _own_application(request, pk)
+    application = get_object_or_404(applications_visible_to(request.user), pk=pk)
     submission = get_object_or_404(application.submissions, number=number)
-    response = FileResponse(
+    return FileResponse(
         iter([receipt_pdf(submission)]),
         content_type="application/pdf",
         filename=f"accuse-reception-{application.pk}-{number}.pdf",
     )
-    return response
+
+
+def attachment(request, attachment_id):
+    """A dossier's file, to those who may read the dossier; always downloaded, never shown inline."""
+    found = attachment_visible_to(request.user, attachment_id)
+    if found is None:
+        raise Http404("Fichier introuvable.")
+    return FileResponse(
+        found.file.open("rb"), as_attachment=True, filename=found.name, content_type=found.content_type
+    )
 
 
 @require_POST
 def reopen(request, pk: int):
-    application = _own_application(request, pk)
+    application = _editable_application(request, pk)
     report_outcome(
         request,
         lambda: services.reopen_application(application=application, by=request.user),
@@ -135,10 +220,10 @@ def reopen(request, pk: int):
 
 @require_POST
 def withdraw(request, pk: int):
-    application = _own_application(request, pk)
+    application = _editable_application(request, pk)
     report_outcome(
         request,
         lambda: services.withdraw_application(application=application, by=request.user),
         success="Dossier retiré.",
     )
-    return redirect("applications:mine")
+    return redirect(_after_submission(request, application))

@@ -31,6 +31,14 @@ MANAGERS_OF_OBJECT = {
     "admin": 200,
 }
 OWN_ESTABLISHMENT = {**{role: 404 for role in ROLES}, "anonymous": 302, "director": 200, "member": 200}
+# The establishment's members, the agents of the call's region and those who see every region.
+DOSSIER_READERS = {
+    **OWN_ESTABLISHMENT,
+    "programme_manager": 200,
+    "reviewer": 200,
+    "observer": 200,
+    "admin": 200,
+}
 
 
 def only(allowed: dict, **overrides) -> dict:
@@ -123,7 +131,14 @@ TABLE = {
     "applications:edit": (lambda w: f"/dossiers/{w.application.pk}/", OWN_ESTABLISHMENT),
     "applications:receipt": (
         lambda w: f"/dossiers/{w.application.pk}/depots/1/accuse-reception.pdf",
-        OWN_ESTABLISHMENT,
+        DOSSIER_READERS,
+    ),
+    "applications:read": (lambda w: f"/dossiers/{w.application.pk}/lecture/", DOSSIER_READERS),
+    "applications:attachment": (lambda w: f"/dossiers/pieces/{w.attachment_pk}/", DOSSIER_READERS),
+    "applications:call_dossiers": (lambda w: f"/dossiers/gestion/appels/{w.call.pk}/", MANAGERS_OF_OBJECT),
+    "applications:record": (
+        lambda w: f"/dossiers/gestion/appels/{w.call.pk}/enregistrer/",
+        MANAGERS_OF_OBJECT,
     ),
     "applications:reopen": (lambda w: f"/dossiers/{w.application.pk}/rouvrir/", POST_ONLY),
     "applications:withdraw": (lambda w: f"/dossiers/{w.application.pk}/retirer/", POST_ONLY),
@@ -170,6 +185,10 @@ TABLE = {
             "observer": 200,
             "admin": 200,
         },
+    ),
+    "api:submit_application": (
+        lambda w: f"/api/v1/dossiers/{w.application.pk}/depot",
+        {role: 405 for role in ROLES},
     ),
     # The administration: its index stands for every admin page (Django checks staff on each).
     "admin:*": (lambda w: "/admin/", only({role: 302 for role in ROLES}, admin=200)),

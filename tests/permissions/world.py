@@ -52,6 +52,7 @@ class World:
     api_token_pk: int | None = None
     call: object = None
     application: object = None
+    attachment_pk: object = None
 
 
 def build_world() -> World:
@@ -88,6 +89,7 @@ def build_world() -> World:
     )
     call = published_call(users["programme_manager"])
     application = submitted_application(call, establishment, users["director"])
+    attachment = original_file(application, users["programme_manager"])
     token, _ = create_api_token(user=users["programme_manager"], name="Tableau")
     return World(
         users=users,
@@ -101,6 +103,7 @@ def build_world() -> World:
         api_token_pk=token.pk,
         call=call,
         application=application,
+        attachment_pk=attachment.pk,
     )
 
 
@@ -139,3 +142,13 @@ def submitted_application(call, establishment, director):
     application = services.start_application(call=call, establishment=establishment, by=director)
     services.submit_application(application=application, by=director)
     return application
+
+
+def original_file(application, by):
+    """A file of the dossier, stored as any upload is."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from capqvct.applications import attachments
+
+    upload = SimpleUploadedFile("lettre.pdf", b"%PDF-1.4\n%lettre d'engagement\n%%EOF\n")
+    return attachments.store(application, upload, field_key="", by=by)

@@ -54,11 +54,20 @@ def get_engine() -> Engine:
     return Engine(dirs=[str(TEMPLATES_DIR)], app_dirs=False, autoescape=True)
 
 
-def render_form(form: Form, answers: Any, errors: dict[str, list[str]] | None = None) -> SafeString:
-    """The questions of `form`, filled with `answers`, each error next to its question and in a summary."""
+def render_form(
+    form: Form,
+    answers: Any,
+    errors: dict[str, list[str]] | None = None,
+    *,
+    file_url: Callable[[dict], str | None] | None = None,
+) -> SafeString:
+    """The questions of `form`, filled with `answers`, each error next to its question and in a summary.
+
+    `file_url` gives the address where a file already sent can be downloaded, if any.
+    """
     errors = errors if isinstance(errors, dict) else {}
     answers = answers if isinstance(answers, dict) else {}
-    builder = _ViewBuilder(errors)
+    builder = _ViewBuilder(errors, file_url)
     sections = [
         {
             "id": f"formdef-section-{section.key}",
@@ -86,8 +95,9 @@ def render_form(form: Form, answers: Any, errors: dict[str, list[str]] | None = 
 class _ViewBuilder:
     """Turns questions into plain dicts the templates only format."""
 
-    def __init__(self, errors: dict[str, list[str]]):
+    def __init__(self, errors: dict[str, list[str]], file_url: Callable[[dict], str | None] | None = None):
         self.errors = errors
+        self.file_url = file_url
         self.shown: list[dict[str, Any]] = []  # errors in the order of the page, for the summary
 
     def errors_at(self, path: str, label: str, anchor: str) -> list[str]:
@@ -160,7 +170,7 @@ class _ViewBuilder:
                 view.update(
                     template="formdef/fields/file.html",
                     accept=",".join(f".{extension}" for extension in field.extensions),
-                    current=_file_view(value),
+                    current=_file_view(value, self.file_url),
                 )
             case Kind.PERSON:
                 view.update(
@@ -305,9 +315,10 @@ def _as_text(value: Any) -> str:
     return ""
 
 
-def _file_view(value: Any) -> dict[str, str] | None:
+def _file_view(value: Any, file_url: Callable[[dict], str | None] | None = None) -> dict[str, str] | None:
     if not isinstance(value, dict) or not isinstance(value.get("name"), str):
         return None
+    url = file_url(value) if file_url else None
     size = value.get("size")
     shown_size = ""
     if isinstance(size, int) and not isinstance(size, bool) and 0 <= size < 10**15:
@@ -317,7 +328,7 @@ def _file_view(value: Any) -> dict[str, str] | None:
             if kilobytes >= 1024
             else f"{format_number(max(round(kilobytes), 1))}{NBSP}ko"
         )
-    return {"name": value["name"], "size": shown_size}
+    return {"name": value["name"], "size": shown_size, "url": url or ""}
 
 
 # Reading the POST back
