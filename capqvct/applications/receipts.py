@@ -3,9 +3,9 @@
 from django.template.loader import render_to_string
 from weasyprint import HTML
 
-from capqvct.applications.dossier_form import dossier_form
 from capqvct.applications.models import Submission
 from capqvct.applications.summary import summarize
+from capqvct.calls.application_form import dossier_form
 from capqvct.core.formatting import format_datetime
 
 

@@ -10,7 +10,6 @@ from django.db.models import F
 from django.utils import timezone
 
 from capqvct.applications import attachments
-from capqvct.applications.dossier_form import dossier_form
 from capqvct.applications.eligibility import eligibility_problems
 from capqvct.applications.models import (
     Application,
@@ -21,6 +20,7 @@ from capqvct.applications.models import (
     Submission,
 )
 from capqvct.applications.permissions import can_apply_for, can_edit
+from capqvct.calls.application_form import dossier_form
 from capqvct.calls.deadlines import describe_deadline, is_before_deadline
 from capqvct.calls.formdef.answers import validate_answers
 from capqvct.calls.formdef.schema import Form, Kind

@@ -14,9 +14,10 @@ from django.views.decorators.http import require_POST
 
 from capqvct.accounts.selectors import is_platform_admin
 from capqvct.calls import services
+from capqvct.calls.application_form import dossier_form
 from capqvct.calls.deadlines import days_left, describe_deadline
 from capqvct.calls.formdef.render import render_form
-from capqvct.calls.formdef.schema import Form, InvalidDefinition
+from capqvct.calls.formdef.schema import InvalidDefinition
 from capqvct.calls.formdef.templates_library import standard_qvct_application
 from capqvct.calls.manage_forms import (
     CallForm,
@@ -256,7 +257,7 @@ def call_preview(request, pk: int):
     call = _call_for(request, pk)
     version = services.current_form(call)
     try:
-        form_html, definition_errors = render_form(Form.from_json(version.definition), {}, {}), []
+        form_html, definition_errors = render_form(dossier_form(call, version), {}, {}), []
     except InvalidDefinition as invalid:
         form_html, definition_errors = "", invalid.errors
     return render(
