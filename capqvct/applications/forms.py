@@ -17,6 +17,9 @@ RECEIVED_CHANNELS = [(Channel.EMAIL, "Par e-mail"), (Channel.POST, "Par courrier
 class SeveralFilesInput(forms.FileInput):
     allow_multiple_selected = True
 
+    def __init__(self):
+        super().__init__(attrs={"class": "fr-upload"})
+
 
 class SeveralFilesField(forms.FileField):
     """Any number of files from one input; each is checked by the service that keeps them."""
@@ -37,7 +40,9 @@ class RecordReceivedForm(RefusalMixin, DsfrBaseForm):
         help_text="9 caractères, par exemple 340780477.",
         max_length=20,
     )
-    channel = forms.ChoiceField(label="Reçu", choices=RECEIVED_CHANNELS, widget=forms.RadioSelect)
+    channel = forms.ChoiceField(
+        label="Comment le dossier a-t-il été reçu ?", choices=RECEIVED_CHANNELS, widget=forms.RadioSelect
+    )
     received_day = forms.DateField(label="Date de réception", widget=date_input())
     received_time = forms.TimeField(label="Heure de réception", required=False, widget=time_input())
     sender_email = forms.EmailField(

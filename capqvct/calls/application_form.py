@@ -21,7 +21,7 @@ def dossier_form(call: Call, version: FormVersion) -> Form:
     section = Section(
         key=PIECES_SECTION,
         title="Pièces à joindre",
-        description=f"PDF, Word, OpenDocument, JPEG ou PNG, {PIECE_MAX_SIZE_MB} Mo au plus.",
+        description="Les pièces que l’appel demande de joindre au dossier.",
         fields=pieces,
     )
     return dataclasses.replace(form, sections=(*form.sections, section))
