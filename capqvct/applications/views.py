@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from capqvct.accounts.selectors import organisations_managed_by
 from capqvct.applications import services
 from capqvct.applications.models import ApplicationStatus, Channel
 from capqvct.applications.permissions import can_apply_for, can_edit
@@ -154,8 +155,17 @@ def _dossier_context(request, application, form: Form, answers: dict, errors: di
         "submissions": application.submissions.select_related("submitted_by").order_by("-number"),
         "originals": application.attachments.filter(field_key="").order_by("uploaded_at"),
         "changes": changes,
+        "invite_url": _invite_url(request.user, application),
         "breadcrumb": _crumbs(request, application),
     }
+
+
+def _invite_url(user, application) -> str:
+    """Directors invite colleagues into the establishment's space, where they can fill in its dossiers."""
+    space = application.establishment.organisation_id
+    if space and organisations_managed_by(user).filter(pk=space).exists():
+        return reverse("accounts:invite", args=[space])
+    return ""
 
 
 def _crumbs(request, application) -> list:

@@ -262,3 +262,12 @@ def test_the_receipt_lists_the_files_sent(client, application, django_capture_on
 
     text = _pdf_text_first_page(pdf)
     assert "lettre-signee.pdf" in text
+
+
+def test_the_director_is_offered_to_invite_colleagues_from_the_dossier(client, director, application):
+    page = client.get(f"/dossiers/{application.pk}/").content.decode()
+    space = director.memberships.get().organisation
+    assert f'href="/compte/organisations/{space.pk}/inviter/"' in page
+    member = MembershipFactory(role=Role.MEMBER, organisation=space).user
+    client.force_login(member)
+    assert "/inviter/" not in client.get(f"/dossiers/{application.pk}/").content.decode()
