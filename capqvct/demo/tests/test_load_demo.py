@@ -5,6 +5,7 @@ from django.core import mail
 from django.core.management import call_command
 
 from capqvct.accounts.models import Membership, User
+from capqvct.applications.models import Application, Attachment
 from capqvct.calls.selectors import public_calls
 from capqvct.demo import people
 from capqvct.establishments.models import Claim, Establishment
@@ -32,6 +33,12 @@ def test_the_demo_prints_every_login_and_can_be_loaded_twice():
     assert Membership.objects.count() == len(people.PEOPLE) + 2
     assert mail.outbox == []
     assert list(public_calls().values_list("title", flat=True)) == [people.OMEGA_CALL_TITLE]
+    # A draft begun online and a dossier received by post with its scanned letter, once.
+    assert sorted(Application.objects.values_list("channel", "status")) == [
+        ("online", "draft"),
+        ("post", "draft"),
+    ]
+    assert Attachment.objects.get().content_type == "application/pdf"
 
 
 def test_demo_otp_prints_a_six_digit_code():

@@ -3,14 +3,18 @@ import tempfile
 from datetime import timedelta
 from pathlib import Path
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from weasyprint import HTML
 
 from capqvct.accounts.models import Organisation, Role, User
 from capqvct.accounts.services import add_member
+from capqvct.applications import services as application_services
+from capqvct.applications.models import Channel
 from capqvct.calls import services as call_services
 from capqvct.calls.deadlines import deadline_instant
 from capqvct.calls.formdef.templates_library import standard_qvct_application
@@ -36,7 +40,8 @@ class Command(BaseCommand):
                 admin = self._user(*people.ADMIN, is_staff=True, is_superuser=True)
                 self._give_totp(admin)
                 director, claimant = self._establishment_people(establishments, approver=accounts[0][0])
-                self._omega_call(manager=accounts[0][0])
+                call = self._omega_call(manager=accounts[0][0])
+                self._omega_dossiers(call, establishments, director=director[0], manager=accounts[0][0])
         self._print_access(accounts, admin, director, claimant)
 
     def _load_establishments(self) -> list[Establishment]:
@@ -103,10 +108,10 @@ class Command(BaseCommand):
         )
         return (director, ehpad), (claimant, other)
 
-    def _omega_call(self, *, manager) -> None:
+    def _omega_call(self, *, manager) -> Call:
         """The Occitanie OMEGA call of the domain notes, open for the next 30 days."""
-        if Call.objects.filter(title=people.OMEGA_CALL_TITLE).exists():
-            return
+        if existing := Call.objects.filter(title=people.OMEGA_CALL_TITLE).first():
+            return existing
         now = timezone.now()
         programme = call_services.create_programme(
             by=manager,
@@ -133,8 +138,34 @@ class Command(BaseCommand):
                 day=(now + timedelta(days=30)).date(), at=None, zone=programme.region.time_zone
             ),
             contacts="ARS Occitanie — ars-oc-qvt@ars-occitanie.example",
+            required_attachments=[
+                {"label": "Lettre d’engagement signée par la direction et les représentants du personnel"}
+            ],
         )
-        call_services.publish_call(call=call, by=manager)
+        return call_services.publish_call(call=call, by=manager)
+
+    def _omega_dossiers(self, call: Call, establishments, *, director, manager) -> None:
+        """A draft begun online by the demo director, and a dossier received by post being transcribed."""
+        if call.applications.exists():
+            return
+        ehpad = Establishment.objects.get(organisation__memberships__user=director)
+        draft = application_services.start_application(call=call, establishment=ehpad, by=director)
+        application_services.save_draft(
+            application=draft,
+            answers={"structure_name": ehpad.name, "motivation": "Des arrêts de travail en hausse la nuit."},
+            by=director,
+            expected_version=draft.lock_version,
+        )
+        by_post = next(e for e in establishments if e.category_code == "354" and e.organisation_id is None)
+        application_services.record_received_application(
+            call=call,
+            establishment=by_post,
+            channel=Channel.POST,
+            received_at=timezone.now() - timedelta(hours=20),
+            sender_email="direction@ssiad-demo.example",
+            originals=[SimpleUploadedFile("courrier-de-candidature.pdf", _posted_letter(by_post))],
+            by=manager,
+        )
 
     def _print_access(self, accounts, admin, director, claimant):
         line = self.stdout.write
@@ -152,3 +183,16 @@ class Command(BaseCommand):
         line(f"  {director_user.email:42} {'Direction':26} {ehpad.name}")
         line(f"  {people.STAFF_MEMBER[0]:42} {'Membre':26} {ehpad.name}")
         line(f"  {claimant_user.email:42} {'Demande en attente':26} {other.name}")
+
+
+def _posted_letter(establishment: Establishment) -> bytes:
+    """An invented letter of application, as an agency would scan it."""
+    return HTML(
+        string=(
+            "<h1>Candidature à l’appel OMEGA</h1>"
+            f"<p>{establishment.name}, FINESS {establishment.finess_et}.</p>"
+            "<p>Madame, Monsieur, nous souhaitons nous engager dans une démarche QVT avec nos équipes "
+            "d’aides-soignants et d’infirmiers. Vous trouverez ci-joint notre dossier.</p>"
+            "<p>La directrice (personne inventée pour la démonstration)</p>"
+        )
+    ).write_pdf()
