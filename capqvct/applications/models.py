@@ -173,7 +173,8 @@ class ImportBatch(models.Model):
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="import_batches")
     file = models.FileField(upload_to=_random_file_name, max_length=200)
     original_name = models.CharField("nom du fichier", max_length=255)
-    # Column header → form field key (or "finess", "received_at").
+    # Which column feeds what: {"finess", "received_at", "received_on", "sender_email": column,
+    # "answers": {answer path: column}}; one column may feed several targets.
     mapping = models.JSONField("correspondance des colonnes", default=dict, blank=True)
     status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.UPLOADED)
     # Imported line numbers, and failed ones with their reasons.
