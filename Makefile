@@ -29,9 +29,12 @@ migrate: install
 	mkdir -p var
 	$(PY) manage.py migrate --noinput
 
+# A db_worker runs the background tasks (e-mails to draft holders) beside the server; it stops with it.
 demo: migrate
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py load_demo
+	DJANGO_DEBUG=1 $(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
 test: install-test

@@ -163,12 +163,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Background work (e-mails in bulk, reminders) runs in `manage.py db_worker`; tests run tasks at once.
+IMMEDIATE_TASKS = "django_tasks.backends.immediate.ImmediateBackend"
+DATABASE_TASKS = "django_tasks_db.DatabaseBackend"
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get(
-            "CAPQVCT_TASK_BACKEND",
-            "django_tasks.backends.immediate.ImmediateBackend" if TESTING else "django_tasks_db.DatabaseBackend",
-        )
+        "BACKEND": os.environ.get("CAPQVCT_TASK_BACKEND", IMMEDIATE_TASKS if TESTING else DATABASE_TASKS)
     }
 }
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from capqvct.calls.formdef.schema import validate_definition
 from capqvct.calls.models import Call, CallStatus, FormVersion, Programme
 from capqvct.calls.permissions import can_manage_region
+from capqvct.calls.signals import deadline_extended
 from capqvct.core.exceptions import Refusal
 from capqvct.core.services import record_event
 
@@ -56,17 +57,23 @@ def create_call(*, programme: Programme, by, definition: dict, departements=(), 
 
 
 def update_call(*, call: Call, by, departements=(), **fields) -> Call:
-    """Change a call's rules and dates; a closed call is no longer changed."""
+    """Change a call's rules and dates; a closed call is no longer changed.
+
+    Moving a published call's deadline later sends deadline_extended (draft holders are told)."""
     _ensure_manager(by, call.programme)
     if call.status == CallStatus.CLOSED:
         raise Refusal("Cet appel est clos : il ne peut plus être modifié.")
     _ensure_dates(fields["opens_at"], fields["closes_at"])
+    previous_deadline = call.closes_at
     with transaction.atomic():
         for name, value in fields.items():
             setattr(call, name, value)
         call.save(update_fields=list(fields))
         call.departements.set(departements)
         record_event(action="call_updated", actor=by, target=call)
+        if call.status == CallStatus.PUBLISHED and call.closes_at > previous_deadline:
+            # Inside the transaction: what listeners queue (tasks, e-mails) stands or falls with the change.
+            deadline_extended.send(sender=Call, call=call, previous_deadline=previous_deadline, by=by)
     return call
 
 
@@ -77,6 +84,8 @@ def current_form(call: Call) -> FormVersion:
 def save_form(*, call: Call, definition: dict, by) -> FormVersion:
     """Before publication the draft form is edited in place; once published, a change is a new version."""
     _ensure_manager(by, call.programme)
+    if call.status == CallStatus.CLOSED:
+        raise Refusal("Cet appel est clos : son formulaire ne peut plus être modifié.")
     if errors := validate_definition(definition):
         raise Refusal(" ".join(errors), field="definition")
     version = current_form(call)

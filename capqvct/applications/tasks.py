@@ -1,0 +1,33 @@
+"""Background work of dossiers, run by `manage.py db_worker`; arguments are plain JSON values."""
+
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django_tasks import task
+
+from capqvct.applications import reminders
+from capqvct.calls.models import Call
+
+
+@task()
+def send_draft_reminders() -> int:
+    """The hourly round of reminders to draft holders (see the send_draft_reminders command)."""
+    return reminders.send_due_reminders()
+
+
+@task()
+def tell_draft_holders_of_extension(*, call_id: int, previous_deadline: str, by_id: int | None) -> int:
+    """E-mail the new deadline to the call's draft holders, unless it has since moved back."""
+    call = Call.objects.select_related("programme__region").get(pk=call_id)
+    previous = datetime.fromisoformat(previous_deadline)
+    if call.closes_at <= previous:
+        return 0
+    by = get_user_model().objects.filter(pk=by_id).first() if by_id else None
+    return reminders.notify_deadline_extended(call=call, previous_deadline=previous, by=by)
+
+
+@task()
+def send_message_to_draft_holders(*, call_id: int, subject: str, body: str) -> int:
+    """Send a programme manager's message to the holders of each draft of the call."""
+    call = Call.objects.select_related("programme__region").get(pk=call_id)
+    return reminders.send_message_to_holders(call=call, subject=subject, body=body)
