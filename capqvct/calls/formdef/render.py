@@ -3,7 +3,7 @@
 Every input is named `answers.<dotted path>`: `answers.structure_name`, `answers.trio.direction.email`,
 `answers.actions.2.title`; a repeated block also posts `answers.<key>.count`, its number of items.
 Its « Ajouter » / « Retirer » buttons are submit buttons (`add_item=<key>`, `remove_item=<key>.<index>`)
-that `parse_post` applies, so they work without JavaScript; static/formdef/conditions.js does the same
+that `parse_post` applies, so they work without JavaScript; calls/static/formdef/conditions.js does the same
 in the page, and shows or hides the questions that have a `show_if` condition.
 
 The page owns the <form> element (method post, enctype multipart/form-data when the form has a file
