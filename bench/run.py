@@ -1,4 +1,5 @@
-"""``python -m bench.run``: the FINESS import and the directory search at national scale.
+"""``python -m bench.run``: the FINESS import and the directory search at national scale, the public list
+of calls, and draft saves and submissions of dossiers.
 
 Each figure stands next to a floor measured in the same run on the same database: the least work
 that could do the same job (a bare ``executemany`` of the raw fields, one hand-written SQL query).
@@ -55,6 +56,7 @@ def main() -> None:
 def run() -> dict:
     from django.db import connection
 
+    from bench.applications import dossier_figures
     from bench.calls import public_list_figures
     from capqvct.establishments.finess import import_finess
     from capqvct.establishments.finess_sample import write_sample_finess
@@ -90,6 +92,7 @@ def run() -> dict:
         },
         "directory_search": search_figures(),
         "public_calls": public_list_figures(),
+        "dossiers": dossier_figures(),
     }
 
 
@@ -255,10 +258,12 @@ def clean_up() -> None:
     """On a database given by DATABASE_URL, leave nothing of the benchmark behind."""
     from django.db import connection
 
+    from bench.applications import clean_up as clean_up_applications
     from bench.calls import clean_up as clean_up_calls
     from capqvct.accounts.models import Organisation, User
     from capqvct.establishments.models import Establishment
 
+    clean_up_applications()  # first: dossiers protect their call and establishment
     clean_up_calls()
     Establishment.objects.all().delete()
     User.objects.filter(email="observatoire.banc@exemple.fr").delete()
@@ -315,7 +320,27 @@ def print_table(results: dict) -> None:
         f"{calls['raw_sql_ms']:>7.1f} ms {calls['ratio']:>7.1f}× {calls['queries']:>9}"
     )
     print()
+    print_dossiers(results["dossiers"])
+    print()
     print(f"Résultats écrits dans {OUTPUT_DIR / 'results.json'}")
+
+
+def print_dossiers(dossiers: dict) -> None:
+    heading = "Dossiers (formulaire QVCT standard)"
+    print(f"{heading:<40} {'par s':>10} {'plancher':>10} {'rapport':>8} {'requêtes':>9}")
+    for label, key in (
+        ("enregistrement du brouillon", "draft_save"),
+        ("dépôt, accusé PDF compris", "submission"),
+    ):
+        figure = dossiers[key]
+        print(
+            f"{label:<40} {figure['per_second']:>8.1f}/s {figure['floor_per_second']:>8.1f}/s "
+            f"{figure['ratio']:>7.1f}× {figure['queries']:>9}"
+        )
+    print(
+        f"(plancher : insertion nue, {dossiers['bare_insert_queries']} requêtes ; "
+        f"PDF de l’accusé seul : {dossiers['submission']['receipt_pdf_ms']:.0f} ms)"
+    )
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.operation import Operation
 
 from capqvct.api.auth import ApiTokenAuth, VerifiedSessionAuth
@@ -85,3 +85,12 @@ def invalid_parameters(request: HttpRequest, exc: ValidationError) -> HttpRespon
     return api.create_response(
         request, {"detail": "Paramètres invalides : voyez « errors ».", "errors": exc.errors}, status=422
     )
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # django-ninja words its own refusals in English; the only one it raises here is an unreadable body.
+    detail = (
+        "Corps de requête illisible : envoyez un objet JSON valide." if exc.status_code == 400 else str(exc)
+    )
+    return api.create_response(request, {"detail": detail}, status=exc.status_code)

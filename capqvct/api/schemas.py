@@ -193,8 +193,122 @@ class SubmissionOut(Schema):
 
 class ApplicationDetailOut(ApplicationOut):
     answers: dict[str, Any] = Field(description="Les réponses du dossier, telles que saisies.")
+    version: int = Field(
+        alias="lock_version",
+        description="Version du dossier, à renvoyer telle quelle pour enregistrer le brouillon : elle "
+        "augmente à chaque enregistrement.",
+        examples=[3],
+    )
     submissions: list[SubmissionOut] = Field(description="Les dépôts du dossier, du premier au dernier.")
 
     @staticmethod
     def resolve_submissions(application: Application):
         return application.submissions.order_by("number")
+
+
+# Saving a draft and submitting a dossier.
+from django.db import models  # noqa: E402
+from pydantic import BeforeValidator  # noqa: E402
+
+# The highest lock_version the database's integer column holds.
+MAX_VERSION = 2**31 - 1
+# Answers nest four levels at most (a repeated block's item, or trio › role › part, plus a list).
+MAX_ANSWER_DEPTH = 5
+
+
+def _json_integer(value: Any) -> Any:
+    """A JSON integer (4310 or 4310.0), not a boolean nor a string of digits."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("Saisissez un nombre entier.")
+    return value
+
+
+JsonInteger = Annotated[int, BeforeValidator(_json_integer)]
+
+
+class DraftIn(Schema):
+    answers: dict[str, Any] = Field(
+        description="Toutes les réponses du brouillon, par clé de question (elles remplacent les "
+        "précédentes ; une question absente est vidée). Les réponses aux questions de type fichier ne "
+        "changent pas par l’API : le fichier déjà déposé est conservé.",
+        examples=[{"motivation": "Prendre soin des équipes."}],
+    )
+    version: JsonInteger = Field(
+        ge=0,
+        le=MAX_VERSION,
+        description="La version du dossier que vous avez lue (champ « version » du dossier).",
+        examples=[0],
+    )
+
+
+def storage_problem(answers: dict[str, Any]) -> str | None:
+    """Why the database could not store these answers (NUL characters, infinite numbers, lone surrogates,
+    deep nesting), refused with a message rather than by a server error."""
+    try:
+        _check_storable(answers, depth=0)
+    except ValueError as problem:
+        return str(problem)
+    return None
+
+
+def _check_storable(value: Any, *, depth: int) -> None:
+    if depth > MAX_ANSWER_DEPTH:
+        raise ValueError("Réponses trop imbriquées.")
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("Les réponses ne peuvent pas contenir de caractère nul.")
+        try:
+            value.encode()
+        except UnicodeEncodeError:
+            raise ValueError("Les réponses doivent être du texte Unicode valide.") from None
+    elif isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError("Les nombres doivent être finis.")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_storable(key, depth=depth)
+            _check_storable(item, depth=depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            _check_storable(item, depth=depth + 1)
+
+
+class AnswerErrorOut(Schema):
+    field: str = Field(
+        description="Chemin de la question, clés séparées par des points.", examples=["trio.direction.email"]
+    )
+    message: str = Field(description="Ce qui ne va pas, en français.", examples=["Ce champ est obligatoire."])
+
+
+class DraftSavedOut(Schema):
+    dossier: ApplicationDetailOut = Field(description="Le dossier enregistré, avec sa nouvelle version.")
+    errors: list[AnswerErrorOut] = Field(
+        description="Les réponses mal formées, à corriger avant le dépôt : elles sont enregistrées "
+        "quand même ; les questions inconnues du formulaire, dont la réponse est ignorée. Les questions "
+        "obligatoires restées vides ne sont signalées qu’au dépôt."
+    )
+
+
+class RefusalCode(models.TextChoices):
+    STALE_VERSION = "stale_version", "Le dossier a été enregistré depuis la version envoyée"
+    INVALID_ANSWERS = "invalid_answers", "Des réponses manquent ou sont mal formées"
+    REFUSED = "refused", "L’action est refusée"
+
+
+class RefusalOut(Schema):
+    code: Literal[tuple(RefusalCode.values)] = Field(
+        description="Pourquoi, en code stable : « stale_version » (le dossier a été enregistré depuis la "
+        "version envoyée), « invalid_answers » (des réponses manquent ou sont mal formées), « refused » "
+        "(une règle s’y oppose : date limite passée, dossier déjà déposé…).",
+        examples=["invalid_answers"],
+    )
+    detail: str = Field(description="Pourquoi l’action est refusée, en français.")
+    errors: list[AnswerErrorOut] = Field(
+        description="Les questions à corriger, une entrée par erreur ; vide quand le refus ne tient pas "
+        "aux réponses."
+    )
+
+
+def answer_errors(errors: dict[str, list[str]]) -> list[dict[str, str]]:
+    """Per-question errors, as the service returns them, flattened into one entry per message."""
+    return [{"field": path, "message": message} for path, messages in errors.items() for message in messages]

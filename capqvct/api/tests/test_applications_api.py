@@ -1,11 +1,18 @@
 """Dossiers through the API: each caller sees only those their roles open to them, in constant queries."""
 
+from datetime import timedelta
+
 import pytest
+from django.core import mail
+from django.utils import timezone
 
 from capqvct.accounts.models import Role
 from capqvct.api.tests.conftest import bearer, token_of
 from capqvct.applications import services
-from capqvct.applications.models import ApplicationStatus
+from capqvct.applications.models import ApplicationStatus, Channel
+from capqvct.calls import services as call_services
+from capqvct.calls.formdef.templates_library import standard_qvct_application
+from capqvct.calls.models import Call
 from tests.factories import EstablishmentFactory, MembershipFactory, OrganisationFactory, region
 from tests.permissions.world import published_call
 
@@ -210,3 +217,303 @@ def test_query_count_does_not_grow_with_dossiers(
         response = client.get(URL, headers=bearer(secret))
 
     assert len(response.json()["items"]) == rows
+
+
+# Saving a draft and submitting a dossier -------------------------------------------------------
+
+VALID_ANSWERS = {
+    "structure_name": "EHPAD Les Cigales",
+    "finess_et": "349999901",
+    "legal_status": "public",
+    "postal_address": "1 rue des Cigales\n34000 Montpellier",
+    "email": "contact@cigales.fr",
+    "phone": "04 67 00 00 00",
+    "head_name": "Anne Martin",
+    "head_status": "Directrice d’établissement (D3S)",
+    "staff_fte": "42,5",
+    "staff_headcount": "48",
+    "motivation": "Prendre soin des équipes de nuit.",
+    "steering": "Un comité QVT mensuel, une demi-journée par mois dégagée.",
+    "trio": {
+        role: {"name": f"Personne {n}", "function": "Fonction", "email": f"personne{n}@cigales.fr"}
+        for n, role in enumerate(("direction", "staff_representative", "professions"))
+    },
+}
+
+
+@pytest.fixture
+def qvct_call(manager):
+    """A call with the standard QVCT form, whose questions are mostly required."""
+    call = published_call(manager)
+    call_services.save_form(call=call, definition=standard_qvct_application().to_json(), by=manager)
+    return call
+
+
+@pytest.fixture
+def draft(qvct_call, cigales, director):
+    return services.start_application(call=qvct_call, establishment=cigales, by=director)
+
+
+def reponses(application) -> str:
+    return f"{URL}/{application.pk}/reponses"
+
+
+def depot(application) -> str:
+    return f"{URL}/{application.pk}/depot"
+
+
+def put_json(client, path: str, body: dict, user):
+    return client.put(path, body, content_type="application/json", headers=bearer(token_of(user)))
+
+
+def test_a_director_saves_the_draft_then_submits_it(client, draft, director):
+    detail = client.get(f"{URL}/{draft.pk}", headers=bearer(token_of(director))).json()
+    assert detail["version"] == 0
+
+    saved = put_json(client, reponses(draft), {"answers": VALID_ANSWERS, "version": 0}, director)
+
+    assert saved.status_code == 200, saved.content
+    assert saved.json()["errors"] == []
+    assert saved.json()["dossier"]["version"] == 1
+    assert saved.json()["dossier"]["answers"]["structure_name"] == "EHPAD Les Cigales"
+    assert saved.json()["dossier"]["status"] == ApplicationStatus.DRAFT
+
+    submitted = client.post(depot(draft), headers=bearer(token_of(director)))
+
+    assert submitted.status_code == 201, submitted.content
+    submission = draft.submissions.get()
+    assert submitted.json() == {
+        "number": 1,
+        "submitted_at": submission.submitted_at.isoformat().replace("+00:00", "Z"),
+        "fingerprint": submission.fingerprint,
+    }
+    draft.refresh_from_db()
+    assert draft.status == ApplicationStatus.SUBMITTED
+
+
+def test_the_receipt_is_e_mailed_once_the_submission_is_committed(
+    client, draft, director, django_capture_on_commit_callbacks
+):
+    put_json(client, reponses(draft), {"answers": VALID_ANSWERS, "version": 0}, director)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(depot(draft), headers=bearer(token_of(director)))
+
+    assert response.status_code == 201
+    assert [message.to for message in mail.outbox] == [["dir@cigales.fr"]]
+    assert mail.outbox[0].attachments[0][0] == f"accuse-reception-{draft.pk}-1.pdf"
+
+
+def test_format_errors_are_reported_but_the_answers_are_saved(client, draft, director):
+    answers = {"email": "pas-une-adresse", "staff_fte": "-2"}
+
+    response = put_json(client, reponses(draft), {"answers": answers, "version": 0}, director)
+
+    assert response.status_code == 200
+    assert response.json()["errors"] == [
+        {"field": "email", "message": "Saisissez une adresse e-mail valide, par exemple nom@exemple.fr."},
+        {"field": "staff_fte", "message": "Saisissez un nombre supérieur ou égal à 0."},
+    ]
+    draft.refresh_from_db()
+    assert draft.answers == answers
+
+
+def test_a_stale_version_is_refused_with_409_and_keeps_the_colleagues_save(client, draft, director):
+    put_json(client, reponses(draft), {"answers": {"email": "a@cigales.fr"}, "version": 0}, director)
+
+    response = put_json(
+        client, reponses(draft), {"answers": {"email": "b@cigales.fr"}, "version": 0}, director
+    )
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "stale_version"
+    assert response.json()["detail"].startswith("Un collègue a enregistré ce dossier")
+    draft.refresh_from_db()
+    assert draft.answers == {"email": "a@cigales.fr"}
+
+
+def test_a_question_the_form_does_not_have_is_reported_and_ignored(client, draft, director):
+    answers = {"inconnue": "x", "email": "contact@cigales.fr"}
+
+    response = put_json(client, reponses(draft), {"answers": answers, "version": 0}, director)
+
+    assert response.status_code == 200
+    assert response.json()["errors"] == [
+        {
+            "field": "inconnue",
+            "message": "Cette question n’existe pas dans le formulaire de ce dossier\u00a0: réponse ignorée.",
+        }
+    ]
+    draft.refresh_from_db()
+    assert draft.answers == {"email": "contact@cigales.fr"}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"answers": {"motivation": "x"}, "version": -1},
+        {"answers": {"motivation": "x"}, "version": 2**31},
+        {"answers": ["motivation"], "version": 0},
+        {"answers": {"motivation": "x"}},
+    ],
+)
+def test_malformed_bodies_are_refused_with_422(client, draft, director, body):
+    response = put_json(client, reponses(draft), body, director)
+
+    assert response.status_code == 422
+    assert response.json()["detail"].startswith("Paramètres invalides")
+
+
+def test_answers_the_database_cannot_store_are_refused_with_a_message(client, draft, director):
+    response = put_json(
+        client, reponses(draft), {"answers": {"motivation": "nul \x00"}, "version": 0}, director
+    )
+
+    assert response.status_code == 409
+    assert response.json()["detail"] == "Les réponses ne peuvent pas contenir de caractère nul."
+    draft.refresh_from_db()
+    assert draft.answers == {}
+
+
+def test_an_incomplete_dossier_is_refused_field_by_field_and_stays_a_draft(client, draft, director):
+    answers = {**VALID_ANSWERS, "email": "pas-une-adresse"}
+    del answers["steering"]
+    put_json(client, reponses(draft), {"answers": answers, "version": 0}, director)
+
+    response = client.post(depot(draft), headers=bearer(token_of(director)))
+
+    assert response.status_code == 409
+    assert response.json() == {
+        "code": "invalid_answers",
+        "detail": "Le dossier ne peut pas être déposé : corrigez les champs signalés.",
+        "errors": [
+            {"field": "email", "message": "Saisissez une adresse e-mail valide, par exemple nom@exemple.fr."},
+            {"field": "steering", "message": "Ce champ est obligatoire."},
+        ],
+    }
+    draft.refresh_from_db()
+    assert draft.status == ApplicationStatus.DRAFT
+
+
+def test_after_the_deadline_the_submission_is_refused_and_the_draft_kept(client, draft, director):
+    put_json(client, reponses(draft), {"answers": VALID_ANSWERS, "version": 0}, director)
+    Call.objects.filter(pk=draft.call_id).update(closes_at=timezone.now() - timedelta(minutes=1))
+
+    response = client.post(depot(draft), headers=bearer(token_of(director)))
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "refused"
+    assert response.json()["detail"].startswith("Le dépôt est clos depuis")
+    assert response.json()["detail"].endswith("votre brouillon est conservé.")
+    assert response.json()["errors"] == []
+    draft.refresh_from_db()
+    assert draft.status == ApplicationStatus.DRAFT
+    assert draft.answers["structure_name"] == "EHPAD Les Cigales"
+    assert mail.outbox == []
+
+
+def test_a_submitted_dossier_is_neither_saved_nor_submitted_again(client, dossier, director):
+    saved = put_json(
+        client,
+        reponses(dossier),
+        {"answers": {"motivation": "Autre"}, "version": dossier.lock_version},
+        director,
+    )
+    submitted = client.post(depot(dossier), headers=bearer(token_of(director)))
+
+    assert saved.status_code == 409
+    assert saved.json() == {
+        "code": "refused",
+        "detail": "Ce dossier est déposé : rouvrez-le pour le modifier.",
+        "errors": [],
+    }
+    assert submitted.status_code == 409
+    assert submitted.json()["detail"] == "Ce dossier est déjà déposé."
+    assert dossier.submissions.count() == 1
+
+
+def test_another_establishments_dossier_is_not_found(client, other_dossier, director):
+    saved = put_json(client, reponses(other_dossier), {"answers": {}, "version": 0}, director)
+    submitted = client.post(depot(other_dossier), headers=bearer(token_of(director)))
+
+    assert (saved.status_code, submitted.status_code) == (404, 404)
+    assert saved.json()["detail"].startswith("Introuvable")
+    other_dossier.refresh_from_db()
+    assert other_dossier.lock_version == 0
+
+
+def test_an_agent_of_the_region_reads_an_online_dossier_but_cannot_fill_it_in(client, draft, agent):
+    secret = token_of(agent)
+
+    read = client.get(f"{URL}/{draft.pk}", headers=bearer(secret))
+    saved = client.put(
+        reponses(draft),
+        {"answers": {}, "version": 0},
+        content_type="application/json",
+        headers=bearer(secret),
+    )
+    submitted = client.post(depot(draft), headers=bearer(secret))
+
+    assert read.status_code == 200
+    assert (saved.status_code, submitted.status_code) == (404, 404)
+    draft.refresh_from_db()
+    assert draft.status == ApplicationStatus.DRAFT
+
+
+def test_the_agent_transcribes_and_submits_a_dossier_received_by_post(client, call, herault, manager):
+    establishment = EstablishmentFactory(departement=herault)
+    received = services.record_received_application(
+        call=call,
+        establishment=establishment,
+        channel=Channel.POST,
+        received_at=timezone.now() - timedelta(hours=1),
+        by=manager,
+    )
+
+    saved = put_json(
+        client, reponses(received), {"answers": {"motivation": "Reçu par courrier."}, "version": 0}, manager
+    )
+    submitted = client.post(depot(received), headers=bearer(token_of(manager)))
+
+    assert saved.status_code == 200
+    assert submitted.status_code == 201
+    received.refresh_from_db()
+    assert received.status == ApplicationStatus.SUBMITTED
+
+
+def test_anonymous_callers_must_authenticate_to_save_or_submit(client, draft):
+    saved = client.put(reponses(draft), {"answers": {}, "version": 0}, content_type="application/json")
+    submitted = client.post(depot(draft))
+
+    assert (saved.status_code, submitted.status_code) == (401, 401)
+
+
+def test_a_file_answer_cannot_be_set_through_the_api(client, manager, cigales, director):
+    call = published_call(manager)
+    Call.objects.filter(pk=call.pk).update(required_attachments=[{"label": "Organigramme", "required": True}])
+    application = services.start_application(
+        call=Call.objects.get(pk=call.pk), establishment=cigales, by=director
+    )
+    forged = {
+        "id": "00000000-0000-0000-0000-000000000000",
+        "name": "faux.pdf",
+        "size": 1,
+        "content_type": "application/pdf",
+    }
+
+    response = put_json(
+        client, reponses(application), {"answers": {"piece_organigramme": forged}, "version": 0}, director
+    )
+
+    assert response.status_code == 200
+    application.refresh_from_db()
+    assert "piece_organigramme" not in application.answers
+
+
+def test_a_body_that_is_not_json_is_refused_with_a_documented_error(client, draft, director):
+    response = client.put(
+        reponses(draft), "{pas du json", content_type="application/json", headers=bearer(token_of(director))
+    )
+
+    assert response.status_code == 400
+    assert response.json()["detail"] == "Corps de requête illisible\u00a0: envoyez un objet JSON valide."
