@@ -1,6 +1,6 @@
 from django.urls import path
 
-from capqvct.applications import manage_views, views
+from capqvct.applications import import_views, manage_views, message_views, views
 
 app_name = "applications"
 
@@ -17,5 +17,23 @@ urlpatterns = [
     path("gestion/appels/<int:call_pk>/", manage_views.call_dossiers, name="call_dossiers"),
     path("gestion/appels/<int:call_pk>/enregistrer/", manage_views.record, name="record"),
     # Spreadsheet imports
+    path("gestion/appels/<int:call_pk>/import/", import_views.upload, name="import_upload"),
+    path(
+        "gestion/appels/<int:call_pk>/import/<int:pk>/correspondance/",
+        import_views.mapping,
+        name="import_mapping",
+    ),
+    path("gestion/appels/<int:call_pk>/import/<int:pk>/apercu/", import_views.preview, name="import_preview"),
+    path("gestion/appels/<int:call_pk>/import/<int:pk>/importer/", import_views.run, name="import_run"),
+    path(
+        "gestion/appels/<int:call_pk>/import/<int:pk>/compte-rendu/",
+        import_views.report,
+        name="import_report",
+    ),
     # Messages and reminders to draft holders
+    path(
+        "gestion/appels/<int:call_pk>/ecrire-aux-brouillons/",
+        message_views.write_to_drafts,
+        name="write_to_drafts",
+    ),
 ]

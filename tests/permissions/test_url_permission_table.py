@@ -45,6 +45,19 @@ def only(allowed: dict, **overrides) -> dict:
     return {**allowed, **overrides}
 
 
+def builder_block(w, rest: str = "") -> str:
+    """The form builder's address of a repeated block « actions » added (once) to the world's call."""
+    from capqvct.calls import builder, services
+
+    definition = services.current_form(w.call).definition
+    if "actions" not in builder.question_keys(definition):
+        definition, _ = builder.add_question(
+            definition, "projet", kind="repeated", attributes={"label": "Actions", "min_items": 0}
+        )
+        services.save_form(call=w.call, definition=definition, by=w.users["programme_manager"])
+    return f"/appels/gestion/{w.call.pk}/questionnaire/questions/actions/{rest}"
+
+
 # name: (path builder, expected status per role)
 TABLE = {
     "core:home": (lambda w: "/", EVERYONE),
@@ -126,6 +139,59 @@ TABLE = {
     "calls:manage_call_publish": (lambda w: f"/appels/gestion/{w.call.pk}/publier/", POST_ONLY),
     "calls:manage_call_close": (lambda w: f"/appels/gestion/{w.call.pk}/clore/", MANAGERS_OF_OBJECT),
     "calls:manage_call_clone": (lambda w: f"/appels/gestion/{w.call.pk}/dupliquer/", MANAGERS_OF_OBJECT),
+    # The form builder: 403 for whoever manages no region, 404 for another region's manager.
+    "calls:manage_form_builder": (
+        lambda w: f"/appels/gestion/{w.call.pk}/questionnaire/",
+        only(MANAGERS, other_region_agent=404),
+    ),
+    "calls:manage_builder_section_add": (
+        lambda w: f"/appels/gestion/{w.call.pk}/questionnaire/sections/ajouter/",
+        only(MANAGERS, other_region_agent=404),
+    ),
+    "calls:manage_builder_section_edit": (
+        lambda w: f"/appels/gestion/{w.call.pk}/questionnaire/sections/projet/",
+        only(MANAGERS, other_region_agent=404),
+    ),
+    "calls:manage_builder_section_move": (
+        lambda w: f"/appels/gestion/{w.call.pk}/questionnaire/sections/projet/deplacer/bas/",
+        POST_ONLY,
+    ),
+    "calls:manage_builder_section_delete": (
+        lambda w: f"/appels/gestion/{w.call.pk}/questionnaire/sections/projet/supprimer/",
+        POST_ONLY,
+    ),
+    "calls:manage_builder_question_add": (
+        lambda w: f"/appels/gestion/{w.call.pk}/questionnaire/sections/projet/questions/ajouter/?type=file",
+        only(MANAGERS, other_region_agent=404),
+    ),
+    "calls:manage_builder_question_edit": (
+        lambda w: f"/appels/gestion/{w.call.pk}/questionnaire/questions/motivation/",
+        only(MANAGERS, other_region_agent=404),
+    ),
+    "calls:manage_builder_question_move": (
+        lambda w: f"/appels/gestion/{w.call.pk}/questionnaire/questions/motivation/deplacer/haut/",
+        POST_ONLY,
+    ),
+    "calls:manage_builder_question_delete": (
+        lambda w: f"/appels/gestion/{w.call.pk}/questionnaire/questions/motivation/supprimer/",
+        POST_ONLY,
+    ),
+    "calls:manage_builder_subquestion_add": (
+        lambda w: builder_block(w, "sous-questions/ajouter/?type=single_choice"),
+        only(MANAGERS, other_region_agent=404),
+    ),
+    "calls:manage_builder_subquestion_edit": (
+        lambda w: builder_block(w, "sous-questions/intitule/"),
+        only(MANAGERS, other_region_agent=404),
+    ),
+    "calls:manage_builder_subquestion_move": (
+        lambda w: builder_block(w, "sous-questions/intitule/deplacer/bas/"),
+        POST_ONLY,
+    ),
+    "calls:manage_builder_subquestion_delete": (
+        lambda w: builder_block(w, "sous-questions/intitule/supprimer/"),
+        POST_ONLY,
+    ),
     "applications:mine": (lambda w: "/dossiers/", SIGNED_IN),
     "applications:start": (lambda w: f"/dossiers/nouveau/{w.call.pk}/", SIGNED_IN),
     "applications:edit": (lambda w: f"/dossiers/{w.application.pk}/", OWN_ESTABLISHMENT),
@@ -140,8 +206,35 @@ TABLE = {
         lambda w: f"/dossiers/gestion/appels/{w.call.pk}/enregistrer/",
         MANAGERS_OF_OBJECT,
     ),
+    # Spreadsheet imports: 403 for whoever manages no region, 404 for a manager of another region.
+    "applications:import_upload": (
+        lambda w: f"/dossiers/gestion/appels/{w.call.pk}/import/",
+        only(MANAGERS, other_region_agent=404),
+    ),
+    "applications:import_mapping": (
+        lambda w: f"/dossiers/gestion/appels/{w.call.pk}/import/{w.import_batch_pk}/correspondance/",
+        only(MANAGERS, other_region_agent=404),
+    ),
+    "applications:import_preview": (
+        lambda w: f"/dossiers/gestion/appels/{w.call.pk}/import/{w.import_batch_pk}/apercu/",
+        only(MANAGERS, other_region_agent=404),
+    ),
+    "applications:import_run": (
+        lambda w: f"/dossiers/gestion/appels/{w.call.pk}/import/{w.import_batch_pk}/importer/",
+        POST_ONLY,
+    ),
+    # The world's file is not imported yet: its managers are sent to its preview.
+    "applications:import_report": (
+        lambda w: f"/dossiers/gestion/appels/{w.call.pk}/import/{w.import_batch_pk}/compte-rendu/",
+        only(MANAGERS, other_region_agent=404, programme_manager=302, admin=302),
+    ),
     "applications:reopen": (lambda w: f"/dossiers/{w.application.pk}/rouvrir/", POST_ONLY),
     "applications:withdraw": (lambda w: f"/dossiers/{w.application.pk}/retirer/", POST_ONLY),
+    # Managers of no region get 403; a manager of another region, 404 for this call.
+    "applications:write_to_drafts": (
+        lambda w: f"/dossiers/gestion/appels/{w.call.pk}/ecrire-aux-brouillons/",
+        only(MANAGERS, other_region_agent=404),
+    ),
     "tokens:list": (lambda w: "/compte/jetons/", SIGNED_IN),
     "tokens:create": (lambda w: "/compte/jetons/nouveau/", SIGNED_IN),
     # The secret is shown once, right after creation: afterwards its owner is sent back to the list.
@@ -185,6 +278,11 @@ TABLE = {
             "observer": 200,
             "admin": 200,
         },
+    ),
+    # Writes only: a GET is refused whoever asks; their scoping is tested in capqvct/api/tests.
+    "api:save_draft": (
+        lambda w: f"/api/v1/dossiers/{w.application.pk}/reponses",
+        {role: 405 for role in ROLES},
     ),
     "api:submit_application": (
         lambda w: f"/api/v1/dossiers/{w.application.pk}/depot",

@@ -53,6 +53,7 @@ class World:
     call: object = None
     application: object = None
     attachment_pk: object = None
+    import_batch_pk: object = None
 
 
 def build_world() -> World:
@@ -90,6 +91,7 @@ def build_world() -> World:
     call = published_call(users["programme_manager"])
     application = submitted_application(call, establishment, users["director"])
     attachment = original_file(application, users["programme_manager"])
+    batch = spreadsheet_import(call, establishment, users["programme_manager"])
     token, _ = create_api_token(user=users["programme_manager"], name="Tableau")
     return World(
         users=users,
@@ -104,6 +106,7 @@ def build_world() -> World:
         call=call,
         application=application,
         attachment_pk=attachment.pk,
+        import_batch_pk=batch.pk,
     )
 
 
@@ -152,3 +155,13 @@ def original_file(application, by):
 
     upload = SimpleUploadedFile("lettre.pdf", b"%PDF-1.4\n%lettre d'engagement\n%%EOF\n")
     return attachments.store(application, upload, field_key="", by=by)
+
+
+def spreadsheet_import(call, establishment, by):
+    """A spreadsheet of dossiers uploaded for the call, its columns mapped, not imported yet."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from capqvct.applications import imports
+
+    content = f"FINESS;Déposé le;Motivation\n{establishment.finess_et};01/01/2026;Texte\n".encode()
+    return imports.upload_batch(call=call, upload=SimpleUploadedFile("dossiers.csv", content), by=by)
