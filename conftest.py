@@ -26,3 +26,14 @@ def fast_password_hashing(settings, request):
 def private_media_root(settings, tmp_path_factory):
     """Uploaded files go to a fresh folder per test, never to the developer's var/media."""
     settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
+
+
+@pytest.fixture
+def signal_handlers():
+    """db_worker installs its own SIGINT and SIGTERM handlers: give pytest its own back."""
+    import signal
+
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
+    yield
+    for sig, handler in saved.items():
+        signal.signal(sig, handler)

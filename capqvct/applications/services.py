@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from capqvct.applications import attachments
+from capqvct.applications import attachments, tasks
 from capqvct.applications.eligibility import eligibility_problems
 from capqvct.applications.models import (
     Application,
@@ -180,7 +180,8 @@ def submit_application(*, application: Application, by, now: datetime | None = N
         locked.submitted_at = submission.submitted_at
         locked.save(update_fields=["status", "submitted_at", "updated_at"])
         record_event(action="application_submitted", actor=by, target=locked, details={"number": number})
-        _send_receipt(submission)
+        # Building the PDF takes longer than the submission itself: the worker does it.
+        transaction.on_commit(lambda: tasks.send_receipt.enqueue(submission_id=submission.pk))
     application.refresh_from_db()
     return submission
 
@@ -309,7 +310,8 @@ def _move(application: Application, *, to: str, by, action: str) -> Application:
     return application
 
 
-def _send_receipt(submission: Submission) -> None:
+def email_receipt(submission: Submission) -> None:
+    """The receipt e-mail, with the PDF, to who submitted online or to the sender of an off-site dossier."""
     from capqvct.applications.receipts import receipt_pdf
 
     application = submission.application

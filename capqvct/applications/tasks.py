@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django_tasks import task
 
 from capqvct.applications import reminders
+from capqvct.applications.models import Submission
 from capqvct.calls.models import Call
 
 
@@ -31,3 +32,14 @@ def send_message_to_draft_holders(*, call_id: int, subject: str, body: str) -> i
     """Send a programme manager's message to the holders of each draft of the call."""
     call = Call.objects.select_related("programme__region").get(pk=call_id)
     return reminders.send_message_to_holders(call=call, subject=subject, body=body)
+
+
+@task()
+def send_receipt(*, submission_id: int) -> None:
+    """The receipt of a submission, its PDF built here rather than in the request that submitted it."""
+    # Imported here: services enqueues this task, so it imports this module first.
+    from capqvct.applications.services import email_receipt
+
+    email_receipt(
+        Submission.objects.select_related("application__call__programme__region").get(pk=submission_id)
+    )

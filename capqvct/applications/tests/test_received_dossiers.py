@@ -1,10 +1,13 @@
 """Dossiers received by e-mail or post: recorded by an agent, dated by their receipt, then like the others."""
 
+import io
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django_tasks_db.models import DBTaskResult
 
 from capqvct.accounts.models import Role
 from capqvct.applications import services
@@ -285,3 +288,27 @@ def test_the_call_dossiers_page_lists_them_with_a_constant_number_of_queries(
         response = client.get(f"/dossiers/gestion/appels/{call.pk}/?canal=post&etat=draft")
     assert "30 dossiers" in response.content.decode()
     assert len(many) == len(few)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_receipt_is_built_and_sent_by_the_worker_not_by_the_request(
+    settings, call, establishment, manager, signal_handlers
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    application = record(call, establishment, manager, sender_email="direction@filaos.re")
+    services.save_draft(
+        application=application, answers={"motivation": "Oui"}, by=manager, expected_version=0
+    )
+    services.submit_application(application=application, by=manager, now=AFTER_THE_DEADLINE)
+
+    assert mail.outbox == []
+    task = DBTaskResult.objects.get()
+    assert task.task_path == "capqvct.applications.tasks.send_receipt"
+
+    call_command(
+        "db_worker", batch=True, startup_delay=False, reload=False, verbosity=0, stdout=io.StringIO()
+    )
+
+    (receipt,) = mail.outbox
+    assert receipt.to == ["direction@filaos.re"]
+    assert receipt.attachments[0][1].startswith(b"%PDF")

@@ -2,7 +2,6 @@
 again when the deadline is extended; the background path runs through the real database backend."""
 
 import io
-import signal
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -351,15 +350,6 @@ def test_the_command_runs_the_round_here_or_queues_it(mailoutbox, django_capture
     assert here.getvalue() == "1 relance(s) envoyée(s).\n"
     assert queued.getvalue().startswith("Relances mises en file d’attente (tâche ")
     assert len(mailoutbox) == 1
-
-
-@pytest.fixture
-def signal_handlers():
-    """db_worker installs its own SIGINT and SIGTERM handlers: give pytest its own back."""
-    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
-    yield
-    for sig, handler in saved.items():
-        signal.signal(sig, handler)
 
 
 @pytest.mark.django_db(transaction=True)
