@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "capqvct.establishments",
     "capqvct.calls",
     "capqvct.applications",
+    "capqvct.review",
     "capqvct.api",
     "capqvct.demo",
 ]

@@ -10,6 +10,8 @@ from capqvct.establishments.models import Establishment
 class ApplicationStatus(models.TextChoices):
     DRAFT = "draft", "Brouillon"
     SUBMITTED = "submitted", "Déposé"
+    # Handed to the review once the call's deadline has passed; review holds what follows.
+    IN_REVIEW = "in_review", "En instruction"
     WITHDRAWN = "withdrawn", "Retiré"
 
 

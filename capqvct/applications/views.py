@@ -28,6 +28,7 @@ from capqvct.core.outcomes import report_outcome
 NEXT_STEP = {
     ApplicationStatus.DRAFT: "Compléter et déposer le dossier avant la date limite",
     ApplicationStatus.SUBMITTED: "Dossier déposé : en attente de l’instruction",
+    ApplicationStatus.IN_REVIEW: "Dossier en instruction : la décision vous sera notifiée",
     ApplicationStatus.WITHDRAWN: "Dossier retiré",
 }
 
@@ -90,7 +91,7 @@ def _uploads(form: Form, files) -> dict:
 
 
 def edit(request, pk: int):
-    """Fill in the dossier: « Enregistrer » keeps everything as typed; « Déposer » submits it."""
+    """Fill in the dossier: « Enregistrer » keeps everything as typed; « Déposer » submits it."""
     application = _editable_application(request, pk)
     form = services.form_of(application)
     answers, errors = application.answers, {}
@@ -108,7 +109,7 @@ def edit(request, pk: int):
             answers = application.answers
             submitting = "submit" in request.POST and not item_change(form, request.POST)
             if submitting and set(uploads) & set(errors):
-                messages.error(request, "Le dossier n’est pas déposé : un fichier a été refusé.")
+                messages.error(request, "Le dossier n’est pas déposé : un fichier a été refusé.")
             elif submitting:
                 services.submit_application(application=application, by=request.user)
                 messages.success(request, _submitted_message(application))
@@ -182,10 +183,10 @@ def _crumbs(request, application) -> list:
 
 def _submitted_message(application) -> str:
     if application.channel == Channel.ONLINE:
-        return "Dossier déposé : l’accusé de réception vous est envoyé par e-mail."
+        return "Dossier déposé : l’accusé de réception vous est envoyé par e-mail."
     if application.sender_email:
         return (
-            "Dossier enregistré comme déposé : l’accusé de réception est envoyé à "
+            "Dossier enregistré comme déposé : l’accusé de réception est envoyé à "
             f"{application.sender_email}."
         )
     return "Dossier enregistré comme déposé."

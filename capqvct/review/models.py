@@ -1,0 +1,161 @@
+"""The review (instruction) of a call's dossiers: reviewers, scores, eligibility, decisions."""
+
+from django.conf import settings
+from django.db import models
+
+from capqvct.applications.models import Application
+from capqvct.calls.models import Call
+
+
+class Review(models.Model):
+    """The instruction of one call, opened once its deadline has passed or it was closed early."""
+
+    call = models.OneToOneField(Call, on_delete=models.CASCADE, related_name="review")
+    started_at = models.DateTimeField("ouverte le", auto_now_add=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewers_per_dossier = models.PositiveSmallIntegerField("instructeurs par dossier", default=2)
+    # Outside experts then read dossiers without the establishment's identity.
+    blind_for_experts = models.BooleanField(
+        "instruction à l’aveugle pour les experts extérieurs", default=False
+    )
+
+    class Meta:
+        verbose_name = "instruction"
+
+    def __str__(self) -> str:
+        return f"Instruction — {self.call}"
+
+
+class Criterion(models.Model):
+    """A line of the call's scoring grid: scored from 0 to `scale_max`, weighted in the average."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="criteria")
+    label = models.CharField("critère", max_length=200)
+    help_text = models.TextField("précisions", blank=True)
+    weight = models.DecimalField("coefficient", max_digits=5, decimal_places=2, default=1)
+    scale_max = models.PositiveSmallIntegerField("note maximale", default=4)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "critère"
+        ordering = ["review", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Assignment(models.Model):
+    """A reviewer given a dossier to score; a declared conflict of interest takes them off it."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="assignments")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments"
+    )
+    # An invited outside expert, limited to the dossiers given (blind when the review says so).
+    is_expert = models.BooleanField("expert extérieur", default=False)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assigned_at = models.DateTimeField(auto_now_add=True)
+    # Set when the daily digest told the reviewer about it.
+    notified_at = models.DateTimeField(null=True, blank=True)
+    conflict_declared_at = models.DateTimeField("conflit d’intérêts déclaré le", null=True, blank=True)
+    conflict_reason = models.TextField("motif du conflit d’intérêts", blank=True)
+    # Scores are sealed once submitted; the other reviewers' appear only then.
+    submitted_at = models.DateTimeField("notation remise le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "affectation"
+        constraints = [
+            models.UniqueConstraint(fields=["application", "reviewer"], name="one_assignment_per_reviewer")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer} — {self.application}"
+
+
+class Score(models.Model):
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="scores")
+    value = models.PositiveSmallIntegerField("note", null=True, blank=True)
+    comment = models.TextField("commentaire", blank=True)
+
+    class Meta:
+        verbose_name = "note"
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "criterion"], name="one_score_per_criterion")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion} : {self.value}"
+
+
+class PrivateNote(models.Model):
+    """A note on a dossier that only the agents of the region read; never the applicant nor experts."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="private_notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField("note")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "note interne"
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.text[:50]
+
+
+class EligibilityReview(models.Model):
+    """An agent confirms the automatic eligibility checks, or overrides them with a reason."""
+
+    application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, related_name="eligibility_review"
+    )
+    eligible = models.BooleanField("éligible")
+    reason = models.TextField("motif", blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "examen de l’éligibilité"
+
+    def __str__(self) -> str:
+        return f"{self.application} : {'éligible' if self.eligible else 'inéligible'}"
+
+
+class Outcome(models.TextChoices):
+    SELECTED = "selected", "Retenu"
+    WAITING_LIST = "waiting_list", "Liste d’attente"
+    NOT_SELECTED = "not_selected", "Non retenu"
+    INELIGIBLE = "ineligible", "Inéligible"
+
+
+class Decision(models.Model):
+    """The outcome for a dossier: drafted, confirmed in commission, then notified to the applicant."""
+
+    application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="decision")
+    outcome = models.CharField("décision", max_length=12, choices=Outcome.choices)
+    # Rank on the waiting list, 1 first.
+    waiting_rank = models.PositiveSmallIntegerField("rang sur la liste d’attente", null=True, blank=True)
+    reason = models.TextField("motif adressé au candidat")
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    drafted_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField("confirmée en commission le", null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    notified_at = models.DateTimeField("notifiée le", null=True, blank=True)
+    notification_error = models.TextField("échec de l’envoi", blank=True)
+
+    class Meta:
+        verbose_name = "décision"
+
+    def __str__(self) -> str:
+        return f"{self.application} : {self.get_outcome_display()}"
