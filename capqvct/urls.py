@@ -13,6 +13,7 @@ urlpatterns = [
     path("etablissements/", include("capqvct.establishments.urls")),
     path("appels/", include("capqvct.calls.urls")),
     path("dossiers/", include("capqvct.applications.urls")),
+    path("instruction/", include("capqvct.review.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
