@@ -61,6 +61,8 @@ class Assignment(models.Model):
     assigned_at = models.DateTimeField(auto_now_add=True)
     # Set when the daily digest told the reviewer about it.
     notified_at = models.DateTimeField(null=True, blank=True)
+    # The reviewer states, before reading the dossier, that they have no conflict of interest.
+    no_conflict_declared_at = models.DateTimeField("absence de conflit déclarée le", null=True, blank=True)
     conflict_declared_at = models.DateTimeField("conflit d’intérêts déclaré le", null=True, blank=True)
     conflict_reason = models.TextField("motif du conflit d’intérêts", blank=True)
     # Scores are sealed once submitted; the other reviewers' appear only then.

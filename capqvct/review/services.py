@@ -1,0 +1,481 @@
+"""Use cases of the review: open it, set the grid, assign reviewers, declare conflicts, score, notes,
+confirm eligibility, and the reviewers' daily digest.
+
+Each checks who may, writes its audit event and queues its e-mails in one transaction.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from capqvct.accounts.models import Membership
+from capqvct.applications.models import Application, ApplicationStatus
+from capqvct.applications.review_handover import hand_to_review
+from capqvct.calls.deadlines import describe_deadline, is_before_deadline
+from capqvct.calls.models import Call, CallStatus
+from capqvct.core.emails import send_templated_email
+from capqvct.core.exceptions import Refusal
+from capqvct.core.permissions import ALLOWED, Decision, refuse
+from capqvct.core.services import record_event
+from capqvct.review import selectors
+from capqvct.review.models import Assignment, Criterion, EligibilityReview, PrivateNote, Review, Score
+from capqvct.review.permissions import can_manage_review
+
+SCALE_MIN, SCALE_MAX = 1, 20
+MAX_REVIEWERS_PER_DOSSIER = 10
+
+
+def _ensure_manager(user, call: Call) -> None:
+    if not (allowed := can_manage_review(user, call)):
+        raise Refusal(allowed.reason)
+
+
+def _ensure_reviewer(user, assignment: Assignment) -> None:
+    if assignment.reviewer_id != getattr(user, "pk", None):
+        raise Refusal("Seul l’instructeur à qui ce dossier est confié peut le faire.")
+    if assignment.conflict_declared_at:
+        raise Refusal("Vous avez déclaré un conflit d’intérêts avec ce dossier.")
+
+
+# Opening
+
+
+def can_open_review(call: Call, now: datetime) -> Decision:
+    """Once the deadline has passed, or the call was closed early; only once."""
+    if hasattr(call, "review"):
+        return refuse("L’instruction de cet appel est déjà ouverte.")
+    if call.status == CallStatus.DRAFT:
+        return refuse("Cet appel n’a pas été publié.")
+    if call.status != CallStatus.CLOSED and is_before_deadline(now, call.closes_at):
+        return refuse(
+            "L’instruction s’ouvre après la date limite de dépôt, "
+            f"{describe_deadline(call.closes_at, call.time_zone)}, ou une fois l’appel clos."
+        )
+    return ALLOWED
+
+
+def open_review(
+    *,
+    call: Call,
+    by,
+    now: datetime | None = None,
+    reviewers_per_dossier: int = 2,
+    blind_for_experts: bool = False,
+) -> Review:
+    """Open the call's review and hand every submitted dossier over to it."""
+    now = now or timezone.now()
+    _ensure_manager(by, call)
+    if not (allowed := can_open_review(call, now)):
+        raise Refusal(allowed.reason)
+    if not 1 <= reviewers_per_dossier <= MAX_REVIEWERS_PER_DOSSIER:
+        raise Refusal(
+            f"Le nombre d’instructeurs par dossier va de 1 à {MAX_REVIEWERS_PER_DOSSIER}.",
+            field="reviewers_per_dossier",
+        )
+    try:
+        with transaction.atomic():
+            review = Review.objects.create(
+                call=call,
+                started_by=by,
+                reviewers_per_dossier=reviewers_per_dossier,
+                blind_for_experts=blind_for_experts,
+            )
+            submitted = Application.objects.filter(call=call, status=ApplicationStatus.SUBMITTED)
+            count = 0
+            for application in submitted.select_related("establishment").order_by("pk"):
+                hand_to_review(application=application, by=by)
+                count += 1
+            record_event(
+                action="review_opened",
+                actor=by,
+                target=call,
+                details={
+                    "dossiers": count,
+                    "reviewers_per_dossier": reviewers_per_dossier,
+                    "blind_for_experts": blind_for_experts,
+                },
+            )
+    except IntegrityError:
+        raise Refusal("L’instruction de cet appel est déjà ouverte.") from None
+    return review
+
+
+# Grid
+
+
+@dataclass(frozen=True)
+class CriterionInput:
+    label: str
+    weight: str | Decimal | int = 1
+    scale_max: int | str = 4
+    help_text: str = ""
+
+
+def set_grid(*, review: Review, criteria: list[CriterionInput], by) -> list[Criterion]:
+    """Replace the call's scoring grid; refused once a reviewer has scored."""
+    _ensure_manager(by, review.call)
+    if Score.objects.filter(criterion__review=review, value__isnull=False).exists():
+        raise Refusal("La grille ne peut plus changer : des notes ont déjà été saisies.")
+    cleaned = [_clean_criterion(number, item) for number, item in enumerate(criteria, start=1)]
+    if not cleaned:
+        raise Refusal("La grille doit compter au moins un critère.")
+    with transaction.atomic():
+        review.criteria.all().delete()
+        created = [
+            Criterion.objects.create(review=review, position=position, **fields)
+            for position, fields in enumerate(cleaned)
+        ]
+        record_event(
+            action="review_grid_set",
+            actor=by,
+            target=review.call,
+            details={"criteria": [{**c, "weight": str(c["weight"])} for c in cleaned]},
+        )
+    return created
+
+
+def _clean_criterion(number: int, item: CriterionInput) -> dict:
+    label = (item.label or "").strip()
+    if not label:
+        raise Refusal(f"Critère {number} : indiquez son intitulé.", field=f"label-{number}")
+    try:
+        weight = Decimal(str(item.weight).replace(",", ".").strip())
+    except InvalidOperation:
+        weight = Decimal(0)
+    if not weight.is_finite() or weight <= 0 or weight >= 1000:
+        raise Refusal(
+            f"Critère {number} : le coefficient doit être un nombre positif.", field=f"weight-{number}"
+        )
+    try:
+        scale_max = int(str(item.scale_max).strip())
+    except ValueError:
+        scale_max = 0
+    if not SCALE_MIN <= scale_max <= SCALE_MAX:
+        raise Refusal(
+            f"Critère {number} : la note maximale va de {SCALE_MIN} à {SCALE_MAX}.",
+            field=f"scale_max-{number}",
+        )
+    return {
+        "label": label[:200],
+        "weight": weight.quantize(Decimal("0.01")),
+        "scale_max": scale_max,
+        "help_text": (item.help_text or "").strip(),
+    }
+
+
+# Assignments
+
+
+def _in_review(application: Application, review: Review) -> None:
+    if application.call_id != review.call_id or application.status != ApplicationStatus.IN_REVIEW:
+        raise Refusal("Ce dossier n’est pas en instruction dans cet appel.")
+
+
+def assign(*, review: Review, application: Application, reviewer, by) -> Assignment:
+    """Give a dossier to an agent of the region, or to an outside expert limited to the dossiers given."""
+    _ensure_manager(by, review.call)
+    _in_review(application, review)
+    if not reviewer.is_active:
+        raise Refusal("Ce compte est désactivé.")
+    establishment = application.establishment
+    if (
+        establishment.organisation_id
+        and reviewer.memberships.filter(organisation_id=establishment.organisation_id).exists()
+    ):
+        raise Refusal("Un membre de l’établissement candidat ne peut pas instruire son dossier.")
+    is_expert = not selectors.is_region_agent(reviewer, review.call)
+    previous = Assignment.objects.filter(application=application, reviewer=reviewer).first()
+    if previous and previous.conflict_declared_at:
+        raise Refusal(f"{reviewer} a déclaré un conflit d’intérêts avec ce dossier.")
+    if previous:
+        raise Refusal(f"Ce dossier est déjà confié à {reviewer}.")
+    with transaction.atomic():
+        assignment = Assignment.objects.create(
+            application=application, reviewer=reviewer, is_expert=is_expert, assigned_by=by
+        )
+        record_event(
+            action="review_assigned",
+            actor=by,
+            target=application,
+            details={"reviewer": reviewer.email, "expert": is_expert},
+        )
+    return assignment
+
+
+def unassign(*, assignment: Assignment, by) -> None:
+    """Take a dossier back from a reviewer who has not submitted their scores."""
+    application = assignment.application
+    _ensure_manager(by, application.call)
+    if assignment.submitted_at:
+        raise Refusal("Cette notation est remise : elle ne peut plus être retirée.")
+    if assignment.conflict_declared_at:
+        raise Refusal("Cette affectation porte un conflit d’intérêts déclaré : elle reste au dossier.")
+    with transaction.atomic():
+        record_event(
+            action="review_unassigned",
+            actor=by,
+            target=application,
+            details={"reviewer": assignment.reviewer.email},
+        )
+        assignment.delete()
+
+
+@dataclass(frozen=True)
+class AutomaticAssignment:
+    created: int
+    # Dossiers left with fewer reviewers than asked, for lack of available agents.
+    short: int
+
+
+def assign_automatically(*, review: Review, by) -> AutomaticAssignment:
+    """Give each dossier its reviewers among the region's agents: one per agency when both have some,
+    least-loaded first (ties by account), never someone with a declared conflict, keeping existing ones."""
+    _ensure_manager(by, review.call)
+    kinds: dict[int, set[str]] = {}
+    users = {}
+    for membership in selectors.region_agents(review.call):
+        kinds.setdefault(membership.user_id, set()).add(membership.organisation.kind)
+        users[membership.user_id] = membership.user
+    if not users:
+        raise Refusal("Aucun agent de l’ARS ou de l’Aract de la région ne peut instruire.")
+    agency_kinds = sorted(set().union(*kinds.values()))
+    spaces: dict[int, set[int]] = {}
+    for user_id, organisation_id in Membership.objects.filter(user_id__in=users).values_list(
+        "user_id", "organisation_id"
+    ):
+        spaces.setdefault(user_id, set()).add(organisation_id)
+    loads = selectors.active_loads(review)
+    created = short = 0
+    with transaction.atomic():
+        for application in selectors.review_dossiers(review):
+            assignments = list(application.assignments.all())
+            # Declared conflicts included: never given back; nor to a member of the establishment.
+            taken = {a.reviewer_id for a in assignments} | {
+                pk for pk in users if application.establishment.organisation_id in spaces.get(pk, ())
+            }
+            active = [a.reviewer_id for a in assignments if not a.conflict_declared_at]
+            covered = set().union(*(kinds.get(pk, set()) for pk in active)) if active else set()
+            needed = review.reviewers_per_dossier - len(active)
+            chosen: list[int] = []
+
+            def pick(kind: str | None, chosen=chosen, taken=taken) -> int | None:
+                candidates = [
+                    pk
+                    for pk in users
+                    if pk not in taken and pk not in chosen and (kind is None or kind in kinds[pk])
+                ]
+                return min(candidates, key=lambda pk: (loads.get(pk, 0), pk), default=None)
+
+            if len(agency_kinds) > 1:
+                for kind in agency_kinds:
+                    if needed - len(chosen) > 0 and kind not in covered and (found := pick(kind)):
+                        chosen.append(found)
+                        covered |= kinds[found]
+            while needed - len(chosen) > 0 and (found := pick(None)):
+                chosen.append(found)
+            for pk in chosen:
+                Assignment.objects.create(application=application, reviewer=users[pk], assigned_by=by)
+                loads[pk] = loads.get(pk, 0) + 1
+                created += 1
+            if len(active) + len(chosen) < review.reviewers_per_dossier:
+                short += 1
+        record_event(
+            action="review_assigned_automatically",
+            actor=by,
+            target=review.call,
+            details={"created": created, "short": short},
+        )
+    return AutomaticAssignment(created=created, short=short)
+
+
+# Conflicts
+
+
+def declare_no_conflict(*, assignment: Assignment, by) -> None:
+    """The reviewer states they have no conflict of interest: the dossier opens to them."""
+    _ensure_reviewer(by, assignment)
+    if selectors.declared_no_conflict(assignment):
+        return
+    with transaction.atomic():
+        assignment.no_conflict_declared_at = timezone.now()
+        assignment.save(update_fields=["no_conflict_declared_at"])
+        record_event(action=selectors.NO_CONFLICT_ACTION, actor=by, target=assignment)
+
+
+def declare_conflict(*, assignment: Assignment, reason: str, by, now: datetime | None = None) -> Assignment:
+    """The reviewer declares a conflict of interest: they leave the dossier, and it is logged."""
+    _ensure_reviewer(by, assignment)
+    reason = (reason or "").strip()
+    if not reason:
+        raise Refusal("Indiquez la nature du conflit d’intérêts.", field="reason")
+    if assignment.submitted_at:
+        raise Refusal("Votre notation est déjà remise : écrivez au responsable du programme.")
+    with transaction.atomic():
+        assignment.conflict_declared_at = now or timezone.now()
+        assignment.conflict_reason = reason
+        assignment.save(update_fields=["conflict_declared_at", "conflict_reason"])
+        Score.objects.filter(assignment=assignment).delete()
+        record_event(
+            action="review_conflict_declared",
+            actor=by,
+            target=assignment.application,
+            details={"reviewer": by.email, "reason": reason},
+        )
+    return assignment
+
+
+# Scores
+
+
+def save_scores(*, assignment: Assignment, values: dict[int, tuple], by) -> list[Score]:
+    """Keep the reviewer's draft: for each criterion's pk, (value or None, comment)."""
+    _ensure_reviewer(by, assignment)
+    if assignment.submitted_at:
+        raise Refusal("Votre notation est remise : elle ne change plus.")
+    criteria = {c.pk: c for c in Criterion.objects.filter(review__call_id=assignment.application.call_id)}
+    cleaned = {}
+    for pk, (raw, comment) in values.items():
+        criterion = criteria.get(int(pk))
+        if criterion is None:
+            raise Refusal("Ce critère n’appartient pas à la grille de cet appel.")
+        cleaned[criterion.pk] = (_score_value(criterion, raw), (comment or "").strip())
+    with transaction.atomic():
+        scores = []
+        for pk, (value, comment) in cleaned.items():
+            score, _ = Score.objects.update_or_create(
+                assignment=assignment, criterion_id=pk, defaults={"value": value, "comment": comment}
+            )
+            scores.append(score)
+        record_event(action="review_scores_saved", actor=by, target=assignment)
+    return scores
+
+
+def _score_value(criterion: Criterion, raw) -> int | None:
+    if raw in (None, ""):
+        return None
+    try:
+        value = int(str(raw).strip())
+    except ValueError:
+        value = -1
+    if not 0 <= value <= criterion.scale_max:
+        raise Refusal(
+            f"« {criterion.label} » : la note va de 0 à {criterion.scale_max}.",
+            field=f"criterion-{criterion.pk}",
+        )
+    return value
+
+
+def submit_scores(*, assignment: Assignment, by, now: datetime | None = None) -> Assignment:
+    """Seal the reviewer's scores once every criterion is scored; the others' then appear to them."""
+    _ensure_reviewer(by, assignment)
+    if assignment.submitted_at:
+        raise Refusal("Votre notation est déjà remise.")
+    criteria = list(Criterion.objects.filter(review__call_id=assignment.application.call_id))
+    if not criteria:
+        raise Refusal("La grille de notation n’est pas encore définie.")
+    scored = set(assignment.scores.filter(value__isnull=False).values_list("criterion_id", flat=True))
+    missing = [c.label for c in criteria if c.pk not in scored]
+    if missing:
+        raise Refusal("Notez chaque critère avant de remettre votre notation : " + ", ".join(missing) + ".")
+    with transaction.atomic():
+        assignment.submitted_at = now or timezone.now()
+        assignment.save(update_fields=["submitted_at"])
+        record_event(action="review_scores_submitted", actor=by, target=assignment)
+    return assignment
+
+
+# Private notes and eligibility
+
+
+def add_private_note(*, application: Application, text: str, by) -> PrivateNote:
+    """A note on the dossier for the agents of the region only."""
+    if not selectors.can_read_private_notes(by, application.call):
+        raise Refusal("Seuls les agents de la région peuvent écrire une note interne.")
+    text = (text or "").strip()
+    if not text:
+        raise Refusal("La note est vide.", field="text")
+    with transaction.atomic():
+        note = PrivateNote.objects.create(application=application, author=by, text=text)
+        record_event(action="review_private_note_added", actor=by, target=application)
+    return note
+
+
+def review_eligibility(*, application: Application, eligible: bool, reason: str, by) -> EligibilityReview:
+    """Confirm the automatic eligibility result, or override it with a reason."""
+    _ensure_manager(by, application.call)
+    if application.status != ApplicationStatus.IN_REVIEW:
+        raise Refusal("Ce dossier n’est pas en instruction.")
+    reason = (reason or "").strip()
+    automatic = selectors.automatic_eligibility(application).passed
+    if eligible != automatic and not reason:
+        raise Refusal(
+            "Vous allez à l’encontre des vérifications automatiques : indiquez le motif.", field="reason"
+        )
+    with transaction.atomic():
+        result, _ = EligibilityReview.objects.update_or_create(
+            application=application, defaults={"eligible": eligible, "reason": reason, "by": by}
+        )
+        record_event(
+            action="review_eligibility_decided",
+            actor=by,
+            target=application,
+            details={"eligible": eligible, "automatic": automatic, "reason": reason},
+        )
+    return result
+
+
+# Digest
+
+
+def send_daily_digests(now: datetime | None = None) -> int:
+    """E-mail each reviewer, once, the dossiers given to them since their last digest."""
+    now = now or timezone.now()
+    pending = (
+        Assignment.objects.filter(
+            notified_at__isnull=True,
+            conflict_declared_at__isnull=True,
+            application__status=ApplicationStatus.IN_REVIEW,
+        )
+        .select_related("reviewer", "application__call", "application__establishment")
+        .order_by("reviewer_id", "application__call_id", "application_id")
+    )
+    by_reviewer: dict[int, list[Assignment]] = {}
+    for assignment in pending:
+        by_reviewer.setdefault(assignment.reviewer_id, []).append(assignment)
+    sent = 0
+    for assignments in by_reviewer.values():
+        reviewer = assignments[0].reviewer
+        with transaction.atomic():
+            # Claimed first, so that two workers never send the same digest.
+            claimed = Assignment.objects.filter(
+                pk__in=[a.pk for a in assignments], notified_at__isnull=True
+            ).update(notified_at=now)
+            if not claimed:
+                continue
+            send_templated_email(
+                to=[reviewer.email],
+                subject="Cap QVCT : de nouveaux dossiers à instruire",
+                template="review/emails/digest.txt",
+                context={
+                    "reviewer": reviewer,
+                    "lines": [_digest_line(a) for a in assignments],
+                    "my_dossiers_path": reverse("review:my_assignments"),
+                },
+            )
+            sent += 1
+    return sent
+
+
+def _digest_line(assignment: Assignment) -> str:
+    application = assignment.application
+    review = application.call.review
+    name = (
+        f"dossier n° {application.pk}"
+        if selectors.is_blind_for(assignment, review)
+        else application.establishment.name
+    )
+    return f"{application.call.title} : {name}"

@@ -1,0 +1,357 @@
+"""Opening the review, the grid, assigning reviewers by hand and automatically, conflicts, digests."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.utils import timezone
+
+from capqvct.accounts.models import OrganisationKind, Role
+from capqvct.applications.models import Application, ApplicationStatus
+from capqvct.calls import services as call_services
+from capqvct.calls.models import Call, CallKind, FundingRule, ProgrammeFormat
+from capqvct.core.exceptions import Refusal
+from capqvct.core.models import AuditEvent
+from capqvct.review import services
+from capqvct.review.models import Assignment, Criterion, Review
+from capqvct.review.selectors import assignments_of
+from capqvct.review.services import CriterionInput
+from tests.factories import (
+    EstablishmentFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    UserFactory,
+    departement,
+    region,
+)
+
+SMALL_FORM = {
+    "sections": [
+        {
+            "key": "projet",
+            "title": "Votre projet",
+            "fields": [{"key": "motivation", "kind": "long_text", "label": "Motivation", "max_length": 3000}],
+        }
+    ]
+}
+
+
+class Setting:
+    """A region with an ARS and an Aract, their agents, a call past its deadline and submitted dossiers."""
+
+    def __init__(self, *, dossiers: int = 3, definition: dict = SMALL_FORM, **call_fields):
+        occitanie = region("76", "Occitanie")
+        self.herault = departement("34", "Hérault", "76")
+        self.ars = OrganisationFactory(kind=OrganisationKind.ARS, region=occitanie, name="ARS Occitanie")
+        self.aract = OrganisationFactory(
+            kind=OrganisationKind.ARACT, region=occitanie, name="Aract Occitanie"
+        )
+        self.manager = agent(self.ars, Role.PROGRAMME_MANAGER, "responsable@ars.fr", "Aubert")
+        self.ars_reviewer = agent(self.ars, Role.REVIEWER, "instructeur@ars.fr", "Bernard")
+        self.aract_reviewer = agent(self.aract, Role.REVIEWER, "instructrice@aract.fr", "Chevalier")
+        self.call = past_call(self.manager, definition, **call_fields)
+        self.applications = [
+            submitted(
+                self.call, EstablishmentFactory(departement=self.herault, name=f"EHPAD Les Tilleuls {n}")
+            )
+            for n in range(dossiers)
+        ]
+
+
+def agent(organisation, role, email, last_name):
+    user = UserFactory(email=email, last_name=last_name, first_name="Camille")
+    MembershipFactory(user=user, organisation=organisation, role=role)
+    return user
+
+
+def past_call(manager, definition=SMALL_FORM, **fields) -> Call:
+    programme = call_services.create_programme(
+        by=manager,
+        region_id="76",
+        title="OMEGA",
+        format=ProgrammeFormat.COHORTS,
+        funding_rule=FundingRule.FLAT_RATE,
+        flat_rate_amount=2000,
+    )
+    now = timezone.now()
+    call = call_services.create_call(
+        programme=programme,
+        by=manager,
+        definition=definition,
+        kind=CallKind.AAC,
+        title="Appel à candidatures OMEGA",
+        opens_at=now - timedelta(days=30),
+        closes_at=now + timedelta(days=1),
+        **fields,
+    )
+    call_services.publish_call(call=call, by=manager)
+    Call.objects.filter(pk=call.pk).update(closes_at=now - timedelta(days=1))
+    call.refresh_from_db()
+    return call
+
+
+def submitted(call, establishment, answers=None) -> Application:
+    return Application.objects.create(
+        call=call,
+        establishment=establishment,
+        form_version=call_services.current_form(call),
+        status=ApplicationStatus.SUBMITTED,
+        answers=answers or {"motivation": "Améliorer les conditions de travail."},
+        submitted_at=timezone.now(),
+    )
+
+
+def opened(setting: Setting, **options) -> Review:
+    review = services.open_review(call=setting.call, by=setting.manager, **options)
+    for application in setting.applications:
+        application.refresh_from_db()
+    return review
+
+
+@pytest.fixture
+def setting(db):
+    return Setting()
+
+
+# Opening
+
+
+def test_opening_moves_submitted_dossiers_to_review_each_with_an_event(setting):
+    draft = Application.objects.create(
+        call=setting.call,
+        establishment=EstablishmentFactory(departement=setting.herault),
+        form_version=call_services.current_form(setting.call),
+    )
+    review = opened(setting, reviewers_per_dossier=3, blind_for_experts=True)
+    assert (review.reviewers_per_dossier, review.blind_for_experts) == (3, True)
+    assert {a.status for a in setting.applications} == {ApplicationStatus.IN_REVIEW}
+    draft.refresh_from_db()
+    assert draft.status == ApplicationStatus.DRAFT
+    assert AuditEvent.objects.filter(action="application_handed_to_review").count() == 3
+    assert AuditEvent.objects.filter(action="review_opened").count() == 1
+
+
+def test_opening_is_refused_before_the_deadline(setting):
+    Call.objects.filter(pk=setting.call.pk).update(closes_at=timezone.now() + timedelta(days=2))
+    setting.call.refresh_from_db()
+    with pytest.raises(Refusal, match="après la date limite"):
+        opened(setting)
+
+
+def test_opening_is_allowed_before_the_deadline_once_closed_early(setting):
+    Call.objects.filter(pk=setting.call.pk).update(
+        closes_at=timezone.now() + timedelta(days=2), status="closed", closed_early_at=timezone.now()
+    )
+    setting.call.refresh_from_db()
+    assert opened(setting).pk
+
+
+def test_opening_twice_is_refused(setting):
+    opened(setting)
+    setting.call.refresh_from_db()
+    with pytest.raises(Refusal, match="déjà ouverte"):
+        opened(setting)
+
+
+def test_only_a_manager_of_the_region_opens_the_review(setting):
+    with pytest.raises(Refusal):
+        services.open_review(call=setting.call, by=setting.ars_reviewer)
+    assert not Review.objects.exists()
+
+
+# Grid
+
+
+def test_grid_replaces_criteria_and_checks_weights_and_scale(setting):
+    review = opened(setting)
+    services.set_grid(review=review, criteria=[CriterionInput("Ancien", 1, 4)], by=setting.manager)
+    services.set_grid(
+        review=review,
+        criteria=[CriterionInput("Portage", "2,5", 5), CriterionInput("Dialogue social", 1, 20)],
+        by=setting.manager,
+    )
+    assert [(c.label, str(c.weight), c.scale_max) for c in review.criteria.all()] == [
+        ("Portage", "2.50", 5),
+        ("Dialogue social", "1.00", 20),
+    ]
+    for bad in (CriterionInput("X", 0, 4), CriterionInput("X", 1, 21), CriterionInput("X", 1, 0)):
+        with pytest.raises(Refusal):
+            services.set_grid(review=review, criteria=[bad], by=setting.manager)
+    with pytest.raises(Refusal):
+        services.set_grid(review=review, criteria=[], by=setting.manager)
+
+
+def test_grid_is_refused_once_a_score_exists(setting):
+    review = opened(setting)
+    (criterion,) = services.set_grid(review=review, criteria=[CriterionInput("Portage")], by=setting.manager)
+    assignment = services.assign(
+        review=review, application=setting.applications[0], reviewer=setting.ars_reviewer, by=setting.manager
+    )
+    services.save_scores(assignment=assignment, values={criterion.pk: (3, "")}, by=setting.ars_reviewer)
+    with pytest.raises(Refusal, match="ne peut plus changer"):
+        services.set_grid(review=review, criteria=[CriterionInput("Autre")], by=setting.manager)
+    assert list(Criterion.objects.values_list("label", flat=True)) == ["Portage"]
+
+
+# Assigning by hand
+
+
+def test_assigning_an_agent_and_an_outside_expert(setting):
+    review = opened(setting)
+    expert = UserFactory(email="experte@exemple.fr")
+    application = setting.applications[0]
+    agent_assignment = services.assign(
+        review=review, application=application, reviewer=setting.aract_reviewer, by=setting.manager
+    )
+    expert_assignment = services.assign(
+        review=review, application=application, reviewer=expert, by=setting.manager
+    )
+    assert (agent_assignment.is_expert, expert_assignment.is_expert) == (False, True)
+    assert list(assignments_of(expert)) == [expert_assignment]
+    with pytest.raises(Refusal, match="déjà confié"):
+        services.assign(review=review, application=application, reviewer=expert, by=setting.manager)
+    assert AuditEvent.objects.filter(action="review_assigned").count() == 2
+
+
+def test_assigning_is_refused_to_a_reviewer_and_for_a_member_of_the_establishment(setting):
+    review = opened(setting)
+    application = setting.applications[0]
+    with pytest.raises(Refusal):
+        services.assign(
+            review=review, application=application, reviewer=setting.aract_reviewer, by=setting.ars_reviewer
+        )
+    space = OrganisationFactory(establishment_space=True)
+    application.establishment.organisation = space
+    application.establishment.save()
+    director = UserFactory()
+    MembershipFactory(user=director, organisation=space, role=Role.DIRECTOR)
+    with pytest.raises(Refusal, match="membre de l’établissement"):
+        services.assign(review=review, application=application, reviewer=director, by=setting.manager)
+
+
+def test_unassigning_before_submission_only(setting):
+    review = opened(setting)
+    (criterion,) = services.set_grid(review=review, criteria=[CriterionInput("Portage")], by=setting.manager)
+    assignment = services.assign(
+        review=review, application=setting.applications[0], reviewer=setting.ars_reviewer, by=setting.manager
+    )
+    services.save_scores(assignment=assignment, values={criterion.pk: (3, "")}, by=setting.ars_reviewer)
+    services.submit_scores(assignment=assignment, by=setting.ars_reviewer)
+    with pytest.raises(Refusal, match="remise"):
+        services.unassign(assignment=assignment, by=setting.manager)
+    other = services.assign(
+        review=review, application=setting.applications[1], reviewer=setting.ars_reviewer, by=setting.manager
+    )
+    services.unassign(assignment=other, by=setting.manager)
+    assert not Assignment.objects.filter(pk=other.pk).exists()
+
+
+# Assigning automatically
+
+
+def test_automatic_assignment_gives_one_reviewer_per_agency_and_balances_the_load(db):
+    setting = Setting(dossiers=4)
+    second_ars = agent(setting.ars, Role.REVIEWER, "second@ars.fr", "Dupont")
+    review = opened(setting, reviewers_per_dossier=2)
+    result = services.assign_automatically(review=review, by=setting.manager)
+    assert (result.created, result.short) == (8, 0)
+    for application in setting.applications:
+        kinds = {a.reviewer.memberships.get().organisation.kind for a in application.assignments.all()}
+        assert kinds == {OrganisationKind.ARS, OrganisationKind.ARACT}
+    loads = {
+        user.email: Assignment.objects.filter(reviewer=user).count()
+        for user in (setting.manager, setting.ars_reviewer, second_ars, setting.aract_reviewer)
+    }
+    # The Aract's only agent takes every dossier; the ARS's three share theirs.
+    assert loads["instructrice@aract.fr"] == 4
+    assert sorted(v for k, v in loads.items() if k != "instructrice@aract.fr") == [1, 1, 2]
+
+
+def test_automatic_assignment_keeps_existing_ones_skips_conflicts_and_is_idempotent(setting):
+    review = opened(setting, reviewers_per_dossier=2)
+    application = setting.applications[0]
+    kept = services.assign(
+        review=review, application=application, reviewer=setting.ars_reviewer, by=setting.manager
+    )
+    conflicted = services.assign(
+        review=review, application=application, reviewer=setting.aract_reviewer, by=setting.manager
+    )
+    services.declare_conflict(assignment=conflicted, reason="J’y ai travaillé.", by=setting.aract_reviewer)
+    services.assign_automatically(review=review, by=setting.manager)
+    reviewers = set(
+        application.assignments.filter(conflict_declared_at__isnull=True).values_list("reviewer", flat=True)
+    )
+    assert kept.reviewer_id in reviewers
+    assert setting.aract_reviewer.pk not in reviewers
+    assert len(reviewers) == 2
+    again = services.assign_automatically(review=review, by=setting.manager)
+    assert again.created == 0
+
+
+def test_automatic_assignment_reports_dossiers_short_of_reviewers(setting):
+    review = opened(setting, reviewers_per_dossier=5)
+    result = services.assign_automatically(review=review, by=setting.manager)
+    assert (result.created, result.short) == (9, 3)
+
+
+# Conflicts
+
+
+def test_declaring_a_conflict_removes_the_dossier_and_is_logged(setting):
+    review = opened(setting)
+    assignment = services.assign(
+        review=review, application=setting.applications[0], reviewer=setting.ars_reviewer, by=setting.manager
+    )
+    with pytest.raises(Refusal, match="nature du conflit"):
+        services.declare_conflict(assignment=assignment, reason=" ", by=setting.ars_reviewer)
+    with pytest.raises(Refusal):
+        services.declare_conflict(assignment=assignment, reason="Autre", by=setting.aract_reviewer)
+    services.declare_conflict(assignment=assignment, reason="Ma sœur y travaille.", by=setting.ars_reviewer)
+    assert list(assignments_of(setting.ars_reviewer)) == []
+    event = AuditEvent.objects.get(action="review_conflict_declared")
+    assert event.details["reason"] == "Ma sœur y travaille."
+    with pytest.raises(Refusal, match="conflit"):
+        services.assign(
+            review=review,
+            application=setting.applications[0],
+            reviewer=setting.ars_reviewer,
+            by=setting.manager,
+        )
+
+
+# Digest
+
+
+def test_digest_is_sent_once_per_reviewer_with_what_was_not_notified(
+    setting, django_capture_on_commit_callbacks
+):
+    review = opened(setting, blind_for_experts=True)
+    expert = UserFactory(email="experte@exemple.fr")
+    for application in setting.applications[:2]:
+        services.assign(
+            review=review, application=application, reviewer=setting.ars_reviewer, by=setting.manager
+        )
+    services.assign(review=review, application=setting.applications[0], reviewer=expert, by=setting.manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.send_daily_digests() == 2
+    by_recipient = {message.to[0]: message.body for message in mail.outbox}
+    assert set(by_recipient) == {"instructeur@ars.fr", "experte@exemple.fr"}
+    assert "2 dossiers vous ont été confiés" in by_recipient["instructeur@ars.fr"]
+    assert "EHPAD Les Tilleuls 0" in by_recipient["instructeur@ars.fr"]
+    assert "EHPAD Les Tilleuls" not in by_recipient["experte@exemple.fr"]
+    assert f"dossier n° {setting.applications[0].pk}" in by_recipient["experte@exemple.fr"]
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.send_daily_digests() == 0
+    assert mail.outbox == []
+
+
+def test_digest_command_runs_the_task(setting, django_capture_on_commit_callbacks):
+    review = opened(setting)
+    services.assign(
+        review=review, application=setting.applications[0], reviewer=setting.ars_reviewer, by=setting.manager
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_review_digests")
+    assert [message.to for message in mail.outbox] == [["instructeur@ars.fr"]]

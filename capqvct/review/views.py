@@ -1,0 +1,448 @@
+"""The review's pages: the manager's dashboard of a call, the grid, a dossier's review; the reviewer's
+list, the conflict-of-interest declaration and the scoring page.
+
+Calls come through calls_managed_by and assignments through assignments_of, so an agent of another
+region, a reviewer not given the dossier, or one who declared a conflict, gets a 404.
+"""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from capqvct.accounts.selectors import agent_region_codes, is_platform_admin
+from capqvct.applications.models import Application, ApplicationStatus
+from capqvct.calls.selectors import calls_managed_by
+from capqvct.core.exceptions import Refusal
+from capqvct.core.outcomes import report_outcome
+from capqvct.review import selectors, services
+from capqvct.review.models import Assignment, Review
+
+EMPTY_GRID_LINES = 3
+
+
+def _call_for(request, call_pk: int):
+    return get_object_or_404(calls_managed_by(request.user), pk=call_pk)
+
+
+def _review_for(request, call_pk: int) -> Review:
+    call = _call_for(request, call_pk)
+    return get_object_or_404(Review.objects.select_related("call__programme__region"), call=call)
+
+
+def _crumbs(call, *last: str) -> list:
+    crumbs = [
+        ("Gestion des appels", reverse("calls:manage_list")),
+        (call.title, reverse("calls:manage_call", args=[call.pk])),
+    ]
+    if last:
+        return [*crumbs, ("Instruction", reverse("review:dashboard", args=[call.pk])), (last[0], None)]
+    return [*crumbs, ("Instruction", None)]
+
+
+def _int(raw, default: int = 0) -> int:
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        return default
+
+
+# The manager's pages
+
+
+def dashboard(request, call_pk: int):
+    """Open the review; then the grid, and each dossier with its reviewers and eligibility."""
+    call = _call_for(request, call_pk)
+    review = Review.objects.filter(call=call).first()
+    context = {"page_title": f"Instruction — {call.title}", "call": call, "review": review}
+    context["breadcrumb"] = _crumbs(call)
+    if review is None:
+        context["can_open"] = services.can_open_review(call, timezone.now())
+        return render(request, "review/dashboard.html", context)
+    reviewers = selectors.eligible_reviewers(call)
+    loads = selectors.active_loads(review)
+    rows = []
+    for application in selectors.review_dossiers(review):
+        assignments = sorted(application.assignments.all(), key=lambda a: (a.reviewer.last_name, a.pk))
+        taken = {a.reviewer_id for a in assignments}
+        rows.append(
+            {
+                "application": application,
+                "active": [a for a in assignments if not a.conflict_declared_at],
+                "conflicts": [a for a in assignments if a.conflict_declared_at],
+                "eligibility": selectors.automatic_eligibility(application),
+                "decided": getattr(application, "eligibility_review", None),
+                "choices": [r for r in reviewers if r.pk not in taken],
+            }
+        )
+    context.update(
+        rows=rows,
+        criteria=list(review.criteria.all()),
+        loads=[(r, loads.get(r.pk, 0)) for r in reviewers],
+    )
+    return render(request, "review/dashboard.html", context)
+
+
+@require_POST
+def open_review(request, call_pk: int):
+    call = _call_for(request, call_pk)
+    report_outcome(
+        request,
+        lambda: services.open_review(
+            call=call,
+            by=request.user,
+            reviewers_per_dossier=_int(request.POST.get("reviewers_per_dossier"), 2),
+            blind_for_experts=request.POST.get("blind_for_experts") == "on",
+        ),
+        success="Instruction ouverte : les dossiers déposés sont passés en instruction.",
+    )
+    return redirect("review:dashboard", call_pk=call.pk)
+
+
+def grid(request, call_pk: int):
+    """The scoring grid: criteria with their coefficient and maximum score."""
+    review = _review_for(request, call_pk)
+    criteria = list(review.criteria.all())
+    lines = [
+        {"label": c.label, "help_text": c.help_text, "weight": c.weight, "scale_max": c.scale_max}
+        for c in criteria
+    ]
+    error = None
+    if request.method == "POST":
+        count = _int(request.POST.get("lines"))
+        lines = [
+            {
+                key: request.POST.get(f"{key}-{number}", "").strip()
+                for key in ("label", "help_text", "weight", "scale_max")
+            }
+            for number in range(1, min(count, 50) + 1)
+        ]
+        filled = [line for line in lines if any(line.values())]
+        try:
+            services.set_grid(
+                review=review,
+                criteria=[services.CriterionInput(**line) for line in filled],
+                by=request.user,
+            )
+        except Refusal as refusal:
+            error = refusal
+            messages.error(request, refusal.message)
+        else:
+            messages.success(request, "Grille de notation enregistrée.")
+            return redirect("review:dashboard", call_pk=review.call_id)
+    blank = {"label": "", "help_text": "", "weight": "1", "scale_max": "4"}
+    lines = lines + [dict(blank) for _ in range(EMPTY_GRID_LINES if request.method == "GET" else 1)]
+    return render(
+        request,
+        "review/grid.html",
+        {
+            "page_title": f"Grille de notation — {review.call.title}",
+            "review": review,
+            "call": review.call,
+            "lines": lines,
+            "error": error,
+            "locked": review.criteria.filter(scores__value__isnull=False).exists(),
+            "breadcrumb": _crumbs(review.call, "Grille de notation"),
+        },
+    )
+
+
+@require_POST
+def assign_automatically(request, call_pk: int):
+    review = _review_for(request, call_pk)
+    try:
+        result = services.assign_automatically(review=review, by=request.user)
+    except Refusal as refusal:
+        messages.error(request, refusal.message)
+    else:
+        plural = "s" if result.created != 1 else ""
+        text = f"Répartition faite : {result.created} affectation{plural} créée{plural}."
+        if result.short:
+            text += (
+                f" {result.short} dossier{'s' if result.short != 1 else ''} "
+                f"sans assez d’instructeurs disponibles."
+            )
+        messages.success(request, text)
+    return redirect("review:dashboard", call_pk=review.call_id)
+
+
+def _dossier_for(review: Review, pk: int) -> Application:
+    return get_object_or_404(
+        selectors.review_dossiers(review).select_related("call__programme__region"), pk=pk
+    )
+
+
+def dossier(request, call_pk: int, pk: int):
+    """A dossier's review for its managers: eligibility, reviewers, every score, private notes."""
+    review = _review_for(request, call_pk)
+    application = _dossier_for(review, pk)
+    assignments = list(application.assignments.select_related("reviewer").order_by("assigned_at", "pk"))
+    return render(
+        request,
+        "review/dossier.html",
+        {
+            "page_title": f"Instruction — {application.establishment.name}",
+            "review": review,
+            "call": review.call,
+            "application": application,
+            "view": selectors.dossier_view(application, blind=False, file_url=_file_url),
+            "eligibility": selectors.automatic_eligibility(application),
+            "decided": getattr(application, "eligibility_review", None),
+            "assignments": assignments,
+            "choices": [
+                r
+                for r in selectors.eligible_reviewers(review.call)
+                if r.pk not in {a.reviewer_id for a in assignments}
+            ],
+            "scores": _scores_by_reviewer(request.user, application),
+            "notes": application.private_notes.select_related("author"),
+            "breadcrumb": _crumbs(review.call, application.establishment.name),
+        },
+    )
+
+
+@require_POST
+def assign(request, call_pk: int, pk: int):
+    """Give the dossier to a chosen agent of the region, or to an outside expert by e-mail."""
+    review = _review_for(request, call_pk)
+    application = _dossier_for(review, pk)
+    email = request.POST.get("expert_email", "").strip().lower()
+    users = get_user_model().objects.filter(is_active=True)
+    if email:
+        reviewer = users.filter(email__iexact=email).first()
+        missing = "Aucun compte actif n’a cette adresse : invitez d’abord l’expert à créer son compte."
+    else:
+        reviewer = users.filter(pk=_int(request.POST.get("reviewer"))).first()
+        missing = "Choisissez un instructeur."
+    if reviewer is None:
+        messages.error(request, missing)
+    else:
+        report_outcome(
+            request,
+            lambda: services.assign(
+                review=review, application=application, reviewer=reviewer, by=request.user
+            ),
+            success=f"Dossier confié à {reviewer}.",
+        )
+    return redirect(_back(request, reverse("review:dashboard", args=[review.call_id])))
+
+
+@require_POST
+def unassign(request, pk: int):
+    assignment = get_object_or_404(
+        Assignment.objects.filter(application__call__in=calls_managed_by(request.user)).select_related(
+            "application__call", "reviewer"
+        ),
+        pk=pk,
+    )
+    report_outcome(
+        request,
+        lambda: services.unassign(assignment=assignment, by=request.user),
+        success=f"Dossier retiré à {assignment.reviewer}.",
+    )
+    return redirect(_back(request, reverse("review:dashboard", args=[assignment.application.call_id])))
+
+
+@require_POST
+def eligibility(request, call_pk: int, pk: int):
+    review = _review_for(request, call_pk)
+    application = _dossier_for(review, pk)
+    verdict = request.POST.get("eligible")
+    if verdict not in ("yes", "no"):
+        messages.error(request, "Indiquez si le dossier est éligible.")
+    else:
+        report_outcome(
+            request,
+            lambda: services.review_eligibility(
+                application=application,
+                eligible=verdict == "yes",
+                reason=request.POST.get("reason", ""),
+                by=request.user,
+            ),
+            success="Éligibilité enregistrée.",
+        )
+    return redirect(_back(request, reverse("review:dossier", args=[review.call_id, application.pk])))
+
+
+@require_POST
+def private_note(request, pk: int):
+    """A note only the region's agents read; experts and applicants never reach this."""
+    applications = Application.objects.filter(status=ApplicationStatus.IN_REVIEW)
+    if not is_platform_admin(request.user):
+        applications = applications.filter(call__programme__region_id__in=agent_region_codes(request.user))
+    application = get_object_or_404(applications.select_related("call__programme"), pk=pk)
+    report_outcome(
+        request,
+        lambda: services.add_private_note(
+            application=application, text=request.POST.get("text", ""), by=request.user
+        ),
+        success="Note interne ajoutée.",
+    )
+    return redirect(_back(request, reverse("review:my_assignments")))
+
+
+def _back(request, default: str) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
+def _file_url(value: dict) -> str | None:
+    attachment_id = value.get("id") if isinstance(value, dict) else None
+    return reverse("applications:attachment", args=[attachment_id]) if attachment_id else None
+
+
+def _scores_by_reviewer(user, application) -> list[dict]:
+    """The scores the user may see, grouped by reviewer's assignment."""
+    grouped: dict[int, dict] = {}
+    for score in selectors.scores_visible_to(user, application).order_by(
+        "assignment__pk", "criterion__position", "criterion__pk"
+    ):
+        entry = grouped.setdefault(score.assignment_id, {"assignment": score.assignment, "scores": []})
+        entry["scores"].append(score)
+    return list(grouped.values())
+
+
+# The reviewer's pages
+
+
+def my_assignments(request):
+    """« Mes dossiers à instruire »: the dossiers given to the user, without declared conflicts."""
+    assignments = list(selectors.assignments_of(request.user))
+    cleared = selectors.no_conflict_declared_among(assignments)
+    for assignment in assignments:
+        review = assignment.application.call.review
+        assignment.blind = selectors.is_blind_for(assignment, review)
+        assignment.cleared = assignment.pk in cleared
+    return render(
+        request,
+        "review/my_assignments.html",
+        {"page_title": "Mes dossiers à instruire", "assignments": assignments},
+    )
+
+
+def _assignment_for(request, pk: int) -> Assignment:
+    return get_object_or_404(selectors.assignments_of(request.user), pk=pk)
+
+
+def _assignment_title(assignment: Assignment) -> str:
+    application = assignment.application
+    if selectors.is_blind_for(assignment, application.call.review):
+        return f"Dossier n° {application.pk}"
+    return application.establishment.name
+
+
+def conflict(request, pk: int):
+    """Before the dossier: the reviewer states whether they have a conflict of interest with it."""
+    assignment = _assignment_for(request, pk)
+    if request.method == "GET" and selectors.declared_no_conflict(assignment):
+        return redirect("review:score", pk=assignment.pk)
+    error = None
+    if request.method == "POST":
+        try:
+            if request.POST.get("answer") == "conflict":
+                services.declare_conflict(
+                    assignment=assignment, reason=request.POST.get("reason", ""), by=request.user
+                )
+                messages.success(
+                    request, "Conflit d’intérêts enregistré : ce dossier ne vous est plus confié."
+                )
+                return redirect("review:my_assignments")
+            services.declare_no_conflict(assignment=assignment, by=request.user)
+            return redirect("review:score", pk=assignment.pk)
+        except Refusal as refusal:
+            error = refusal
+            messages.error(request, refusal.message)
+    return render(
+        request,
+        "review/conflict.html",
+        {
+            "page_title": "Déclaration de conflit d’intérêts",
+            "assignment": assignment,
+            "title": _assignment_title(assignment),
+            "error": error,
+            "reason": request.POST.get("reason", ""),
+            "breadcrumb": [
+                ("Mes dossiers à instruire", reverse("review:my_assignments")),
+                (_assignment_title(assignment), None),
+            ],
+        },
+    )
+
+
+def score(request, pk: int):
+    """The dossier (blind when the review asks it of experts), then the grid to score and comment."""
+    assignment = _assignment_for(request, pk)
+    if not selectors.declared_no_conflict(assignment):
+        return redirect("review:conflict", pk=assignment.pk)
+    application = assignment.application
+    review = application.call.review
+    criteria = list(review.criteria.all())
+    errors: dict[str, str] = {}
+    typed: dict[int, tuple] = {}
+    if request.method == "POST":
+        typed = {
+            c.pk: (request.POST.get(f"value-{c.pk}", "").strip(), request.POST.get(f"comment-{c.pk}", ""))
+            for c in criteria
+        }
+        try:
+            services.save_scores(assignment=assignment, values=typed, by=request.user)
+            if "submit" in request.POST:
+                services.submit_scores(assignment=assignment, by=request.user)
+                messages.success(request, "Notation remise : les notes des autres instructeurs s’affichent.")
+            else:
+                messages.success(request, "Notation enregistrée.")
+            return redirect("review:score", pk=assignment.pk)
+        except Refusal as refusal:
+            errors[refusal.field or ""] = refusal.message
+            messages.error(request, refusal.message)
+    own = {s.criterion_id: s for s in assignment.scores.all()}
+    lines = []
+    for criterion in criteria:
+        saved = own.get(criterion.pk)
+        value, comment = typed.get(
+            criterion.pk,
+            ("" if saved is None or saved.value is None else saved.value, saved.comment if saved else ""),
+        )
+        lines.append(
+            {
+                "criterion": criterion,
+                "value": value,
+                "comment": comment,
+                "error": errors.get(f"criterion-{criterion.pk}", ""),
+            }
+        )
+    blind = selectors.is_blind_for(assignment, review)
+    agent = selectors.can_read_private_notes(request.user, application.call)
+    others = [
+        entry
+        for entry in _scores_by_reviewer(request.user, application)
+        if entry["assignment"].pk != assignment.pk
+    ]
+    return render(
+        request,
+        "review/score.html",
+        {
+            "page_title": f"Notation — {_assignment_title(assignment)}",
+            "assignment": assignment,
+            "application": application,
+            "call": application.call,
+            "review": review,
+            "view": selectors.dossier_view(
+                application, blind=blind, file_url=None if assignment.is_expert else _file_url
+            ),
+            "lines": lines,
+            "others": others,
+            "sealed": assignment.submitted_at is not None,
+            "agent": agent,
+            "notes": application.private_notes.select_related("author") if agent else [],
+            "breadcrumb": [
+                ("Mes dossiers à instruire", reverse("review:my_assignments")),
+                (_assignment_title(assignment), None),
+            ],
+        },
+    )

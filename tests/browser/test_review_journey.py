@@ -1,0 +1,57 @@
+"""The review in Chromium: the manager's dashboard, then a reviewer declares no conflict and scores."""
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from capqvct.review import services
+from capqvct.review.services import CriterionInput
+from capqvct.review.tests.test_assignment import Setting, opened
+from tests.factories import login_verified
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _sign_in(page, user, live_server_url: str) -> None:
+    client = login_verified(Client(), user)
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server_url,
+            }
+        ]
+    )
+
+
+def test_manager_dashboard_then_reviewer_scores(page, live_server, look):
+    setting = Setting(dossiers=3)
+    review = opened(setting)
+    services.set_grid(
+        review=review,
+        criteria=[
+            CriterionInput("Portage par la direction", 2, 5, "Engagement de la direction et temps dégagé."),
+            CriterionInput("Dialogue social", 1, 4),
+        ],
+        by=setting.manager,
+    )
+    services.assign_automatically(review=review, by=setting.manager)
+    _sign_in(page, setting.manager, live_server.url)
+    page.goto(f"/instruction/appels/{setting.call.pk}/")
+    page.get_by_role("heading", name="Dossiers et instructeurs").wait_for()
+    look(page, "review--dashboard")
+
+    page.context.clear_cookies()
+    _sign_in(page, setting.ars_reviewer, live_server.url)
+    page.goto("/instruction/mes-dossiers/")
+    look(page, "review--my-assignments")
+    page.get_by_role("table").get_by_role("link").first.click()
+    page.get_by_role("button", name="Je n’ai pas de conflit d’intérêts").wait_for()
+    look(page, "review--conflict")
+    page.get_by_role("button", name="Je n’ai pas de conflit d’intérêts").click()
+    page.get_by_label("Note, de 0 à 5").fill("4")
+    page.get_by_label("Note, de 0 à 4").fill("3")
+    page.get_by_role("button", name="Enregistrer").click()
+    page.get_by_text("Notation enregistrée.").wait_for()
+    look(page, "review--score")
