@@ -1,5 +1,5 @@
 """``python -m bench.run``: the FINESS import and the directory search at national scale, the public list
-of calls, and draft saves and submissions of dossiers.
+of calls, draft saves and submissions of dossiers, and the ranking table of a call's review.
 
 Each figure stands next to a floor measured in the same run on the same database: the least work
 that could do the same job (a bare ``executemany`` of the raw fields, one hand-written SQL query).
@@ -58,6 +58,7 @@ def run() -> dict:
 
     from bench.applications import dossier_figures
     from bench.calls import public_list_figures
+    from bench.review import ranking_figures
     from capqvct.establishments.finess import import_finess
     from capqvct.establishments.finess_sample import write_sample_finess
 
@@ -93,6 +94,7 @@ def run() -> dict:
         "directory_search": search_figures(),
         "public_calls": public_list_figures(),
         "dossiers": dossier_figures(),
+        "ranking": ranking_figures(),
     }
 
 
@@ -260,10 +262,12 @@ def clean_up() -> None:
 
     from bench.applications import clean_up as clean_up_applications
     from bench.calls import clean_up as clean_up_calls
+    from bench.review import clean_up as clean_up_review
     from capqvct.accounts.models import Organisation, User
     from capqvct.establishments.models import Establishment
 
-    clean_up_applications()  # first: dossiers protect their call and establishment
+    clean_up_review()  # first: dossiers protect their call and establishment
+    clean_up_applications()
     clean_up_calls()
     Establishment.objects.all().delete()
     User.objects.filter(email="observatoire.banc@exemple.fr").delete()
@@ -322,7 +326,15 @@ def print_table(results: dict) -> None:
     print()
     print_dossiers(results["dossiers"])
     print()
+    print_ranking(results["ranking"])
+    print()
     print(f"Résultats écrits dans {OUTPUT_DIR / 'results.json'}")
+
+
+def print_ranking(figures: dict) -> None:
+    from bench.review import print_ranking as print_review_ranking
+
+    print_review_ranking(figures)
 
 
 def print_dossiers(dossiers: dict) -> None:
