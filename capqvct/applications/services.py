@@ -20,6 +20,7 @@ from capqvct.applications.models import (
     Submission,
 )
 from capqvct.applications.permissions import can_apply_for, can_edit
+from capqvct.applications.review_signals import application_withdrawn
 from capqvct.calls.application_form import dossier_form
 from capqvct.calls.deadlines import describe_deadline, is_before_deadline
 from capqvct.calls.formdef.answers import validate_answers
@@ -280,7 +281,9 @@ def withdraw_application(*, application: Application, by) -> Application:
         raise Refusal(allowed.reason)
     if application.status == ApplicationStatus.WITHDRAWN:
         raise Refusal("Ce dossier est déjà retiré.")
-    return _move(application, to=ApplicationStatus.WITHDRAWN, by=by, action="application_withdrawn")
+    application = _move(application, to=ApplicationStatus.WITHDRAWN, by=by, action="application_withdrawn")
+    application_withdrawn.send(sender=Application, application=application, by=by)
+    return application
 
 
 def fingerprint(application: Application, submitted_at: datetime) -> str:

@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class ReviewConfig(AppConfig):
     name = "capqvct.review"
     verbose_name = "Instruction et sélection"
+
+    def ready(self) -> None:
+        from capqvct.applications.review_signals import application_withdrawn
+        from capqvct.review.decisions import on_application_withdrawn
+
+        application_withdrawn.connect(on_application_withdrawn, dispatch_uid="review_promote_on_withdrawal")

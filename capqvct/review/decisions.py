@@ -1,0 +1,347 @@
+"""Decisions on a call's dossiers: drafted, confirmed together in commission, changed with a reason,
+notified by letter and e-mail; a withdrawal frees a place for the first on the waiting list.
+
+Each function is one state change: permission, change, audit event and queued work in one transaction.
+"""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from capqvct.applications.models import Application, ApplicationStatus
+from capqvct.calls.models import Call
+from capqvct.core.exceptions import Refusal
+from capqvct.core.models import AuditEvent
+from capqvct.core.services import record_event
+from capqvct.review.models import Decision, Outcome, Review
+from capqvct.review.permissions import can_manage_review
+
+NOTIFICATION_REQUESTED = "decisions_notification_requested"
+PROMOTION_REASON = (
+    "Un établissement retenu s’est retiré : premier sur la liste d’attente, votre établissement "
+    "se voit proposer la place libérée."
+)
+
+
+def _ensure_manager(by, call: Call) -> None:
+    if not (allowed := can_manage_review(by, call)):
+        raise Refusal(allowed.reason)
+
+
+def decisions_of_call(call: Call) -> QuerySet[Decision]:
+    """The decisions on the call's dossiers still in review (a withdrawn dossier's no longer counts)."""
+    return Decision.objects.filter(application__call=call, application__status=ApplicationStatus.IN_REVIEW)
+
+
+def _check_reason(reason: str, *, field: str = "reason") -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise Refusal("Écrivez le motif adressé au candidat.", field=field)
+    return reason
+
+
+def _renumber_waiting_list(
+    call: Call, *, placing: Decision | None = None, at_rank: int | None = None
+) -> None:
+    """Ranks 1, 2, 3… without gaps; `placing` goes at `at_rank` (last if none), others keep their order."""
+    others = list(
+        decisions_of_call(call)
+        .filter(outcome=Outcome.WAITING_LIST)
+        .exclude(pk=placing.pk if placing else None)
+        .order_by("waiting_rank", "pk")
+    )
+    if placing is not None:
+        index = len(others) if at_rank is None else max(0, min(at_rank - 1, len(others)))
+        others.insert(index, placing)
+    for rank, decision in enumerate(others, start=1):
+        if decision.waiting_rank != rank:
+            decision.waiting_rank = rank
+            decision.save(update_fields=["waiting_rank"])
+
+
+def _places_exceeded(call: Call, *, selected: int) -> bool:
+    return call.places is not None and selected > call.places
+
+
+def _override_or_refuse(call: Call, *, selected: int, reason: str, by, target) -> None:
+    """Over the call's places only with a written reason, which the audit log keeps."""
+    if not _places_exceeded(call, selected=selected):
+        return
+    reason = (reason or "").strip()
+    if not reason:
+        raise Refusal(
+            f"{selected} dossiers seraient retenus pour {call.places} places : "
+            "indiquez le motif du dépassement pour confirmer.",
+            field="places_override_reason",
+        )
+    record_event(
+        action="decision_places_overridden",
+        actor=by,
+        target=target,
+        details={"selected": selected, "places": call.places, "reason": reason},
+    )
+
+
+def draft_decision(
+    *, application: Application, outcome: str, reason: str, by, waiting_rank: int | None = None
+) -> Decision:
+    """Draft (or redraft) a dossier's decision before the commission confirms it."""
+    call = application.call
+    _ensure_manager(by, call)
+    if application.status != ApplicationStatus.IN_REVIEW:
+        raise Refusal("Seul un dossier en instruction peut recevoir une décision.")
+    if outcome not in Outcome.values:
+        raise Refusal("Choisissez une décision.", field="outcome")
+    reason = _check_reason(reason)
+    if waiting_rank is not None and waiting_rank < 1:
+        raise Refusal("Le rang sur la liste d’attente commence à 1.", field="waiting_rank")
+    with transaction.atomic():
+        decision = Decision.objects.select_for_update().filter(application=application).first()
+        if decision is not None and decision.confirmed_at is not None:
+            raise Refusal("Cette décision est confirmée : modifiez-la en indiquant le motif du changement.")
+        if decision is None:
+            decision = Decision(application=application)
+        decision.outcome = outcome
+        decision.reason = reason
+        decision.drafted_by = by
+        decision.waiting_rank = None
+        decision.save()
+        _renumber_waiting_list(
+            call,
+            placing=decision if outcome == Outcome.WAITING_LIST else None,
+            at_rank=waiting_rank,
+        )
+        decision.refresh_from_db(fields=["waiting_rank"])
+        record_event(
+            action="decision_drafted",
+            actor=by,
+            target=decision,
+            details={"outcome": outcome, "waiting_rank": decision.waiting_rank},
+        )
+    return decision
+
+
+def confirm_decisions(
+    *, review: Review, by, places_override_reason: str = "", now: datetime | None = None
+) -> list[Decision]:
+    """The commission: confirm every drafted decision of the call at once, recording who and when."""
+    call = review.call
+    _ensure_manager(by, call)
+    now = now or timezone.now()
+    with transaction.atomic():
+        # One commission at a time per call.
+        Review.objects.select_for_update().get(pk=review.pk)
+        drafted = list(decisions_of_call(call).filter(confirmed_at__isnull=True).order_by("pk"))
+        if not drafted:
+            raise Refusal("Aucune décision en projet à confirmer.")
+        selected = decisions_of_call(call).filter(outcome=Outcome.SELECTED).count()
+        _override_or_refuse(call, selected=selected, reason=places_override_reason, by=by, target=review)
+        for decision in drafted:
+            decision.confirmed_at = now
+            decision.confirmed_by = by
+            decision.save(update_fields=["confirmed_at", "confirmed_by"])
+            record_event(
+                action="decision_confirmed", actor=by, target=decision, details={"outcome": decision.outcome}
+            )
+        record_event(
+            action="decisions_confirmed_in_commission",
+            actor=by,
+            target=review,
+            details={"decisions": [d.pk for d in drafted], "selected": selected, "places": call.places},
+        )
+    return drafted
+
+
+def change_decision(
+    *,
+    decision: Decision,
+    outcome: str,
+    reason: str,
+    change_reason: str,
+    by,
+    waiting_rank: int | None = None,
+    places_override_reason: str = "",
+    now: datetime | None = None,
+) -> Decision:
+    """Change a confirmed decision: the change's reason is logged with the before and after, and the
+    applicant is notified again."""
+    application = decision.application
+    call = application.call
+    _ensure_manager(by, call)
+    if decision.confirmed_at is None:
+        raise Refusal("Cette décision n’est pas encore confirmée : modifiez le projet directement.")
+    if application.status != ApplicationStatus.IN_REVIEW:
+        raise Refusal("Ce dossier n’est plus en instruction.")
+    if outcome not in Outcome.values:
+        raise Refusal("Choisissez une décision.", field="outcome")
+    reason = _check_reason(reason)
+    change_reason = (change_reason or "").strip()
+    if not change_reason:
+        raise Refusal("Indiquez le motif du changement de décision.", field="change_reason")
+    now = now or timezone.now()
+    with transaction.atomic():
+        decision = Decision.objects.select_for_update().get(pk=decision.pk)
+        before = {
+            "outcome": decision.outcome,
+            "reason": decision.reason,
+            "waiting_rank": decision.waiting_rank,
+        }
+        if outcome == Outcome.SELECTED and decision.outcome != Outcome.SELECTED:
+            selected = decisions_of_call(call).filter(outcome=Outcome.SELECTED).count() + 1
+            _override_or_refuse(
+                call, selected=selected, reason=places_override_reason, by=by, target=decision
+            )
+        decision.outcome = outcome
+        decision.reason = reason
+        decision.waiting_rank = None
+        decision.confirmed_at = now
+        decision.confirmed_by = by
+        decision.notified_at = None
+        decision.notification_error = ""
+        decision.save()
+        _renumber_waiting_list(
+            call, placing=decision if outcome == Outcome.WAITING_LIST else None, at_rank=waiting_rank
+        )
+        decision.refresh_from_db()
+        record_event(
+            action="decision_changed",
+            actor=by,
+            target=decision,
+            details={
+                "from": before,
+                "to": {"outcome": outcome, "reason": reason, "waiting_rank": decision.waiting_rank},
+                "change_reason": change_reason,
+            },
+        )
+        _enqueue_notifications([decision.pk])
+    return decision
+
+
+def promote_from_waiting_list(*, call: Call, by, now: datetime | None = None) -> Decision | None:
+    """A selected dossier was withdrawn: the first on the waiting list takes the place and is notified.
+
+    Not a manager's act but a consequence of the withdrawal, so `by` (who withdrew) is only logged.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        Review.objects.select_for_update().filter(call=call).first()
+        confirmed = decisions_of_call(call).filter(confirmed_at__isnull=False)
+        if call.places is not None and confirmed.filter(outcome=Outcome.SELECTED).count() >= call.places:
+            return None
+        first = (
+            confirmed.filter(outcome=Outcome.WAITING_LIST)
+            .select_for_update()
+            .order_by("waiting_rank", "pk")
+            .first()
+        )
+        if first is None:
+            return None
+        before = {"outcome": first.outcome, "reason": first.reason, "waiting_rank": first.waiting_rank}
+        first.outcome = Outcome.SELECTED
+        first.reason = PROMOTION_REASON
+        first.waiting_rank = None
+        first.confirmed_at = now
+        first.notified_at = None
+        first.notification_error = ""
+        first.save()
+        _renumber_waiting_list(call)
+        record_event(
+            action="decision_promoted_from_waiting_list",
+            actor=by,
+            target=first,
+            details={
+                "from": before,
+                "to": {"outcome": Outcome.SELECTED, "reason": PROMOTION_REASON},
+                "change_reason": "Désistement d’un établissement retenu : confirmation automatique.",
+            },
+        )
+        _enqueue_notifications([first.pk])
+    return first
+
+
+def on_application_withdrawn(sender, *, application: Application, by, **kwargs) -> None:
+    """Receiver of applications' `application_withdrawn`: a confirmed selected dossier frees its place."""
+    decision = Decision.objects.filter(
+        application=application, outcome=Outcome.SELECTED, confirmed_at__isnull=False
+    ).first()
+    if decision is not None:
+        promote_from_waiting_list(call=application.call, by=by)
+
+
+def notify_decisions(*, review: Review, by) -> int:
+    """Queue the letter and e-mail of every confirmed decision not yet notified; returns how many."""
+    call = review.call
+    _ensure_manager(by, call)
+    with transaction.atomic():
+        decisions = decisions_of_call(call)
+        if decisions.filter(confirmed_at__isnull=True).exists():
+            raise Refusal(
+                "Des décisions sont encore en projet : confirmez-les en commission avant de notifier."
+            )
+        pending = list(
+            decisions.filter(confirmed_at__isnull=False, notified_at__isnull=True).values_list(
+                "pk", flat=True
+            )
+        )
+        if not pending:
+            raise Refusal("Toutes les décisions confirmées ont déjà été notifiées.")
+        decisions.filter(pk__in=pending).update(notification_error="")
+        record_event(
+            action=NOTIFICATION_REQUESTED, actor=by, target=review, details={"decisions": len(pending)}
+        )
+        _enqueue_notifications(pending)
+    return len(pending)
+
+
+def retry_notification(*, decision: Decision, by) -> Decision:
+    """Send again a decision whose e-mail failed."""
+    _ensure_manager(by, decision.application.call)
+    if decision.confirmed_at is None:
+        raise Refusal("Cette décision n’est pas confirmée.")
+    if decision.notified_at is not None:
+        raise Refusal("Cette décision a déjà été notifiée.")
+    with transaction.atomic():
+        decision.notification_error = ""
+        decision.save(update_fields=["notification_error"])
+        record_event(action="decision_notification_retried", actor=by, target=decision)
+        _enqueue_notifications([decision.pk])
+    return decision
+
+
+def record_notification(*, decision: Decision, error: str = "", now: datetime | None = None) -> None:
+    """What the notification task reports: sent (when), or why it failed."""
+    with transaction.atomic():
+        if error:
+            decision.notification_error = error
+            decision.save(update_fields=["notification_error"])
+            record_event(action="decision_notification_failed", target=decision, details={"error": error})
+        else:
+            decision.notified_at = now or timezone.now()
+            decision.notification_error = ""
+            decision.save(update_fields=["notified_at", "notification_error"])
+            record_event(action="decision_notified", target=decision)
+
+
+def notification_requested_at(review: Review) -> datetime | None:
+    """When notification was last asked for this review (a decision confirmed since then waits for a new
+    request)."""
+    return (
+        AuditEvent.objects.filter(
+            action=NOTIFICATION_REQUESTED, target_type="review.review", target_id=str(review.pk)
+        )
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()
+    )
+
+
+def _enqueue_notifications(decision_ids: list[int]) -> None:
+    from capqvct.review.decision_tasks import notify_decision
+
+    def enqueue() -> None:
+        for decision_id in decision_ids:
+            notify_decision.enqueue(decision_id=decision_id)
+
+    transaction.on_commit(enqueue)
