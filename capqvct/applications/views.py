@@ -157,6 +157,7 @@ def _dossier_context(request, application, form: Form, answers: dict, errors: di
         "originals": application.attachments.filter(field_key="").order_by("uploaded_at"),
         "changes": changes,
         "invite_url": _invite_url(request.user, application),
+        "can_apply": bool(can_apply_for(request.user, application.establishment)),
         "breadcrumb": _crumbs(request, application),
     }
 

@@ -1,9 +1,39 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from capqvct.review import decision_views, ranking_views, views
 
 app_name = "review"
 
 urlpatterns = [
     # Opening the review, reviewers, conflicts, scoring, eligibility, private notes
+    path("appels/<int:call_pk>/", views.dashboard, name="dashboard"),
+    path("appels/<int:call_pk>/ouvrir/", views.open_review, name="open"),
+    path("appels/<int:call_pk>/grille/", views.grid, name="grid"),
+    path("appels/<int:call_pk>/repartir/", views.assign_automatically, name="assign_automatically"),
+    path("appels/<int:call_pk>/dossiers/<int:pk>/", views.dossier, name="dossier"),
+    path("appels/<int:call_pk>/dossiers/<int:pk>/affecter/", views.assign, name="assign"),
+    path("appels/<int:call_pk>/dossiers/<int:pk>/eligibilite/", views.eligibility, name="eligibility"),
+    path("affectations/<int:pk>/retirer/", views.unassign, name="unassign"),
+    path("dossiers/<int:pk>/notes/", views.private_note, name="private_note"),
+    path("mes-dossiers/", views.my_assignments, name="my_assignments"),
+    path("mes-dossiers/<int:pk>/conflit/", views.conflict, name="conflict"),
+    path("mes-dossiers/<int:pk>/", views.score, name="score"),
     # Consolidation: the ranking table and its exports
+    path("appels/<int:call_pk>/classement/", ranking_views.ranking_table, name="ranking"),
     # Decisions, commission, letters and notifications
+    path("decisions/appels/<int:pk>/", decision_views.decisions_page, name="decisions"),
+    path(
+        "decisions/appels/<int:pk>/avancement/", decision_views.progress_fragment, name="decisions_progress"
+    ),
+    path(
+        "decisions/appels/<int:pk>/dossiers/<int:application_pk>/projet/",
+        decision_views.draft,
+        name="decision_draft",
+    ),
+    path("decisions/appels/<int:pk>/commission/", decision_views.confirm, name="decisions_confirm"),
+    path("decisions/appels/<int:pk>/notifier/", decision_views.notify, name="decisions_notify"),
+    path("decisions/<int:pk>/modifier/", decision_views.change, name="decision_change"),
+    path("decisions/<int:pk>/renvoyer/", decision_views.retry, name="decision_retry"),
+    path("decisions/dossier/<int:pk>/", decision_views.applicant_decision, name="applicant_decision"),
+    path("decisions/dossier/<int:pk>/lettre/", decision_views.letter, name="decision_letter"),
 ]

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.factories import login_verified
-from tests.permissions.world import INVITATION_TOKEN, ROLES, build_world
+from tests.permissions.world import INVITATION_TOKEN, ROLES, build_world, reviewed_call
 from tests.typography_check import typography_errors
 
 EVERYONE = {role: 200 for role in ROLES}
@@ -43,6 +43,22 @@ DOSSIER_READERS = {
 
 def only(allowed: dict, **overrides) -> dict:
     return {**allowed, **overrides}
+
+
+def world_decision(w):
+    """A confirmed, not yet notified decision on the world's dossier (created once)."""
+    from capqvct.review.models import Decision, Outcome
+
+    decision, _ = Decision.objects.get_or_create(
+        application=w.application,
+        defaults={
+            "outcome": Outcome.SELECTED,
+            "reason": "Projet solide.",
+            "confirmed_at": w.application.submitted_at,
+            "confirmed_by": w.users["programme_manager"],
+        },
+    )
+    return decision
 
 
 def builder_block(w, rest: str = "") -> str:
@@ -234,6 +250,93 @@ TABLE = {
     "applications:write_to_drafts": (
         lambda w: f"/dossiers/gestion/appels/{w.call.pk}/ecrire-aux-brouillons/",
         only(MANAGERS, other_region_agent=404),
+    ),
+    # The ranking table (and its exports, same view): 403 for whoever manages no region, 404 for
+    # a manager of another region.
+    "review:ranking": (
+        lambda w: f"/instruction/appels/{w.call.pk}/classement/",
+        only(MANAGERS, other_region_agent=404),
+    ),
+    # Decisions: the call's managers; the applicant's page to the establishment's members.
+    "review:decisions": (lambda w: f"/instruction/decisions/appels/{w.call.pk}/", MANAGERS_OF_OBJECT),
+    "review:decisions_progress": (
+        lambda w: f"/instruction/decisions/appels/{w.call.pk}/avancement/",
+        MANAGERS_OF_OBJECT,
+    ),
+    "review:decision_draft": (
+        lambda w: f"/instruction/decisions/appels/{w.call.pk}/dossiers/{w.application.pk}/projet/",
+        POST_ONLY,
+    ),
+    "review:decisions_confirm": (
+        lambda w: f"/instruction/decisions/appels/{w.call.pk}/commission/",
+        POST_ONLY,
+    ),
+    "review:decisions_notify": (lambda w: f"/instruction/decisions/appels/{w.call.pk}/notifier/", POST_ONLY),
+    "review:decision_change": (
+        lambda w: f"/instruction/decisions/{world_decision(w).pk}/modifier/",
+        MANAGERS_OF_OBJECT,
+    ),
+    "review:decision_retry": (
+        lambda w: f"/instruction/decisions/{world_decision(w).pk}/renvoyer/",
+        POST_ONLY,
+    ),
+    "review:applicant_decision": (
+        lambda w: f"/instruction/decisions/dossier/{w.application.pk}/",
+        OWN_ESTABLISHMENT,
+    ),
+    # Managers preview the letter at any time; the applicant only once it has been notified (not yet).
+    "review:decision_letter": (
+        lambda w: f"/instruction/decisions/dossier/{world_decision(w).application_id}/lettre/",
+        MANAGERS_OF_OBJECT,
+    ),
+    # The review of a second call, past its deadline (see world.reviewed_call): its managers see it,
+    # the reviewer only their assignment (after declaring no conflict), everyone else a 404.
+    "review:dashboard": (
+        lambda w: f"/instruction/appels/{reviewed_call(w).application.call_id}/",
+        MANAGERS_OF_OBJECT,
+    ),
+    "review:open": (
+        lambda w: f"/instruction/appels/{reviewed_call(w).application.call_id}/ouvrir/",
+        POST_ONLY,
+    ),
+    "review:grid": (
+        lambda w: f"/instruction/appels/{reviewed_call(w).application.call_id}/grille/",
+        MANAGERS_OF_OBJECT,
+    ),
+    "review:assign_automatically": (
+        lambda w: f"/instruction/appels/{reviewed_call(w).application.call_id}/repartir/",
+        POST_ONLY,
+    ),
+    "review:dossier": (
+        lambda w: "/instruction/appels/{0.call_id}/dossiers/{0.pk}/".format(reviewed_call(w).application),
+        MANAGERS_OF_OBJECT,
+    ),
+    "review:assign": (
+        lambda w: "/instruction/appels/{0.call_id}/dossiers/{0.pk}/affecter/".format(
+            reviewed_call(w).application
+        ),
+        POST_ONLY,
+    ),
+    "review:eligibility": (
+        lambda w: "/instruction/appels/{0.call_id}/dossiers/{0.pk}/eligibilite/".format(
+            reviewed_call(w).application
+        ),
+        POST_ONLY,
+    ),
+    "review:unassign": (lambda w: f"/instruction/affectations/{reviewed_call(w).pk}/retirer/", POST_ONLY),
+    "review:private_note": (
+        lambda w: f"/instruction/dossiers/{reviewed_call(w).application_id}/notes/",
+        POST_ONLY,
+    ),
+    "review:my_assignments": (lambda w: "/instruction/mes-dossiers/", SIGNED_IN),
+    # Already declared: the reviewer is sent on to the scoring page.
+    "review:conflict": (
+        lambda w: f"/instruction/mes-dossiers/{reviewed_call(w).pk}/conflit/",
+        {**{role: 404 for role in ROLES}, "anonymous": 302, "reviewer": 302},
+    ),
+    "review:score": (
+        lambda w: f"/instruction/mes-dossiers/{reviewed_call(w).pk}/",
+        {**{role: 404 for role in ROLES}, "anonymous": 302, "reviewer": 200},
     ),
     "tokens:list": (lambda w: "/compte/jetons/", SIGNED_IN),
     "tokens:create": (lambda w: "/compte/jetons/nouveau/", SIGNED_IN),

@@ -92,6 +92,10 @@ def build_world() -> World:
     application = submitted_application(call, establishment, users["director"])
     attachment = original_file(application, users["programme_manager"])
     batch = spreadsheet_import(call, establishment, users["programme_manager"])
+    # The call's review, opened once whichever part of the table needs it first.
+    from capqvct.review.models import Review
+
+    Review.objects.get_or_create(call=call)
     token, _ = create_api_token(user=users["programme_manager"], name="Tableau")
     return World(
         users=users,
@@ -165,3 +169,29 @@ def spreadsheet_import(call, establishment, by):
 
     content = f"FINESS;Déposé le;Motivation\n{establishment.finess_et};01/01/2026;Texte\n".encode()
     return imports.upload_batch(call=call, upload=SimpleUploadedFile("dossiers.csv", content), by=by)
+
+
+def reviewed_call(w):
+    """A second call, past its deadline and under review, the world's dossier on it given to the
+    reviewer, who declared no conflict; built once, the first time a row needs it."""
+    if getattr(w, "review_assignment", None) is None:
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from capqvct.calls.models import Call
+        from capqvct.review import services
+
+        manager = w.users["programme_manager"]
+        call = published_call(manager)
+        application = submitted_application(call, w.establishment, w.users["director"])
+        Call.objects.filter(pk=call.pk).update(closes_at=timezone.now() - timedelta(hours=1))
+        call.refresh_from_db()
+        review = services.open_review(call=call, by=manager)
+        services.set_grid(review=review, criteria=[services.CriterionInput("Portage du projet")], by=manager)
+        application.refresh_from_db()
+        w.review_assignment = services.assign(
+            review=review, application=application, reviewer=w.users["reviewer"], by=manager
+        )
+        services.declare_no_conflict(assignment=w.review_assignment, by=w.users["reviewer"])
+    return w.review_assignment
