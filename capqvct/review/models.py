@@ -161,3 +161,60 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application} : {self.get_outcome_display()}"
+
+
+class InformationRequest(models.Model):
+    """An agent's question to the applicant during the review, answered by a reply deadline."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="information_requests"
+    )
+    question = models.TextField("question")
+    reply_by = models.DateField("réponse attendue avant le")
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    asked_at = models.DateTimeField(auto_now_add=True)
+    answer = models.TextField("réponse", blank=True)
+    # A file sent with the answer: an Attachment of the dossier, outside the answers.
+    answer_attachment = models.ForeignKey(
+        "applications.Attachment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answered_at = models.DateTimeField("répondu le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "demande de complément"
+        ordering = ["asked_at"]
+
+    def __str__(self) -> str:
+        return self.question[:50]
+
+
+class Interview(models.Model):
+    """A meeting with the director and the staff representative, with its invitation and notes."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="interviews")
+    starts_at = models.DateTimeField("date et heure")
+    duration_minutes = models.PositiveSmallIntegerField("durée (minutes)", default=60)
+    place = models.CharField("lieu", max_length=300, blank=True)
+    video_link = models.URLField("lien de visioconférence", blank=True)
+    # The invitation's addressees, as typed by the agent (the director and the staff representative).
+    attendees = models.JSONField("invités", default=list)
+    scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    invited_at = models.DateTimeField("invitation envoyée le", null=True, blank=True)
+    # Bumped on each change so calendars update the same event.
+    sequence = models.PositiveIntegerField(default=0)
+    notes = models.TextField("compte rendu", blank=True)
+    cancelled_at = models.DateTimeField("annulé le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "entretien"
+        ordering = ["starts_at"]
+
+    def __str__(self) -> str:
+        return f"Entretien — {self.application}"

@@ -20,6 +20,7 @@ urlpatterns = [
     path("mes-dossiers/<int:pk>/", views.score, name="score"),
     # Consolidation: the ranking table and its exports
     path("appels/<int:call_pk>/classement/", ranking_views.ranking_table, name="ranking"),
+    # Requests for more information and interviews
     # Decisions, commission, letters and notifications
     path("decisions/appels/<int:pk>/", decision_views.decisions_page, name="decisions"),
     path(
