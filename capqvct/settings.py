@@ -81,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "capqvct.accounts.context_processors.navigation",
+                "capqvct.review.context_processors.navigation",
             ],
         },
     },

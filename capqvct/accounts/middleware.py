@@ -38,4 +38,8 @@ class RegionTimeZoneMiddleware:
             timezone.activate(zone)
         else:
             timezone.deactivate()
-        return self.get_response(request)
+        try:
+            return self.get_response(request)
+        finally:
+            # The zone belongs to this request only, not to whatever runs next on the thread.
+            timezone.deactivate()
