@@ -57,8 +57,10 @@ def review_dossiers(review: Review) -> QuerySet[Application]:
     """The dossiers under review of a call, with their assignments and eligibility review."""
     return (
         Application.objects.filter(call_id=review.call_id, status=ApplicationStatus.IN_REVIEW)
-        .select_related("establishment__departement", "eligibility_review", "form_version")
-        .prefetch_related("assignments__reviewer")
+        .select_related(
+            "call__programme__region", "establishment__departement", "eligibility_review", "form_version"
+        )
+        .prefetch_related("assignments__reviewer", "call__departements", "submissions")
         .order_by("establishment__name", "pk")
     )
 
@@ -134,7 +136,8 @@ class EligibilityResult:
 
 def submitted_answers(application: Application) -> dict:
     """The answers of the latest submission, or the dossier's own when it was never submitted here."""
-    latest = application.submissions.order_by("-number").first()
+    # Submissions come latest first (their Meta ordering), prefetched or not.
+    latest = next(iter(application.submissions.all()), None)
     return latest.answers if latest else application.answers
 
 

@@ -213,3 +213,21 @@ def test_manager_confirms_or_overrides_eligibility_and_assigns_an_expert(setting
     assert Assignment.objects.get(reviewer__email="experte@exemple.fr").is_expert
     page = client.get(reverse("review:dossier", args=[setting.call.pk, setting.application.pk]))
     assert "Hors champ." in page.content.decode()
+
+
+def test_the_dashboard_runs_as_many_queries_for_3_dossiers_as_for_12(db):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for dossiers in (3, 12):
+        setting = Setting(dossiers=dossiers)
+        setting.review = opened(setting)
+        services.assign_automatically(review=setting.review, by=setting.manager)
+        client = client_of(setting.manager)
+        url = reverse("review:dashboard", args=[setting.call.pk])
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
