@@ -1,0 +1,294 @@
+"""Pages of the exchanges with the applicant: the agents' questions and interviews on a dossier under
+review, and the applicant's page to answer them.
+
+Agents reach a dossier through calls_managed_by, an interview through the calls they manage, and
+applicants a dossier through applications_of_applicant: anyone else gets a 404.
+"""
+
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from capqvct.applications.models import Application, ApplicationStatus
+from capqvct.applications.selectors import applications_of_applicant
+from capqvct.calls.formdef.schema import Form, Kind
+from capqvct.calls.selectors import calls_managed_by
+from capqvct.core.exceptions import Refusal
+from capqvct.review import exchanges, selectors
+from capqvct.review.models import Interview, Review
+
+# The trinôme's members invited to an interview: the direction and the staff representative.
+INVITED_TRIO_ROLES = ("direction", "staff_representative")
+
+
+def _dossier_for(request, call_pk: int, pk: int) -> Application:
+    call = get_object_or_404(calls_managed_by(request.user), pk=call_pk)
+    review = get_object_or_404(Review, call=call)
+    return get_object_or_404(
+        selectors.review_dossiers(review).select_related("call__programme__region"), pk=pk
+    )
+
+
+def _interview_for(request, pk: int) -> Interview:
+    return get_object_or_404(
+        Interview.objects.filter(application__call__in=calls_managed_by(request.user)).select_related(
+            "application__call__programme__region", "application__establishment", "scheduled_by"
+        ),
+        pk=pk,
+    )
+
+
+def _crumbs(application: Application, *last: tuple) -> list:
+    call = application.call
+    return [
+        ("Gestion des appels", reverse("calls:manage_list")),
+        (call.title, reverse("calls:manage_call", args=[call.pk])),
+        ("Instruction", reverse("review:dashboard", args=[call.pk])),
+        (application.establishment.name, reverse("review:dossier", args=[call.pk, application.pk])),
+        *last,
+    ]
+
+
+def trio_addresses(application: Application) -> list[str]:
+    """The e-mails of the trinôme's direction and staff representative, when the answers give them."""
+    answers = selectors.submitted_answers(application) or {}
+    form = Form.from_json(application.form_version.definition)
+    found = []
+    for field in form.fields():
+        if field.kind != Kind.TRIO or not isinstance(answers.get(field.key), dict):
+            continue
+        for role in INVITED_TRIO_ROLES:
+            person = answers[field.key].get(role)
+            email = person.get("email") if isinstance(person, dict) else None
+            if isinstance(email, str) and email.strip():
+                found.append(email.strip().lower())
+    return list(dict.fromkeys(found))
+
+
+def _parse_date(raw: str) -> date | None:
+    try:
+        return date.fromisoformat(raw.strip())
+    except (AttributeError, ValueError):
+        return None
+
+
+def _parse_local(day: str, hour: str, zone: str) -> datetime | None:
+    """The instant of a date and time typed in the call's time zone."""
+    parsed_day = _parse_date(day)
+    try:
+        parsed_time = time.fromisoformat((hour or "").strip())
+    except ValueError:
+        return None
+    if parsed_day is None:
+        return None
+    return datetime.combine(parsed_day, parsed_time, tzinfo=ZoneInfo(zone))
+
+
+def _int_or_none(raw) -> int | None:
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        return None
+
+
+def _interview_typed(post) -> dict:
+    return {
+        key: post.get(key, "").strip()
+        for key in ("day", "hour", "duration", "place", "video_link", "attendees")
+    }
+
+
+def _interview_arguments(typed: dict, zone: str) -> dict:
+    return {
+        "starts_at": _parse_local(typed["day"], typed["hour"], zone),
+        "duration": _int_or_none(typed["duration"]),
+        "place": typed["place"],
+        "video_link": typed["video_link"],
+        "attendees": typed["attendees"].replace(",", "\n").replace(";", "\n").split(),
+    }
+
+
+def _interview_initial(interview: Interview) -> dict:
+    local = interview.starts_at.astimezone(ZoneInfo(interview.application.call.time_zone))
+    return {
+        "day": local.date().isoformat(),
+        "hour": local.strftime("%H:%M"),
+        "duration": str(interview.duration_minutes),
+        "place": interview.place,
+        "video_link": interview.video_link,
+        "attendees": "\n".join(interview.attendees),
+    }
+
+
+# The agents' pages
+
+
+def exchanges_page(request, call_pk: int, pk: int):
+    """Questions to the applicant with their answers, and interviews; forms to ask and to schedule."""
+    application = _dossier_for(request, call_pk, pk)
+    zone = application.call.time_zone
+    question = {"question": "", "reply_by": "", "error": None}
+    interview_form = {
+        "day": "",
+        "hour": "",
+        "duration": "60",
+        "place": "",
+        "video_link": "",
+        "attendees": "\n".join(trio_addresses(application)),
+        "error": None,
+    }
+    if request.method == "POST":
+        try:
+            if request.POST.get("form") == "interview":
+                interview_form.update(_interview_typed(request.POST))
+                exchanges.schedule_interview(
+                    application=application, by=request.user, **_interview_arguments(interview_form, zone)
+                )
+                messages.success(request, "Entretien programmé : l’invitation part aux personnes invitées.")
+            else:
+                question.update(
+                    question=request.POST.get("question", ""), reply_by=request.POST.get("reply_by", "")
+                )
+                exchanges.ask_for_information(
+                    application=application,
+                    question=question["question"],
+                    reply_by=_parse_date(question["reply_by"]),
+                    by=request.user,
+                )
+                messages.success(request, "Question envoyée à l’établissement.")
+            return redirect("review:exchanges", call_pk=application.call_id, pk=application.pk)
+        except Refusal as refusal:
+            target = interview_form if request.POST.get("form") == "interview" else question
+            target["error"] = refusal
+            messages.error(request, refusal.message)
+    requests_ = list(application.information_requests.select_related("answer_attachment", "asked_by"))
+    for item in requests_:
+        item.late = exchanges.is_late(item)
+    return render(
+        request,
+        "review/exchanges/agent.html",
+        {
+            "page_title": f"Questions et entretiens — {application.establishment.name}",
+            "application": application,
+            "call": application.call,
+            "requests": requests_,
+            "interviews": list(application.interviews.select_related("scheduled_by")),
+            "question": question,
+            "interview_form": interview_form,
+            "today": timezone.now().astimezone(ZoneInfo(zone)).date(),
+            "breadcrumb": _crumbs(application, ("Questions et entretiens", None)),
+        },
+    )
+
+
+def interview_page(request, pk: int):
+    """One interview: move it (new invitation), cancel it, or record its notes."""
+    interview = _interview_for(request, pk)
+    application = interview.application
+    form = {**_interview_initial(interview), "error": None}
+    notes = {"text": interview.notes, "error": None}
+    if request.method == "POST":
+        action = request.POST.get("form")
+        try:
+            if action == "cancel":
+                exchanges.cancel_interview(interview=interview, by=request.user)
+                messages.success(request, "Entretien annulé : les personnes invitées en sont informées.")
+            elif action == "notes":
+                notes["text"] = request.POST.get("notes", "")
+                exchanges.record_interview_notes(interview=interview, notes=notes["text"], by=request.user)
+                messages.success(request, "Compte rendu enregistré.")
+            else:
+                form.update(_interview_typed(request.POST))
+                exchanges.reschedule_interview(
+                    interview=interview,
+                    by=request.user,
+                    **_interview_arguments(form, application.call.time_zone),
+                )
+                messages.success(request, "Entretien modifié : une nouvelle invitation est envoyée.")
+            return redirect("review:interview", pk=interview.pk)
+        except Refusal as refusal:
+            (notes if action == "notes" else form)["error"] = refusal
+            messages.error(request, refusal.message)
+    return render(
+        request,
+        "review/exchanges/interview.html",
+        {
+            "page_title": f"Entretien — {application.establishment.name}",
+            "interview": interview,
+            "application": application,
+            "call": application.call,
+            "interview_form": form,
+            "notes": notes,
+            "breadcrumb": _crumbs(
+                application,
+                (
+                    "Questions et entretiens",
+                    reverse("review:exchanges", args=[application.call_id, application.pk]),
+                ),
+                ("Entretien", None),
+            ),
+        },
+    )
+
+
+# The applicant's page
+
+
+def applicant_exchanges(request, pk: int):
+    """The dossier's state, the agency's questions with a form to answer each, and the interviews."""
+    application = get_object_or_404(applications_of_applicant(request.user), pk=pk)
+    errors: dict[int, Refusal] = {}
+    typed: dict[int, str] = {}
+    if request.method == "POST":
+        item = get_object_or_404(
+            application.information_requests.all(), pk=_int_or_none(request.POST.get("request"))
+        )
+        typed[item.pk] = request.POST.get("answer", "")
+        try:
+            exchanges.answer_information_request(
+                request=item, answer=typed[item.pk], upload=request.FILES.get("file"), by=request.user
+            )
+        except Refusal as refusal:
+            errors[item.pk] = refusal
+            messages.error(request, refusal.message)
+        else:
+            if exchanges.is_late(item):
+                messages.warning(
+                    request,
+                    "Réponse envoyée après la date attendue : l’agence la recevra avec cette mention.",
+                )
+            else:
+                messages.success(request, "Réponse envoyée à l’agence.")
+            return redirect("review:applicant_exchanges", pk=application.pk)
+    requests_ = list(application.information_requests.select_related("answer_attachment"))
+    for item in requests_:
+        item.late = exchanges.is_late(item)
+        item.error = errors.get(item.pk)
+        item.typed = typed.get(item.pk, "")
+    return render(
+        request,
+        "review/exchanges/applicant.html",
+        {
+            "page_title": f"Questions de l’agence — {application.call.title}",
+            "breadcrumb": [("Mes dossiers", reverse("applications:mine")), ("Questions et entretiens", None)],
+            "application": application,
+            "call": application.call,
+            "state": _applicant_state(application),
+            "requests": requests_,
+            "interviews": list(application.interviews.filter(cancelled_at__isnull=True)),
+            "in_review": application.status == ApplicationStatus.IN_REVIEW,
+        },
+    )
+
+
+def _applicant_state(application: Application) -> str:
+    """« Complément demandé » while a question waits for an answer; else the dossier's status."""
+    if application.status == ApplicationStatus.IN_REVIEW:
+        if any(item.answered_at is None for item in application.information_requests.all()):
+            return "Complément demandé"
+        return "En instruction"
+    return application.get_status_display()
