@@ -10,6 +10,8 @@ from capqvct.api.auth import ApiTokenAuth, VerifiedSessionAuth
 from capqvct.api.routers.applications import router as applications_router
 from capqvct.api.routers.calls import router as calls_router
 from capqvct.api.routers.establishments import router as establishments_router
+from capqvct.api.routers.review import applicant_router as applicant_decision_router
+from capqvct.api.routers.review import router as review_router
 from capqvct.api.routers.territory import router as territory_router
 
 DESCRIPTION = """
@@ -62,6 +64,8 @@ api.add_router("/territoire", territory_router)
 api.add_router("/etablissements", establishments_router)
 api.add_router("/appels", calls_router)
 api.add_router("/dossiers", applications_router)
+api.add_router("/dossiers", applicant_decision_router)
+api.add_router("/instruction", review_router)
 
 
 @api.exception_handler(AuthenticationError)

@@ -312,3 +312,125 @@ class RefusalOut(Schema):
 def answer_errors(errors: dict[str, list[str]]) -> list[dict[str, str]]:
     """Per-question errors, as the service returns them, flattened into one entry per message."""
     return [{"field": path, "message": message} for path, messages in errors.items() for message in messages]
+
+
+# The review (instruction): a reviewer's assignments and scores, the ranking, decisions.
+from annotated_types import Interval  # noqa: E402
+
+from capqvct.review.models import Outcome  # noqa: E402
+from capqvct.review.ranking import ELIGIBILITY_LABELS  # noqa: E402
+
+OutcomeCode = Literal[tuple(Outcome.values)]
+EligibilityCode = Literal[tuple(ELIGIBILITY_LABELS)]
+# A score's comment: PostgreSQL refuses NUL characters, refused as invalid input (422) instead.
+ScoreComment = Annotated[str, StringConstraints(max_length=5000, pattern=r"^[^\x00]*$")]
+
+
+class AssignmentOut(Schema):
+    id: int = Field(description="Identifiant de l’affectation.")
+    dossier_id: int = Field(description="Identifiant du dossier.")
+    call: CallRef
+    establishment_name: str = Field(
+        description="Raison sociale de l’établissement, ou « Dossier n° … » quand l’instruction est à "
+        "l’aveugle pour les experts extérieurs et que vous en êtes un.",
+        examples=["EHPAD Les Cigales"],
+    )
+    blind: bool = Field(description="Vrai si le dossier vous est présenté sans l’identité du candidat.")
+    no_conflict_declared: bool = Field(
+        description="Vrai une fois déclarée, sur le site, l’absence de conflit d’intérêts : les notes "
+        "s’ouvrent alors par l’API."
+    )
+    submitted_at: datetime | None = Field(description="Remise de votre notation (ISO 8601), nulle avant.")
+
+
+class ScoreOut(Schema):
+    criterion_id: int = Field(description="Identifiant du critère de la grille.")
+    label: str = Field(description="Intitulé du critère.")
+    weight: float = Field(description="Coefficient du critère dans la moyenne.", examples=[2])
+    scale_max: int = Field(description="Note maximale du critère (les notes vont de 0 à celle-ci).")
+    value: int | None = Field(description="Votre note, nulle tant qu’elle n’est pas saisie.")
+    comment: str = Field(description="Votre commentaire (vide s’il n’y en a pas).")
+
+
+class ScoresOut(Schema):
+    assignment_id: int = Field(description="Identifiant de l’affectation.")
+    dossier_id: int = Field(description="Identifiant du dossier.")
+    submitted_at: datetime | None = Field(description="Remise de la notation (ISO 8601), nulle avant.")
+    scores: list[ScoreOut] = Field(description="Un élément par critère de la grille, dans son ordre.")
+
+
+class ScoreIn(Schema):
+    criterion_id: int = Field(ge=1, le=MAX_ID, description="Identifiant du critère de la grille.")
+    value: Annotated[int, Interval(ge=0, le=20), BeforeValidator(_json_integer)] | None = Field(
+        None, description="La note, de 0 à la note maximale du critère ; nulle pour l’effacer."
+    )
+    comment: ScoreComment = Field("", description="Commentaire (5 000 caractères au plus).")
+
+
+class ScoresIn(Schema):
+    scores: list[ScoreIn] = Field(
+        max_length=200,
+        description="Les notes à enregistrer, un élément par critère ; un critère absent garde sa note.",
+        examples=[[{"criterion_id": 1, "value": 3, "comment": "Direction très impliquée."}]],
+    )
+
+
+class RankedDossierOut(Schema):
+    dossier_id: int = Field(description="Identifiant du dossier.")
+    establishment: EstablishmentRef
+    departement_code: str = Field(description="Code du département de l’établissement.", examples=["34"])
+    rank: int | None = Field(
+        description="Rang par moyenne, 1 en tête ; ex aequo au même rang ; nul sans moyenne."
+    )
+    average: float | None = Field(description="Moyenne sur 20 des notations remises, à 0,1 près.")
+    spread: float | None = Field(
+        description="Écart entre la meilleure et la moins bonne note (deux notes au moins)."
+    )
+    disagreement: bool = Field(description="Vrai quand l’écart atteint 5 points sur 20 (désaccord).")
+    remitted: int = Field(description="Notations remises (conflits d’intérêts exclus).")
+    assigned: int = Field(description="Instructeurs affectés (conflits d’intérêts exclus).")
+    eligibility: EligibilityCode = Field(
+        description="« eligible » (confirmée), « ineligible » ou « pending » (non examinée)."
+    )
+    eligibility_label: str = Field(description="Libellé de l’éligibilité.", examples=["Non examinée"])
+    outcome: OutcomeCode | None = Field(description="Décision, nulle s’il n’y en a pas encore.")
+    outcome_label: str = Field(description="Libellé de la décision (vide sans décision).")
+
+
+class DecisionOut(Schema):
+    dossier_id: int = Field(alias="application_id", description="Identifiant du dossier.")
+    outcome: OutcomeCode = Field(description="Décision.", examples=["selected"])
+    outcome_label: str = Field(description="Libellé de la décision.", examples=["Retenu"])
+    rank: int | None = Field(
+        alias="waiting_rank", description="Rang sur la liste d’attente, 1 en tête ; nul hors liste d’attente."
+    )
+    reason: str = Field(description="Motif adressé au candidat.")
+    notified_at: datetime | None = Field(description="Notification au candidat (ISO 8601), nulle avant.")
+
+    @staticmethod
+    def resolve_outcome_label(decision) -> str:
+        return decision.get_outcome_display()
+
+
+class ManagedDecisionOut(DecisionOut):
+    establishment: EstablishmentRef
+    confirmed_at: datetime | None = Field(description="Confirmation en commission (ISO 8601), nulle avant.")
+
+    @staticmethod
+    def resolve_establishment(decision):
+        return decision.application.establishment
+
+
+class ApplicantDecisionOut(Schema):
+    dossier_id: int = Field(alias="application_id", description="Identifiant du dossier.")
+    outcome: OutcomeCode = Field(description="Décision.", examples=["selected"])
+    outcome_label: str = Field(description="Libellé de la décision.", examples=["Retenu"])
+    rank: int | None = Field(
+        alias="waiting_rank", description="Rang sur la liste d’attente, 1 en tête ; nul hors liste d’attente."
+    )
+    reason: str = Field(description="Motif de la décision.")
+    notified_at: datetime = Field(description="Notification de la décision (ISO 8601).")
+
+    @staticmethod
+    def resolve_outcome_label(decision) -> str:
+        return decision.get_outcome_display()

@@ -13,12 +13,21 @@ from capqvct.accounts.models import Role
 from capqvct.api.routers.applications import EXAMPLE_APPLICATION_ID, EXAMPLE_EDITABLE_APPLICATION_ID
 from capqvct.api.routers.calls import EXAMPLE_CALL_ID
 from capqvct.api.routers.establishments import EXAMPLE_FINESS_ET
+from capqvct.api.routers.review import (
+    EXAMPLE_ASSIGNMENT_ID,
+    EXAMPLE_DECIDED_APPLICATION_ID,
+    EXAMPLE_REVIEWED_CALL_ID,
+)
 from capqvct.api.tests.conftest import token_of
 from capqvct.applications.models import Channel
 from capqvct.applications.services import record_received_application, start_application
+from capqvct.calls.models import Call
+from capqvct.review import decisions as review_decisions
+from capqvct.review import services as review_services
+from capqvct.review.models import Outcome
 from capqvct.wsgi import application
 from tests.factories import EstablishmentFactory, MembershipFactory, OrganisationFactory
-from tests.permissions.world import published_call
+from tests.permissions.world import published_call, submitted_application
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +74,48 @@ def seeded_ids(agent, herault):
         ("call_id", EXAMPLE_CALL_ID, call.pk),
         ("application_id", EXAMPLE_APPLICATION_ID, dossier.pk),
         ("application_id", EXAMPLE_EDITABLE_APPLICATION_ID, received.pk),
+        *seeded_review(agent, herault),
     ]
+
+
+def seeded_review(agent, herault):
+    """A second call under review that the agent manages: one dossier given to the agent, who declared
+    no conflict, so that their scores are read, saved and submitted; another whose decision was
+    notified, read by the agent as a member of its establishment too."""
+    call = published_call(agent)
+    scored, decided = (
+        submitted_application(call, EstablishmentFactory(departement=herault, organisation=space), director)
+        for space, director in (_space_with(), _space_with(member=agent))
+    )
+    Call.objects.filter(pk=call.pk).update(closes_at=timezone.now() - timedelta(hours=1))
+    call.refresh_from_db()
+    review = review_services.open_review(call=call, by=agent)
+    review_services.set_grid(
+        review=review, criteria=[review_services.CriterionInput("Portage du projet")], by=agent
+    )
+    scored.refresh_from_db()
+    decided.refresh_from_db()
+    assignment = review_services.assign(review=review, application=scored, reviewer=agent, by=agent)
+    review_services.declare_no_conflict(assignment=assignment, by=agent)
+    decision = review_decisions.draft_decision(
+        application=decided, outcome=Outcome.SELECTED, reason="Projet solide.", by=agent
+    )
+    review_decisions.confirm_decisions(review=review, by=agent)
+    decision.refresh_from_db()
+    review_decisions.record_notification(decision=decision)
+    return [
+        ("assignment_id", EXAMPLE_ASSIGNMENT_ID, assignment.pk),
+        ("call_id", EXAMPLE_REVIEWED_CALL_ID, call.pk),
+        ("application_id", EXAMPLE_DECIDED_APPLICATION_ID, decided.pk),
+    ]
+
+
+def _space_with(member=None):
+    """An establishment's space, with its director (and `member`, if given); returns (space, director)."""
+    space = OrganisationFactory(establishment_space=True)
+    if member is not None:
+        MembershipFactory(organisation=space, user=member, role=Role.MEMBER)
+    return space, MembershipFactory(organisation=space, role=Role.DIRECTOR).user
 
 
 # Loaded when the module is imported: serving the document needs no database.
