@@ -41,6 +41,13 @@ def _ensure_reviewer(user, assignment: Assignment) -> None:
         raise Refusal("Vous avez déclaré un conflit d’intérêts avec ce dossier.")
 
 
+def _ensure_cleared(user, assignment: Assignment) -> None:
+    """Scores come only after the reviewer stated they have no conflict with the establishment."""
+    _ensure_reviewer(user, assignment)
+    if assignment.no_conflict_declared_at is None:
+        raise Refusal("Déclarez d’abord que vous n’avez pas de conflit d’intérêts avec ce dossier.")
+
+
 # Opening
 
 
@@ -333,7 +340,7 @@ def declare_conflict(*, assignment: Assignment, reason: str, by, now: datetime |
 
 def save_scores(*, assignment: Assignment, values: dict[int, tuple], by) -> list[Score]:
     """Keep the reviewer's draft: for each criterion's pk, (value or None, comment)."""
-    _ensure_reviewer(by, assignment)
+    _ensure_cleared(by, assignment)
     if assignment.submitted_at:
         raise Refusal("Votre notation est remise : elle ne change plus.")
     criteria = {c.pk: c for c in Criterion.objects.filter(review__call_id=assignment.application.call_id)}
@@ -371,7 +378,7 @@ def _score_value(criterion: Criterion, raw) -> int | None:
 
 def submit_scores(*, assignment: Assignment, by, now: datetime | None = None) -> Assignment:
     """Seal the reviewer's scores once every criterion is scored; the others' then appear to them."""
-    _ensure_reviewer(by, assignment)
+    _ensure_cleared(by, assignment)
     if assignment.submitted_at:
         raise Refusal("Votre notation est déjà remise.")
     criteria = list(Criterion.objects.filter(review__call_id=assignment.application.call_id))

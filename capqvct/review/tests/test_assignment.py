@@ -188,6 +188,7 @@ def test_grid_is_refused_once_a_score_exists(setting):
     assignment = services.assign(
         review=review, application=setting.applications[0], reviewer=setting.ars_reviewer, by=setting.manager
     )
+    services.declare_no_conflict(assignment=assignment, by=setting.ars_reviewer)
     services.save_scores(assignment=assignment, values={criterion.pk: (3, "")}, by=setting.ars_reviewer)
     with pytest.raises(Refusal, match="ne peut plus changer"):
         services.set_grid(review=review, criteria=[CriterionInput("Autre")], by=setting.manager)
@@ -236,6 +237,7 @@ def test_unassigning_before_submission_only(setting):
     assignment = services.assign(
         review=review, application=setting.applications[0], reviewer=setting.ars_reviewer, by=setting.manager
     )
+    services.declare_no_conflict(assignment=assignment, by=setting.ars_reviewer)
     services.save_scores(assignment=assignment, values={criterion.pk: (3, "")}, by=setting.ars_reviewer)
     services.submit_scores(assignment=assignment, by=setting.ars_reviewer)
     with pytest.raises(Refusal, match="remise"):

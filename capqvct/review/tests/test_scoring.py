@@ -30,6 +30,8 @@ def scored(db):
         )
         for reviewer in (setting.ars_reviewer, setting.aract_reviewer)
     )
+    for assignment in (setting.mine, setting.theirs):
+        services.declare_no_conflict(assignment=assignment, by=assignment.reviewer)
     return setting
 
 
@@ -79,6 +81,7 @@ def test_submission_is_refused_without_a_grid(db):
     assignment = services.assign(
         review=review, application=setting.applications[0], reviewer=setting.ars_reviewer, by=setting.manager
     )
+    services.declare_no_conflict(assignment=assignment, by=setting.ars_reviewer)
     with pytest.raises(Refusal, match="grille"):
         services.submit_scores(assignment=assignment, by=setting.ars_reviewer)
 
@@ -190,3 +193,22 @@ def test_blind_view_hides_the_establishments_identity(db):
     open_view = selectors.dossier_view(application, blind=False)
     assert establishment.name in open_view.title
     assert "Claire Martin" in repr(open_view.summary)
+
+
+def test_scores_wait_for_the_no_conflict_declaration(db):
+    setting = Setting(dossiers=1)
+    setting.review = opened(setting)
+    (criterion,) = services.set_grid(
+        review=setting.review, criteria=[CriterionInput("Portage", 1, 5)], by=setting.manager
+    )
+    assignment = services.assign(
+        review=setting.review,
+        application=setting.applications[0],
+        reviewer=setting.ars_reviewer,
+        by=setting.manager,
+    )
+    with pytest.raises(Refusal, match="pas de conflit d’intérêts"):
+        services.save_scores(assignment=assignment, values={criterion.pk: (3, "")}, by=setting.ars_reviewer)
+    services.declare_no_conflict(assignment=assignment, by=setting.ars_reviewer)
+    services.save_scores(assignment=assignment, values={criterion.pk: (3, "")}, by=setting.ars_reviewer)
+    assert assignment.scores.get().value == 3
