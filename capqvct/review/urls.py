@@ -1,6 +1,6 @@
 from django.urls import path
 
-from capqvct.review import decision_views, ranking_views, views
+from capqvct.review import decision_views, exchange_views, ranking_views, views
 
 app_name = "review"
 
@@ -21,6 +21,9 @@ urlpatterns = [
     # Consolidation: the ranking table and its exports
     path("appels/<int:call_pk>/classement/", ranking_views.ranking_table, name="ranking"),
     # Requests for more information and interviews
+    path("appels/<int:call_pk>/dossiers/<int:pk>/echanges/", exchange_views.exchanges_page, name="exchanges"),
+    path("entretiens/<int:pk>/", exchange_views.interview_page, name="interview"),
+    path("echanges/dossier/<int:pk>/", exchange_views.applicant_exchanges, name="applicant_exchanges"),
     # Decisions, commission, letters and notifications
     path("decisions/appels/<int:pk>/", decision_views.decisions_page, name="decisions"),
     path(

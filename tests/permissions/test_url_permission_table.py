@@ -61,6 +61,25 @@ def world_decision(w):
     return decision
 
 
+def world_interview(w):
+    """An interview on the dossier of the reviewed call (created once)."""
+    from datetime import timedelta
+
+    from capqvct.review.models import Interview
+
+    application = reviewed_call(w).application
+    interview, _ = Interview.objects.get_or_create(
+        application=application,
+        defaults={
+            "starts_at": application.submitted_at + timedelta(days=60),
+            "place": "Siège de l’agence",
+            "attendees": ["direction@exemple.fr"],
+            "scheduled_by": w.users["programme_manager"],
+        },
+    )
+    return interview
+
+
 def builder_block(w, rest: str = "") -> str:
     """The form builder's address of a repeated block « actions » added (once) to the world's call."""
     from capqvct.calls import builder, services
@@ -329,6 +348,19 @@ TABLE = {
         POST_ONLY,
     ),
     "review:my_assignments": (lambda w: "/instruction/mes-dossiers/", SIGNED_IN),
+    # Questions and interviews: the call's managers on the reviewed dossier; the applicant's page
+    # to the establishment's members.
+    "review:exchanges": (
+        lambda w: "/instruction/appels/{0.call_id}/dossiers/{0.pk}/echanges/".format(
+            reviewed_call(w).application
+        ),
+        MANAGERS_OF_OBJECT,
+    ),
+    "review:interview": (lambda w: f"/instruction/entretiens/{world_interview(w).pk}/", MANAGERS_OF_OBJECT),
+    "review:applicant_exchanges": (
+        lambda w: f"/instruction/echanges/dossier/{w.application.pk}/",
+        OWN_ESTABLISHMENT,
+    ),
     # Already declared: the reviewer is sent on to the scoring page.
     "review:conflict": (
         lambda w: f"/instruction/mes-dossiers/{reviewed_call(w).pk}/conflit/",
@@ -390,6 +422,35 @@ TABLE = {
     "api:submit_application": (
         lambda w: f"/api/v1/dossiers/{w.application.pk}/depot",
         {role: 405 for role in ROLES},
+    ),
+    # The review: the reviewer reads the scores of their assignment (no conflict declared) on the review
+    # of world.reviewed_call, its managers the ranking and decisions; the world's decision is not
+    # notified yet, so its applicant does not see it.
+    "api:list_assignments": (lambda w: "/api/v1/instruction/affectations", only(EVERYONE, anonymous=401)),
+    "api:get_scores": (
+        lambda w: f"/api/v1/instruction/affectations/{reviewed_call(w).pk}/notes",
+        {**{role: 404 for role in ROLES}, "anonymous": 401, "reviewer": 200},
+    ),
+    # The same path as api:get_scores (a PUT there): a GET reads the scores.
+    "api:save_scores": (
+        lambda w: f"/api/v1/instruction/affectations/{reviewed_call(w).pk}/notes",
+        {**{role: 404 for role in ROLES}, "anonymous": 401, "reviewer": 200},
+    ),
+    "api:submit_scores": (
+        lambda w: f"/api/v1/instruction/affectations/{reviewed_call(w).pk}/remise",
+        {role: 405 for role in ROLES},
+    ),
+    "api:get_ranking": (
+        lambda w: f"/api/v1/instruction/appels/{reviewed_call(w).application.call_id}/classement",
+        {**{role: 404 for role in ROLES}, "anonymous": 401, "programme_manager": 200, "admin": 200},
+    ),
+    "api:list_decisions": (
+        lambda w: f"/api/v1/instruction/appels/{reviewed_call(w).application.call_id}/decisions",
+        {**{role: 404 for role in ROLES}, "anonymous": 401, "programme_manager": 200, "admin": 200},
+    ),
+    "api:get_decision": (
+        lambda w: f"/api/v1/dossiers/{world_decision(w).application_id}/decision",
+        {**{role: 404 for role in ROLES}, "anonymous": 401},
     ),
     # The administration: its index stands for every admin page (Django checks staff on each).
     "admin:*": (lambda w: "/admin/", only({role: 302 for role in ROLES}, admin=200)),
