@@ -1,6 +1,6 @@
 from django.urls import path
 
-from capqvct.review import decision_views, exchange_views, ranking_views, views
+from capqvct.review import bundle_views, decision_views, exchange_views, ranking_views, views
 
 app_name = "review"
 
@@ -24,6 +24,10 @@ urlpatterns = [
     path("appels/<int:call_pk>/dossiers/<int:pk>/echanges/", exchange_views.exchanges_page, name="exchanges"),
     path("entretiens/<int:pk>/", exchange_views.interview_page, name="interview"),
     path("echanges/dossier/<int:pk>/", exchange_views.applicant_exchanges, name="applicant_exchanges"),
+    # Archive of the dossiers
+    path("appels/<int:call_pk>/archive/", bundle_views.prepare, name="bundle_prepare"),
+    path("appels/<int:call_pk>/archive/etat/", bundle_views.status_fragment, name="bundle_status"),
+    path("appels/<int:call_pk>/archive/telecharger/", bundle_views.download, name="bundle_download"),
     # Decisions, commission, letters and notifications
     path("decisions/appels/<int:pk>/", decision_views.decisions_page, name="decisions"),
     path(

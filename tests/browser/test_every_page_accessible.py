@@ -14,7 +14,7 @@ JSON_OR_ADMIN = ("api:", "admin:")
 # Files sent as downloads: a browser saves them instead of showing a page.
 DOWNLOADS = ("applications:attachment",)
 # Fragments htmx swaps into a page that is itself checked; alone they are no document.
-FRAGMENTS = ("review:decisions_progress",)
+FRAGMENTS = ("review:decisions_progress", "review:bundle_status")
 ROLES_TO_SEE = ("anonymous", "director", "programme_manager", "admin")
 
 

@@ -276,6 +276,15 @@ TABLE = {
         lambda w: f"/instruction/appels/{w.call.pk}/classement/",
         only(MANAGERS, other_region_agent=404),
     ),
+    # The archive of the dossiers: the call's managers (404 for anyone else). Its status fragment
+    # answers them even before any archive is prepared; the world prepares none, so the download is a
+    # 404 for everyone (anonymous visitors go to the login page).
+    "review:bundle_prepare": (lambda w: f"/instruction/appels/{w.call.pk}/archive/", POST_ONLY),
+    "review:bundle_status": (lambda w: f"/instruction/appels/{w.call.pk}/archive/etat/", MANAGERS_OF_OBJECT),
+    "review:bundle_download": (
+        lambda w: f"/instruction/appels/{w.call.pk}/archive/telecharger/",
+        {**{role: 404 for role in ROLES}, "anonymous": 302},
+    ),
     # Decisions: the call's managers; the applicant's page to the establishment's members.
     "review:decisions": (lambda w: f"/instruction/decisions/appels/{w.call.pk}/", MANAGERS_OF_OBJECT),
     "review:decisions_progress": (
