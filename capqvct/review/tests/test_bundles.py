@@ -182,6 +182,8 @@ def test_prepare_then_download_with_the_immediate_backend(verified_client, manag
     assert "340000001 EHPAD Les Tilleuls/dossier.pdf" in content
 
 
+# db_worker closes the database connection when it ends: the test cannot live inside a transaction.
+@pytest.mark.django_db(transaction=True)
 def test_the_database_queue_is_polled_until_the_archive_is_ready(
     settings, verified_client, manager, review, dossiers, signal_handlers
 ):
