@@ -11,6 +11,7 @@ from capqvct.applications.models import ApplicationStatus, Channel
 from capqvct.applications.permissions import can_apply_for, can_edit
 from capqvct.applications.receipts import receipt_pdf
 from capqvct.applications.selectors import (
+    accepts_answers,
     applications_editable_by,
     applications_of_applicant,
     applications_visible_to,
@@ -152,6 +153,7 @@ def _dossier_context(request, application, form: Form, answers: dict, errors: di
         "summary": summarize(form, shown_answers, file_url=file_url),
         "deadline_text": describe_deadline(call.closes_at, zone),
         "is_open": is_before_deadline(timezone.now(), call.closes_at),
+        "accepts_answers": accepts_answers(application, timezone.now()),
         "can_edit": bool(can_edit(request.user, application)),
         "submissions": application.submissions.select_related("submitted_by").order_by("-number"),
         "originals": application.attachments.filter(field_key="").order_by("uploaded_at"),
