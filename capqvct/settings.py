@@ -1,6 +1,7 @@
 """Cap QVCT settings, configured by environment variables (see .env.example)."""
 
 import os
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,7 +15,8 @@ def env_flag(name: str, default: bool = False) -> bool:
 
 
 DEBUG = env_flag("DJANGO_DEBUG", False)
-TESTING = bool(os.environ.get("CAPQVCT_TESTING"))
+# pytest-django may load the settings before the root conftest runs, so pytest itself counts.
+TESTING = bool(os.environ.get("CAPQVCT_TESTING")) or "pytest" in sys.modules
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "insecure-development-key-change-me" if DEBUG else "")
 if not SECRET_KEY and TESTING:
     SECRET_KEY = "insecure-test-key"

@@ -28,6 +28,33 @@ class Review(models.Model):
         return f"Instruction — {self.call}"
 
 
+class RoutingRule(models.Model):
+    """The dossiers of a département go to a chosen group of reviewers in automatic assignment."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="routing_rules")
+    departement = models.ForeignKey(
+        "territory.Departement", verbose_name="département", on_delete=models.PROTECT, related_name="+"
+    )
+    reviewers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name="instructeurs", related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "règle d’affectation"
+        verbose_name_plural = "règles d’affectation"
+        ordering = ["departement"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "departement"], name="one_rule_per_departement")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.departement} — {self.review}"
+
+
 class Criterion(models.Model):
     """A line of the call's scoring grid: scored from 0 to `scale_max`, weighted in the average."""
 
@@ -155,6 +182,10 @@ class Decision(models.Model):
     )
     notified_at = models.DateTimeField("notifiée le", null=True, blank=True)
     notification_error = models.TextField("échec de l’envoi", blank=True)
+    # The Message-ID of the decision e-mail, to match the delivery reports that come back.
+    message_id = models.CharField(max_length=255, blank=True, db_index=True)
+    bounced_at = models.DateTimeField("retour en erreur le", null=True, blank=True)
+    bounce_reason = models.TextField("motif du retour en erreur", blank=True)
 
     class Meta:
         verbose_name = "décision"

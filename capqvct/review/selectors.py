@@ -19,7 +19,7 @@ from capqvct.calls.formdef.answers import is_empty
 from capqvct.calls.formdef.schema import TRIO_ROLES, Form, Kind
 from capqvct.calls.models import Call
 from capqvct.calls.selectors import calls_managed_by
-from capqvct.review.models import Assignment, Review, Score
+from capqvct.review.models import Assignment, Review, RoutingRule, Score
 from capqvct.review.permissions import can_manage_review
 
 # Recorded when a reviewer states they have no conflict with a dossier; it opens the dossier to them.
@@ -85,6 +85,20 @@ def eligible_reviewers(call: Call) -> list[User]:
     for membership in region_agents(call):
         seen.setdefault(membership.user_id, membership.user)
     return list(seen.values())
+
+
+def routing_rules(review: Review) -> QuerySet[RoutingRule]:
+    return review.routing_rules.select_related("departement").prefetch_related("reviewers")
+
+
+def routing_pools(review: Review) -> dict[str, list[int]]:
+    """For each routed département, the reviewers its dossiers go to in automatic assignment."""
+    pools: dict[str, list[int]] = {}
+    for departement_id, reviewer_id in RoutingRule.reviewers.through.objects.filter(
+        routingrule__review=review
+    ).values_list("routingrule__departement_id", "user_id"):
+        pools.setdefault(departement_id, []).append(reviewer_id)
+    return pools
 
 
 def is_region_agent(user, call: Call) -> bool:

@@ -1,4 +1,5 @@
-"""Use cases of the review: open it, set the grid, assign reviewers, declare conflicts, score, notes,
+"""Use cases of the review: open it, set the grid, assign reviewers (by hand, automatically, by
+routing rules), declare conflicts, score, notes,
 confirm eligibility, and the reviewers' daily digest.
 
 Each checks who may, writes its audit event and queues its e-mails in one transaction.
@@ -22,8 +23,17 @@ from capqvct.core.exceptions import Refusal
 from capqvct.core.permissions import ALLOWED, Decision, refuse
 from capqvct.core.services import record_event
 from capqvct.review import selectors
-from capqvct.review.models import Assignment, Criterion, EligibilityReview, PrivateNote, Review, Score
+from capqvct.review.models import (
+    Assignment,
+    Criterion,
+    EligibilityReview,
+    PrivateNote,
+    Review,
+    RoutingRule,
+    Score,
+)
 from capqvct.review.permissions import can_manage_review
+from capqvct.territory.models import Departement
 
 SCALE_MIN, SCALE_MAX = 1, 20
 MAX_REVIEWERS_PER_DOSSIER = 10
@@ -239,8 +249,9 @@ class AutomaticAssignment:
 
 
 def assign_automatically(*, review: Review, by) -> AutomaticAssignment:
-    """Give each dossier its reviewers among the region's agents: one per agency when both have some,
-    least-loaded first (ties by account), never someone with a declared conflict, keeping existing ones."""
+    """Give each dossier its reviewers among the region's agents, or among the group its département's
+    routing rule names: one per agency when the pool has both, least-loaded first (ties by account),
+    never someone with a declared conflict nor a member of the establishment, keeping existing ones."""
     _ensure_manager(by, review.call)
     kinds: dict[int, set[str]] = {}
     users = {}
@@ -249,7 +260,7 @@ def assign_automatically(*, review: Review, by) -> AutomaticAssignment:
         users[membership.user_id] = membership.user
     if not users:
         raise Refusal("Aucun agent de l’ARS ou de l’Aract de la région ne peut instruire.")
-    agency_kinds = sorted(set().union(*kinds.values()))
+    pools = selectors.routing_pools(review)
     spaces: dict[int, set[int]] = {}
     for user_id, organisation_id in Membership.objects.filter(user_id__in=users).values_list(
         "user_id", "organisation_id"
@@ -264,26 +275,15 @@ def assign_automatically(*, review: Review, by) -> AutomaticAssignment:
             taken = {a.reviewer_id for a in assignments} | {
                 pk for pk in users if application.establishment.organisation_id in spaces.get(pk, ())
             }
+            pool = [pk for pk in pools.get(application.establishment.departement_id, users) if pk in users]
             active = [a.reviewer_id for a in assignments if not a.conflict_declared_at]
-            covered = set().union(*(kinds.get(pk, set()) for pk in active)) if active else set()
-            needed = review.reviewers_per_dossier - len(active)
-            chosen: list[int] = []
-
-            def pick(kind: str | None, chosen=chosen, taken=taken) -> int | None:
-                candidates = [
-                    pk
-                    for pk in users
-                    if pk not in taken and pk not in chosen and (kind is None or kind in kinds[pk])
-                ]
-                return min(candidates, key=lambda pk: (loads.get(pk, 0), pk), default=None)
-
-            if len(agency_kinds) > 1:
-                for kind in agency_kinds:
-                    if needed - len(chosen) > 0 and kind not in covered and (found := pick(kind)):
-                        chosen.append(found)
-                        covered |= kinds[found]
-            while needed - len(chosen) > 0 and (found := pick(None)):
-                chosen.append(found)
+            chosen = _choose_reviewers(
+                pool=[pk for pk in pool if pk not in taken],
+                kinds=kinds,
+                loads=loads,
+                covered=set().union(*(kinds.get(pk, set()) for pk in active)),
+                needed=review.reviewers_per_dossier - len(active),
+            )
             for pk in chosen:
                 Assignment.objects.create(application=application, reviewer=users[pk], assigned_by=by)
                 loads[pk] = loads.get(pk, 0) + 1
@@ -297,6 +297,69 @@ def assign_automatically(*, review: Review, by) -> AutomaticAssignment:
             details={"created": created, "short": short},
         )
     return AutomaticAssignment(created=created, short=short)
+
+
+def _choose_reviewers(
+    *, pool: list[int], kinds: dict[int, set[str]], loads: dict[int, int], covered: set[str], needed: int
+) -> list[int]:
+    """Up to `needed` reviewers of the pool: first one of each agency not yet covered, least-loaded."""
+    chosen: list[int] = []
+
+    def pick(kind: str | None) -> int | None:
+        candidates = [pk for pk in pool if pk not in chosen and (kind is None or kind in kinds[pk])]
+        return min(candidates, key=lambda pk: (loads.get(pk, 0), pk), default=None)
+
+    pool_kinds = sorted(set().union(*(kinds[pk] for pk in pool)))
+    if len(pool_kinds) > 1:
+        for kind in pool_kinds:
+            if len(chosen) < needed and kind not in covered and (found := pick(kind)):
+                chosen.append(found)
+                covered = covered | kinds[found]
+    while len(chosen) < needed and (found := pick(None)):
+        chosen.append(found)
+    return chosen
+
+
+# Routing rules
+
+
+def set_routing_rule(*, review: Review, departement_code: str, reviewer_ids: list[int], by) -> RoutingRule:
+    """Send the dossiers of a département of the region to a group of the region's agents; replaces the
+    département's previous rule."""
+    _ensure_manager(by, review.call)
+    departement = Departement.objects.filter(
+        code=departement_code, region_id=review.call.programme.region_id
+    ).first()
+    if departement is None:
+        raise Refusal("Choisissez un département de la région.", field="departement")
+    agents = {user.pk: user for user in selectors.eligible_reviewers(review.call)}
+    chosen = [agents[pk] for pk in dict.fromkeys(reviewer_ids) if pk in agents]
+    if not chosen or len(chosen) != len(set(reviewer_ids)):
+        raise Refusal("Choisissez au moins un instructeur parmi les agents de la région.", field="reviewers")
+    with transaction.atomic():
+        rule, _ = RoutingRule.objects.update_or_create(
+            review=review, departement=departement, defaults={"created_by": by}
+        )
+        rule.reviewers.set(chosen)
+        record_event(
+            action="review_routing_rule_set",
+            actor=by,
+            target=review.call,
+            details={"departement": departement.code, "reviewers": [user.email for user in chosen]},
+        )
+    return rule
+
+
+def delete_routing_rule(*, rule: RoutingRule, by) -> None:
+    _ensure_manager(by, rule.review.call)
+    with transaction.atomic():
+        record_event(
+            action="review_routing_rule_deleted",
+            actor=by,
+            target=rule.review.call,
+            details={"departement": rule.departement_id},
+        )
+        rule.delete()
 
 
 # Conflicts

@@ -19,7 +19,7 @@ from capqvct.calls.selectors import calls_managed_by
 from capqvct.core.exceptions import Refusal
 from capqvct.core.outcomes import report_outcome
 from capqvct.review import selectors, services
-from capqvct.review.models import Assignment, Review
+from capqvct.review.models import Assignment, Review, RoutingRule
 
 EMPTY_GRID_LINES = 3
 
@@ -54,9 +54,13 @@ def _int(raw, default: int = 0) -> int:
 
 
 def dashboard(request, call_pk: int):
-    """Open the review; then the grid, and each dossier with its reviewers and eligibility."""
+    """Open the review; then the grid, the routing rules, and each dossier with its reviewers and
+    eligibility."""
     call = _call_for(request, call_pk)
-    review = Review.objects.filter(call=call).first()
+    return _render_dashboard(request, call, Review.objects.filter(call=call).first())
+
+
+def _render_dashboard(request, call, review: Review | None, *, routing: dict | None = None, status=200):
     context = {"page_title": f"Instruction — {call.title}", "call": call, "review": review}
     context["breadcrumb"] = _crumbs(call)
     if review is None:
@@ -82,8 +86,12 @@ def dashboard(request, call_pk: int):
         rows=rows,
         criteria=list(review.criteria.all()),
         loads=[(r, loads.get(r.pk, 0)) for r in reviewers],
+        reviewers=reviewers,
+        rules=list(selectors.routing_rules(review)),
+        departements=list(call.programme.region.departements.all()),
+        routing=routing or {"departement": "", "reviewers": [], "error": None},
     )
-    return render(request, "review/dashboard.html", context)
+    return render(request, "review/dashboard.html", context, status=status)
 
 
 @require_POST
@@ -167,6 +175,40 @@ def assign_automatically(request, call_pk: int):
             )
         messages.success(request, text)
     return redirect("review:dashboard", call_pk=review.call_id)
+
+
+@require_POST
+def routing_rule(request, call_pk: int):
+    """Add (or replace) the rule of a département; on a mistake, the dashboard again with the choices."""
+    review = _review_for(request, call_pk)
+    departement = request.POST.get("departement", "")
+    reviewer_ids = [_int(raw) for raw in request.POST.getlist("reviewers")]
+    try:
+        rule = services.set_routing_rule(
+            review=review, departement_code=departement, reviewer_ids=reviewer_ids, by=request.user
+        )
+    except Refusal as refusal:
+        routing = {"departement": departement, "reviewers": reviewer_ids, "error": refusal}
+        return _render_dashboard(request, review.call, review, routing=routing, status=400)
+    messages.success(
+        request, f"Règle enregistrée : les dossiers du département {rule.departement} iront au groupe choisi."
+    )
+    return redirect(reverse("review:dashboard", args=[review.call_id]) + "#regles")
+
+
+@require_POST
+def delete_routing_rule(request, pk: int):
+    rule = get_object_or_404(
+        RoutingRule.objects.select_related("review__call", "departement"),
+        pk=pk,
+        review__call__in=calls_managed_by(request.user),
+    )
+    report_outcome(
+        request,
+        lambda: services.delete_routing_rule(rule=rule, by=request.user),
+        success=f"Règle du département {rule.departement} supprimée.",
+    )
+    return redirect(reverse("review:dashboard", args=[rule.review.call_id]) + "#regles")
 
 
 def _dossier_for(review: Review, pk: int) -> Application:

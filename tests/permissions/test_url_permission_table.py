@@ -61,6 +61,19 @@ def world_decision(w):
     return decision
 
 
+def routing_rule(w):
+    """A routing rule of the reviewed call: the world's département to its reviewer (created once)."""
+    from capqvct.review import services
+
+    review = reviewed_call(w).application.call.review
+    return review.routing_rules.first() or services.set_routing_rule(
+        review=review,
+        departement_code=w.establishment.departement_id,
+        reviewer_ids=[w.users["reviewer"].pk],
+        by=w.users["programme_manager"],
+    )
+
+
 def world_interview(w):
     """An interview on the dossier of the reviewed call (created once)."""
     from datetime import timedelta
@@ -333,6 +346,14 @@ TABLE = {
     ),
     "review:assign_automatically": (
         lambda w: f"/instruction/appels/{reviewed_call(w).application.call_id}/repartir/",
+        POST_ONLY,
+    ),
+    "review:routing_rule": (
+        lambda w: f"/instruction/appels/{reviewed_call(w).application.call_id}/regles/",
+        POST_ONLY,
+    ),
+    "review:delete_routing_rule": (
+        lambda w: f"/instruction/regles/{routing_rule(w).pk}/supprimer/",
         POST_ONLY,
     ),
     "review:dossier": (

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from capqvct.accounts.models import OrganisationKind, Role
@@ -295,6 +296,130 @@ def test_automatic_assignment_reports_dossiers_short_of_reviewers(setting):
     review = opened(setting, reviewers_per_dossier=5)
     result = services.assign_automatically(review=review, by=setting.manager)
     assert (result.created, result.short) == (9, 3)
+
+
+# Routing rules
+
+
+def test_a_routing_rule_sends_a_departements_dossiers_to_its_group_only(db):
+    setting = Setting(dossiers=2)
+    gard = departement("30", "Gard", "76")
+    gard_dossiers = [
+        submitted(setting.call, EstablishmentFactory(departement=gard, name=f"EHPAD du Gard {n}"))
+        for n in range(2)
+    ]
+    second_ars = agent(setting.ars, Role.REVIEWER, "second@ars.fr", "Dupont")
+    review = opened(setting, reviewers_per_dossier=2)
+    services.set_routing_rule(
+        review=review,
+        departement_code="30",
+        reviewer_ids=[second_ars.pk, setting.aract_reviewer.pk],
+        by=setting.manager,
+    )
+    result = services.assign_automatically(review=review, by=setting.manager)
+    assert (result.created, result.short) == (8, 0)
+    for application in gard_dossiers:
+        assert set(application.assignments.values_list("reviewer__email", flat=True)) == {
+            "second@ars.fr",
+            "instructrice@aract.fr",
+        }
+    # Dossiers of the Hérault, without a rule, still draw from every agent of the region.
+    herault_reviewers = Assignment.objects.filter(application__in=setting.applications).values_list(
+        "reviewer__email", flat=True
+    )
+    assert "instructrice@aract.fr" in herault_reviewers
+    event = AuditEvent.objects.get(action="review_routing_rule_set")
+    assert event.details == {"departement": "30", "reviewers": ["second@ars.fr", "instructrice@aract.fr"]}
+
+
+def test_a_group_too_small_leaves_its_dossiers_short_rather_than_going_elsewhere(setting):
+    review = opened(setting, reviewers_per_dossier=2)
+    services.set_routing_rule(
+        review=review, departement_code="34", reviewer_ids=[setting.ars_reviewer.pk], by=setting.manager
+    )
+    result = services.assign_automatically(review=review, by=setting.manager)
+    assert (result.created, result.short) == (3, 3)
+    assert set(Assignment.objects.values_list("reviewer__email", flat=True)) == {"instructeur@ars.fr"}
+
+
+def test_a_new_rule_for_the_same_departement_replaces_the_group(setting):
+    review = opened(setting)
+    services.set_routing_rule(
+        review=review, departement_code="34", reviewer_ids=[setting.ars_reviewer.pk], by=setting.manager
+    )
+    rule = services.set_routing_rule(
+        review=review, departement_code="34", reviewer_ids=[setting.aract_reviewer.pk], by=setting.manager
+    )
+    assert review.routing_rules.count() == 1
+    assert list(rule.reviewers.values_list("email", flat=True)) == ["instructrice@aract.fr"]
+    services.delete_routing_rule(rule=rule, by=setting.manager)
+    assert not review.routing_rules.exists()
+    assert AuditEvent.objects.filter(action="review_routing_rule_deleted").count() == 1
+
+
+def test_a_rule_is_refused_outside_the_region_without_reviewers_or_with_an_outsider(setting):
+    review = opened(setting)
+    departement("75", "Paris", "11")
+    outsider = UserFactory(email="ailleurs@exemple.fr")
+    with pytest.raises(Refusal) as refusal:
+        services.set_routing_rule(
+            review=review, departement_code="75", reviewer_ids=[setting.ars_reviewer.pk], by=setting.manager
+        )
+    assert refusal.value.field == "departement"
+    for reviewer_ids in ([], [outsider.pk], [setting.ars_reviewer.pk, outsider.pk]):
+        with pytest.raises(Refusal) as refusal:
+            services.set_routing_rule(
+                review=review, departement_code="34", reviewer_ids=reviewer_ids, by=setting.manager
+            )
+        assert refusal.value.field == "reviewers"
+    with pytest.raises(Refusal):
+        services.set_routing_rule(
+            review=review,
+            departement_code="34",
+            reviewer_ids=[setting.ars_reviewer.pk],
+            by=setting.ars_reviewer,
+        )
+    assert not review.routing_rules.exists()
+
+
+def test_the_dashboard_form_keeps_the_choices_and_says_what_is_missing(setting, verified_client):
+    review = opened(setting)
+    client = verified_client(setting.manager)
+    url = reverse("review:routing_rule", args=[setting.call.pk])
+    response = client.post(url, {"departement": "", "reviewers": [str(setting.aract_reviewer.pk)]})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Choisissez un département de la région." in page
+    assert (
+        f'value="{setting.aract_reviewer.pk}" id="routing-reviewer-{setting.aract_reviewer.pk}" checked'
+        in page
+    )
+    response = client.post(url, {"departement": "34", "reviewers": [str(setting.aract_reviewer.pk)]})
+    assert response.status_code == 302
+    page = client.get(reverse("review:dashboard", args=[setting.call.pk])).content.decode()
+    assert "Hérault (34)" in page and "1 règle d’affectation" in page
+    rule = review.routing_rules.get()
+    response = client.post(reverse("review:delete_routing_rule", args=[rule.pk]))
+    assert response.status_code == 302
+    assert not review.routing_rules.exists()
+
+
+def test_only_the_calls_managers_touch_its_rules(setting, verified_client):
+    review = opened(setting)
+    rule = services.set_routing_rule(
+        review=review, departement_code="34", reviewer_ids=[setting.ars_reviewer.pk], by=setting.manager
+    )
+    ile_de_france = OrganisationFactory(kind=OrganisationKind.ARS, region=region("11", "Île-de-France"))
+    elsewhere = agent(ile_de_france, Role.PROGRAMME_MANAGER, "responsable@ars-idf.fr", "Durand")
+    for user in (elsewhere, setting.ars_reviewer):
+        client = verified_client(user)
+        add = client.post(
+            reverse("review:routing_rule", args=[setting.call.pk]),
+            {"departement": "34", "reviewers": [str(setting.aract_reviewer.pk)]},
+        )
+        delete = client.post(reverse("review:delete_routing_rule", args=[rule.pk]))
+        assert (add.status_code, delete.status_code) == (404, 404)
+    assert list(review.routing_rules.get().reviewers.all()) == [setting.ars_reviewer]
 
 
 # Conflicts

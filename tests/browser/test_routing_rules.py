@@ -1,0 +1,30 @@
+"""A manager reserves a département's dossiers to a group of reviewers, then assigns automatically."""
+
+import pytest
+
+from capqvct.review.models import Assignment
+from capqvct.review.tests.test_assignment import Setting, opened
+from tests.browser.test_review_journey import _sign_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_a_routing_rule_from_the_dashboard(page, live_server, look):
+    setting = Setting(dossiers=3)
+    opened(setting)
+    _sign_in(page, setting.manager, live_server.url)
+    page.goto(f"/instruction/appels/{setting.call.pk}/")
+    rules = page.locator("form", has=page.get_by_role("button", name="Enregistrer la règle"))
+    rules.locator("label", has_text="Camille Bernard").click()
+    page.get_by_role("button", name="Enregistrer la règle").click()
+    # No département chosen: said at the field, the ticked reviewer still ticked.
+    page.get_by_text("Choisissez un département de la région.").wait_for()
+    assert rules.get_by_label("Camille Bernard", exact=True).first.is_checked()
+    look(page, "review--routing-rule-error")
+    page.get_by_label("Département").select_option("34")
+    page.get_by_role("button", name="Enregistrer la règle").click()
+    page.get_by_text("Règle enregistrée").wait_for()
+    page.get_by_role("button", name="Répartir automatiquement").click()
+    page.get_by_text("Répartition faite").wait_for()
+    look(page, "review--routing-rules")
+    assert set(Assignment.objects.values_list("reviewer__email", flat=True)) == {"instructeur@ars.fr"}
