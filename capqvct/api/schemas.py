@@ -392,7 +392,7 @@ class RankedDossierOut(Schema):
     eligibility: EligibilityCode = Field(
         description="« eligible » (confirmée), « ineligible » ou « pending » (non examinée)."
     )
-    eligibility_label: str = Field(description="Libellé de l’éligibilité.", examples=["Non examinée"])
+    eligibility_label: str = Field(description="Libellé de l’éligibilité.", examples=["À confirmer"])
     outcome: OutcomeCode | None = Field(description="Décision, nulle s’il n’y en a pas encore.")
     outcome_label: str = Field(description="Libellé de la décision (vide sans décision).")
 

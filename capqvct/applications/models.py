@@ -15,6 +15,15 @@ class ApplicationStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "Retiré"
 
 
+class ApplicantStage(models.TextChoices):
+    """What the applicant reads of a dossier under review, beyond « En instruction »; set by the review."""
+
+    INFORMATION_REQUESTED = "information_requested", "Complément demandé"
+    SELECTED = "selected", "Retenu"
+    WAITING_LIST = "waiting_list", "Liste d’attente"
+    NOT_SELECTED = "not_selected", "Non retenu"
+
+
 class Channel(models.TextChoices):
     ONLINE = "online", "En ligne"
     EMAIL = "email", "Par e-mail"
@@ -29,6 +38,10 @@ class Application(models.Model):
     establishment = models.ForeignKey(Establishment, on_delete=models.PROTECT, related_name="applications")
     status = models.CharField(
         "état", max_length=12, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT
+    )
+    # Kept by the review (a question waiting, a notified decision): the applicant's view of the state.
+    applicant_stage = models.CharField(
+        "étape vue par le candidat", max_length=24, choices=ApplicantStage.choices, blank=True
     )
     form_version = models.ForeignKey(FormVersion, on_delete=models.PROTECT, related_name="+")
     answers = models.JSONField("réponses", default=dict, blank=True)
@@ -55,6 +68,13 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return f"{self.establishment.name} — {self.call.title}"
+
+    @property
+    def state_for_applicant(self) -> str:
+        """« Complément demandé », « Retenu »… while under review, else the status."""
+        if self.applicant_stage and self.status == ApplicationStatus.IN_REVIEW:
+            return self.get_applicant_stage_display()
+        return self.get_status_display()
 
 
 class Submission(models.Model):

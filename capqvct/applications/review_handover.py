@@ -1,11 +1,12 @@
-"""The one change review makes to a dossier: handing a submitted dossier over to the review.
+"""The changes review makes to a dossier: handing it over to the review, and what its applicant
+reads of its state.
 
 Review imports applications, never the reverse: this is where it changes a dossier's state.
 """
 
 from django.db import transaction
 
-from capqvct.applications.models import Application, ApplicationStatus
+from capqvct.applications.models import ApplicantStage, Application, ApplicationStatus
 from capqvct.core.exceptions import Refusal
 from capqvct.core.services import record_event
 
@@ -25,3 +26,13 @@ def hand_to_review(*, application: Application, by) -> Application:
             details={"from": ApplicationStatus.SUBMITTED, "to": ApplicationStatus.IN_REVIEW},
         )
     return application
+
+
+def show_applicant_stage(*, application: Application, stage: str) -> None:
+    """Set the stage the applicant reads (blank: « En instruction »); derived from the review's own
+    records, which carry the audit events."""
+    if stage and stage not in ApplicantStage.values:
+        raise ValueError(f"Unknown applicant stage: {stage}")
+    if application.applicant_stage != stage:
+        application.applicant_stage = stage
+        Application.objects.filter(pk=application.pk).update(applicant_stage=stage)

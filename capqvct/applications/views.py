@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 
 from capqvct.accounts.selectors import organisations_managed_by
 from capqvct.applications import services
-from capqvct.applications.models import ApplicationStatus, Channel
+from capqvct.applications.models import ApplicantStage, ApplicationStatus, Channel
 from capqvct.applications.permissions import can_apply_for, can_edit
 from capqvct.applications.receipts import receipt_pdf
 from capqvct.applications.selectors import (
@@ -32,12 +32,25 @@ NEXT_STEP = {
     ApplicationStatus.IN_REVIEW: "Dossier en instruction : la décision vous sera notifiée",
     ApplicationStatus.WITHDRAWN: "Dossier retiré",
 }
+# Under review, what the applicant has to do or read.
+NEXT_STEP_IN_REVIEW = {
+    ApplicantStage.INFORMATION_REQUESTED: "Répondre à la question de l’agence",
+    ApplicantStage.SELECTED: "Lire la lettre de décision",
+    ApplicantStage.WAITING_LIST: "Lire la lettre de décision",
+    ApplicantStage.NOT_SELECTED: "Lire la lettre de décision",
+}
+
+
+def _next_step(application) -> str:
+    if application.status == ApplicationStatus.IN_REVIEW and application.applicant_stage:
+        return NEXT_STEP_IN_REVIEW[application.applicant_stage]
+    return NEXT_STEP[application.status]
 
 
 def my_applications(request):
     applications = list(applications_of_applicant(request.user).order_by("call__closes_at"))
     for application in applications:
-        application.next_step = NEXT_STEP[application.status]
+        application.next_step = _next_step(application)
         application.deadline_text = describe_deadline(application.call.closes_at, application.call.time_zone)
     return render(
         request,

@@ -277,18 +277,9 @@ def applicant_exchanges(request, pk: int):
             "breadcrumb": [("Mes dossiers", reverse("applications:mine")), ("Questions et entretiens", None)],
             "application": application,
             "call": application.call,
-            "state": _applicant_state(application),
+            "state": application.state_for_applicant,
             "requests": requests_,
             "interviews": list(application.interviews.filter(cancelled_at__isnull=True)),
             "in_review": application.status == ApplicationStatus.IN_REVIEW,
         },
     )
-
-
-def _applicant_state(application: Application) -> str:
-    """« Complément demandé » while a question waits for an answer; else the dossier's status."""
-    if application.status == ApplicationStatus.IN_REVIEW:
-        if any(item.answered_at is None for item in application.information_requests.all()):
-            return "Complément demandé"
-        return "En instruction"
-    return application.get_status_display()

@@ -25,6 +25,7 @@ from capqvct.applications.reminders import recipients_of
 from capqvct.core.emails import send_templated_email
 from capqvct.core.exceptions import Refusal
 from capqvct.core.services import record_event
+from capqvct.review.applicant_stage import refresh_applicant_stage
 from capqvct.review.models import InformationRequest, Interview
 from capqvct.review.permissions import can_manage_review
 
@@ -97,6 +98,7 @@ def ask_for_information(
         item = InformationRequest.objects.create(
             application=application, question=question, reply_by=reply_by, asked_by=by
         )
+        refresh_applicant_stage(application)
         record_event(
             action="information_requested",
             actor=by,
@@ -136,6 +138,7 @@ def answer_information_request(
         request.answered_by = by
         request.answered_at = now
         request.save()
+        refresh_applicant_stage(application)
         late = is_late(request)
         record_event(
             action="information_answered",

@@ -42,7 +42,7 @@ ELIGIBLE, INELIGIBLE, PENDING = "eligible", "ineligible", "pending"
 ELIGIBILITY_LABELS = {
     ELIGIBLE: "Éligibilité confirmée",
     INELIGIBLE: "Inéligible",
-    PENDING: "Non examinée",
+    PENDING: "À confirmer",
 }
 NO_DECISION = "none"
 DECISION_LABELS = {**dict(Outcome.choices), NO_DECISION: "Sans décision"}

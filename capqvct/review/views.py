@@ -191,7 +191,7 @@ def routing_rule(request, call_pk: int):
         routing = {"departement": departement, "reviewers": reviewer_ids, "error": refusal}
         return _render_dashboard(request, review.call, review, routing=routing, status=400)
     messages.success(
-        request, f"Règle enregistrée : les dossiers du département {rule.departement} iront au groupe choisi."
+        request, f"Règle enregistrée : les dossiers du département {rule.departement} iront au groupe choisi."
     )
     return redirect(reverse("review:dashboard", args=[review.call_id]) + "#regles")
 

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from capqvct.accounts.models import Role
 from capqvct.review import exchanges
+from capqvct.review.applicant_stage import refresh_applicant_stage
 from capqvct.review.models import InformationRequest, Interview
 from capqvct.review.tests import test_decisions as shared
 from tests.factories import MembershipFactory, OrganisationFactory, region
@@ -155,9 +156,11 @@ def test_notes_reschedule_and_cancel_through_the_interview_page(
 def test_the_applicant_answers_with_a_file_and_sees_a_late_answer_flagged(
     verified_client, manager, director, application
 ):
+    # Created directly: the service refuses a reply date already past.
     item = InformationRequest.objects.create(
         application=application, question="Votre effectif ?", reply_by=date(2026, 1, 1), asked_by=manager
     )
+    refresh_applicant_stage(application)
     client = verified_client(director)
 
     page = client.get(applicant_url(application)).content.decode()
