@@ -1,16 +1,19 @@
 """The archive of a call's dossiers: a ZIP with, per dossier in review, its PDF and its attachments.
 
 Built by the worker (bundle_tasks) for a large call; written under MEDIA_ROOT/exports with a random
-name, which only bundle_views serve, to the call's managers.
+name, which only bundle_views serve, to the call's managers. An archive holds every dossier's personal
+data, so it lives a day: each new build, and `manage.py purge_review_exports`, delete older ones.
 """
 
 import re
 import secrets
 import shutil
 import zipfile
+from datetime import datetime, timedelta
 from pathlib import Path, PurePosixPath
 
 from django.conf import settings
+from django.utils import timezone
 
 from capqvct.applications.models import Application, ApplicationStatus
 from capqvct.applications.receipts import receipt_pdf
@@ -19,6 +22,7 @@ from capqvct.review.models import Review
 DOSSIER_PDF = "dossier.pdf"
 # The names build_bundle gives its files: nothing else is ever served from the exports folder.
 BUNDLE_NAME = re.compile(r"^[0-9a-f]{32}\.zip$")
+BUNDLE_LIFETIME = timedelta(days=1)
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 
 
@@ -60,9 +64,25 @@ def bundle_dossiers(review: Review):
     )
 
 
+def purge_old_bundles(now: datetime | None = None) -> int:
+    """Delete the archives (and any interrupted build) older than BUNDLE_LIFETIME; returns how many."""
+    folder = exports_dir()
+    if not folder.is_dir():
+        return 0
+    limit = ((now or timezone.now()) - BUNDLE_LIFETIME).timestamp()
+    removed = 0
+    for path in folder.iterdir():
+        is_ours = BUNDLE_NAME.match(path.name) or BUNDLE_NAME.match(path.name.removesuffix(".part"))
+        if is_ours and path.is_file() and path.stat().st_mtime < limit:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
 def build_bundle(review_id: int) -> str:
     """Write the archive of the review's dossiers in review; return its file name."""
     review = Review.objects.get(pk=review_id)
+    purge_old_bundles()
     folder = exports_dir()
     folder.mkdir(parents=True, exist_ok=True)
     file_name = f"{secrets.token_hex(16)}.zip"

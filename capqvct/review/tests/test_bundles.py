@@ -1,6 +1,7 @@
 """The archive of a call's dossiers: its content, its task, the prepare → status → download flow, who may."""
 
 import io
+import os
 import zipfile
 from datetime import UTC, datetime, timedelta
 
@@ -15,7 +16,7 @@ from capqvct.calls import services as call_services
 from capqvct.calls.models import CallKind, FundingRule, ProgrammeFormat
 from capqvct.core.models import AuditEvent
 from capqvct.review.bundle_tasks import build_review_bundle
-from capqvct.review.bundles import build_bundle, exports_dir
+from capqvct.review.bundles import build_bundle, bundle_path, exports_dir
 from capqvct.review.models import Review
 from tests.factories import EstablishmentFactory, MembershipFactory, departement, region
 
@@ -140,6 +141,25 @@ def test_the_zip_has_a_folder_per_dossier_in_review_with_its_pdf_and_attachments
 
 def test_each_build_has_its_own_random_name(review, dossiers):
     assert build_bundle(review.pk) != build_bundle(review.pk)
+
+
+def test_archives_older_than_a_day_are_deleted_by_the_next_build_and_the_daily_command(review, dossiers):
+    old = build_bundle(review.pk)
+    interrupted = exports_dir() / f"{'a' * 32}.zip.part"
+    interrupted.write_bytes(b"partial")
+    stranger = exports_dir() / "notes.txt"
+    stranger.write_text("not ours")
+    two_days_ago = (datetime.now(tz=UTC) - timedelta(days=2)).timestamp()
+    for path in (exports_dir() / old, interrupted, stranger):
+        os.utime(path, (two_days_ago, two_days_ago))
+    fresh = build_bundle(review.pk)
+    assert bundle_path(old) is None and not interrupted.exists()
+    assert bundle_path(fresh) is not None and stranger.exists()
+    os.utime(exports_dir() / fresh, (two_days_ago, two_days_ago))
+    output = io.StringIO()
+    call_command("purge_review_exports", stdout=output)
+    assert output.getvalue().strip() == "1 archive(s) supprimée(s)."
+    assert bundle_path(fresh) is None
 
 
 def test_the_task_returns_the_file_name_and_is_audited(review, dossiers, manager):
