@@ -10,6 +10,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -376,26 +377,51 @@ def declare_no_conflict(*, assignment: Assignment, by) -> None:
         record_event(action=selectors.NO_CONFLICT_ACTION, actor=by, target=assignment)
 
 
-def declare_conflict(*, assignment: Assignment, reason: str, by, now: datetime | None = None) -> Assignment:
-    """The reviewer declares a conflict of interest: they leave the dossier, and it is logged."""
+def declare_conflict(
+    *, assignment: Assignment, reason: str, by, whole_legal_entity: bool = False, now: datetime | None = None
+) -> Assignment:
+    """The reviewer declares a conflict of interest: they leave the dossier, and it is logged. With
+    `whole_legal_entity`, also every dossier of the call from the same legal entity (FINESS EJ), even
+    those not given to them, so that neither the automatic assignment nor a manager gives them later."""
     _ensure_reviewer(by, assignment)
     reason = (reason or "").strip()
     if not reason:
         raise Refusal("Indiquez la nature du conflit d’intérêts.", field="reason")
     if assignment.submitted_at:
         raise Refusal("Votre notation est déjà remise : écrivez au responsable du programme.")
+    now = now or timezone.now()
     with transaction.atomic():
-        assignment.conflict_declared_at = now or timezone.now()
-        assignment.conflict_reason = reason
-        assignment.save(update_fields=["conflict_declared_at", "conflict_reason"])
-        Score.objects.filter(assignment=assignment).delete()
-        record_event(
-            action="review_conflict_declared",
-            actor=by,
-            target=assignment.application,
-            details={"reviewer": by.email, "reason": reason},
-        )
+        _mark_conflict(assignment, reason=reason, by=by, now=now)
+        if whole_legal_entity:
+            for sibling in _same_legal_entity(assignment):
+                taken, _ = Assignment.objects.get_or_create(
+                    application=sibling, reviewer=by, defaults={"is_expert": assignment.is_expert}
+                )
+                if not taken.submitted_at and not taken.conflict_declared_at:
+                    _mark_conflict(taken, reason=reason, by=by, now=now, legal_entity=True)
     return assignment
+
+
+def _same_legal_entity(assignment: Assignment) -> QuerySet[Application]:
+    application = assignment.application
+    return Application.objects.filter(
+        call_id=application.call_id,
+        status=ApplicationStatus.IN_REVIEW,
+        establishment__finess_ej=application.establishment.finess_ej,
+    ).exclude(pk=application.pk)
+
+
+def _mark_conflict(
+    assignment: Assignment, *, reason: str, by, now: datetime, legal_entity: bool = False
+) -> None:
+    assignment.conflict_declared_at = now
+    assignment.conflict_reason = reason
+    assignment.save(update_fields=["conflict_declared_at", "conflict_reason"])
+    Score.objects.filter(assignment=assignment).delete()
+    details = {"reviewer": by.email, "reason": reason}
+    if legal_entity:
+        details["legal_entity"] = assignment.application.establishment.finess_ej
+    record_event(action="review_conflict_declared", actor=by, target=assignment.application, details=details)
 
 
 # Scores

@@ -387,11 +387,19 @@ def conflict(request, pk: int):
     if request.method == "POST":
         try:
             if request.POST.get("answer") == "conflict":
+                whole_legal_entity = request.POST.get("scope") == "legal_entity"
                 services.declare_conflict(
-                    assignment=assignment, reason=request.POST.get("reason", ""), by=request.user
+                    assignment=assignment,
+                    reason=request.POST.get("reason", ""),
+                    by=request.user,
+                    whole_legal_entity=whole_legal_entity,
                 )
                 messages.success(
-                    request, "Conflit d’intérêts enregistré : ce dossier ne vous est plus confié."
+                    request,
+                    "Conflit d’intérêts enregistré : les dossiers de cet organisme gestionnaire ne vous "
+                    "seront pas confiés."
+                    if whole_legal_entity
+                    else "Conflit d’intérêts enregistré : ce dossier ne vous est plus confié.",
                 )
                 return redirect("review:my_assignments")
             services.declare_no_conflict(assignment=assignment, by=request.user)
@@ -408,6 +416,7 @@ def conflict(request, pk: int):
             "title": _assignment_title(assignment),
             "error": error,
             "reason": request.POST.get("reason", ""),
+            "scope": request.POST.get("scope", "establishment"),
             "breadcrumb": [
                 ("Mes dossiers à instruire", reverse("review:my_assignments")),
                 (_assignment_title(assignment), None),

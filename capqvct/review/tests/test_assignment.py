@@ -447,6 +447,69 @@ def test_declaring_a_conflict_removes_the_dossier_and_is_logged(setting):
         )
 
 
+def test_a_conflict_with_the_legal_entity_covers_its_other_dossiers_even_unassigned(setting, verified_client):
+    from capqvct.establishments.models import Establishment
+
+    Establishment.objects.filter(pk__in=[a.establishment_id for a in setting.applications[:2]]).update(
+        finess_ej="340099999"
+    )
+    review = opened(setting, reviewers_per_dossier=1)
+    first = services.assign(
+        review=review, application=setting.applications[0], reviewer=setting.ars_reviewer, by=setting.manager
+    )
+    client = verified_client(setting.ars_reviewer)
+    response = client.post(
+        reverse("review:conflict", args=[first.pk]),
+        {
+            "answer": "conflict",
+            "reason": "J’ai conseillé l’association gestionnaire.",
+            "scope": "legal_entity",
+        },
+        follow=True,
+    )
+    assert (
+        "les dossiers de cet organisme gestionnaire ne vous seront pas confiés" in response.content.decode()
+    )
+    conflicted = Assignment.objects.filter(reviewer=setting.ars_reviewer, conflict_declared_at__isnull=False)
+    assert set(conflicted.values_list("application", flat=True)) == {
+        setting.applications[0].pk,
+        setting.applications[1].pk,
+    }
+    events = AuditEvent.objects.filter(action="review_conflict_declared").order_by("pk")
+    assert [e.details.get("legal_entity") for e in events] == [None, "340099999"]
+    # Neither a manager nor the automatic assignment gives them the sibling dossier afterwards.
+    with pytest.raises(Refusal, match="conflit"):
+        services.assign(
+            review=review,
+            application=setting.applications[1],
+            reviewer=setting.ars_reviewer,
+            by=setting.manager,
+        )
+    services.assign_automatically(review=review, by=setting.manager)
+    assert not Assignment.objects.filter(
+        reviewer=setting.ars_reviewer,
+        conflict_declared_at__isnull=True,
+        application__in=setting.applications[:2],
+    ).exists()
+
+
+def test_a_missing_reason_keeps_the_chosen_scope(setting, verified_client):
+    review = opened(setting)
+    assignment = services.assign(
+        review=review, application=setting.applications[0], reviewer=setting.ars_reviewer, by=setting.manager
+    )
+    page = (
+        verified_client(setting.ars_reviewer)
+        .post(
+            reverse("review:conflict", args=[assignment.pk]),
+            {"answer": "conflict", "reason": "", "scope": "legal_entity"},
+        )
+        .content.decode()
+    )
+    assert "Indiquez la nature du conflit d’intérêts." in page
+    assert 'value="legal_entity" checked' in page
+
+
 # Digest
 
 
