@@ -82,3 +82,54 @@ def login_verified(client, user):
     session["otp_device_id"] = device.persistent_id
     session.save()
     return client
+
+
+# One question: enough for a dossier to be submitted, printed and reviewed.
+MOTIVATION_FORM = {
+    "sections": [
+        {
+            "key": "projet",
+            "title": "Votre projet",
+            "fields": [{"key": "motivation", "kind": "long_text", "label": "Motivation", "max_length": 3000}],
+        }
+    ]
+}
+
+
+def published_call(
+    manager,
+    *,
+    opens_at,
+    closes_at,
+    definition: dict = MOTIVATION_FORM,
+    region_code: str = "76",
+    programme_title: str = "OMEGA",
+    title: str = "Appel OMEGA",
+    agencies=(),
+    **call_fields,
+):
+    """A flat-rate cohort programme of the region and its call, created and published at `opens_at`
+    by `manager` through the services, as an agent would."""
+    from capqvct.calls import services
+    from capqvct.calls.models import CallKind, FundingRule, ProgrammeFormat
+
+    programme = services.create_programme(
+        by=manager,
+        region_id=region_code,
+        title=programme_title,
+        agencies=agencies,
+        format=ProgrammeFormat.COHORTS,
+        funding_rule=FundingRule.FLAT_RATE,
+        flat_rate_amount=2000,
+    )
+    call = services.create_call(
+        programme=programme,
+        by=manager,
+        definition=definition,
+        kind=CallKind.AAC,
+        title=title,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        **call_fields,
+    )
+    return services.publish_call(call=call, by=manager, now=opens_at)

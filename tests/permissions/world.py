@@ -119,28 +119,16 @@ def published_call(manager):
 
     from django.utils import timezone
 
-    from capqvct.calls import services
-    from capqvct.calls.models import CallKind, FundingRule, ProgrammeFormat
+    from tests import factories
 
-    programme = services.create_programme(
-        by=manager,
-        region_id="76",
-        title="OMEGA",
-        format=ProgrammeFormat.COHORTS,
-        funding_rule=FundingRule.FLAT_RATE,
-        flat_rate_amount=2000,
-    )
     now = timezone.now()
-    call = services.create_call(
-        programme=programme,
-        by=manager,
+    return factories.published_call(
+        manager,
         definition=SMALL_FORM,
-        kind=CallKind.AAC,
         title="Appel à candidatures OMEGA",
         opens_at=now - timedelta(days=1),
         closes_at=now + timedelta(days=20),
     )
-    return services.publish_call(call=call, by=manager)
 
 
 def submitted_application(call, establishment, director):

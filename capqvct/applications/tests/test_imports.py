@@ -20,10 +20,9 @@ from capqvct.applications.models import Application, ApplicationStatus, Channel,
 from capqvct.calls import services as call_services
 from capqvct.calls.application_form import dossier_form
 from capqvct.calls.deadlines import deadline_instant
-from capqvct.calls.models import CallKind, FundingRule, ProgrammeFormat
 from capqvct.core.exceptions import Refusal
 from capqvct.core.models import AuditEvent
-from tests.factories import EstablishmentFactory, MembershipFactory, departement, region
+from tests.factories import EstablishmentFactory, MembershipFactory, departement, published_call, region
 
 pytestmark = pytest.mark.django_db
 
@@ -89,25 +88,14 @@ def manager():
 
 
 def make_call(manager, definition=FORM, **fields):
-    programme = call_services.create_programme(
-        by=manager,
-        region_id="76",
-        title="OMEGA",
-        format=ProgrammeFormat.COHORTS,
-        funding_rule=FundingRule.FLAT_RATE,
-        flat_rate_amount=2000,
-    )
-    call = call_services.create_call(
-        programme=programme,
-        by=manager,
+    return published_call(
+        manager,
         definition=definition,
-        kind=CallKind.AAC,
         title="Démarche QVT OMEGA",
         opens_at=OPENS,
         closes_at=DEADLINE,
         **fields,
     )
-    return call_services.publish_call(call=call, by=manager, now=OPENS)
 
 
 @pytest.fixture

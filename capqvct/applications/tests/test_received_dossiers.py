@@ -12,12 +12,17 @@ from django_tasks_db.models import DBTaskResult
 from capqvct.accounts.models import Role
 from capqvct.applications import services
 from capqvct.applications.models import Application, ApplicationStatus, Channel
-from capqvct.calls import services as call_services
 from capqvct.calls.deadlines import deadline_instant
-from capqvct.calls.models import CallKind, FundingRule, ProgrammeFormat
 from capqvct.core.exceptions import Refusal
 from capqvct.core.models import AuditEvent
-from tests.factories import EstablishmentFactory, MembershipFactory, OrganisationFactory, departement, region
+from tests.factories import (
+    EstablishmentFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    departement,
+    published_call,
+    region,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -60,24 +65,15 @@ def manager(reunion):
 
 @pytest.fixture
 def call(manager):
-    programme = call_services.create_programme(
-        by=manager,
-        region_id="04",
-        title="QVCT La Réunion",
-        format=ProgrammeFormat.COHORTS,
-        funding_rule=FundingRule.FLAT_RATE,
-        flat_rate_amount=2000,
-    )
-    call = call_services.create_call(
-        programme=programme,
-        by=manager,
+    return published_call(
+        manager,
+        region_code="04",
+        programme_title="QVCT La Réunion",
         definition=FORM,
-        kind=CallKind.AAC,
         title="Accompagnement QVCT",
         opens_at=OPENS,
         closes_at=DEADLINE,
     )
-    return call_services.publish_call(call=call, by=manager, now=OPENS)
 
 
 @pytest.fixture

@@ -17,10 +17,16 @@ from capqvct.applications import reminders, services
 from capqvct.applications.models import Channel, DraftReminder, ReminderKind
 from capqvct.calls import services as call_services
 from capqvct.calls.deadlines import deadline_instant
-from capqvct.calls.models import CallKind, FundingRule, ProgrammeFormat
 from capqvct.core.formatting import NBSP
 from capqvct.core.models import AuditEvent
-from tests.factories import EstablishmentFactory, MembershipFactory, OrganisationFactory, departement, region
+from tests.factories import (
+    EstablishmentFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    departement,
+    published_call,
+    region,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -46,27 +52,18 @@ def open_call(place, deadline: datetime, *, reminder_days: int = 2, title: str =
     manager = MembershipFactory(
         role=Role.PROGRAMME_MANAGER, organisation__region=region(code, name, zone)
     ).user
-    programme = call_services.create_programme(
-        by=manager,
-        region_id=code,
-        title=f"QVCT {name}",
-        format=ProgrammeFormat.COHORTS,
-        funding_rule=FundingRule.FLAT_RATE,
-        flat_rate_amount=2000,
-    )
     opens = deadline - timedelta(days=60)
-    call = call_services.create_call(
-        programme=programme,
-        by=manager,
+    return published_call(
+        manager,
+        region_code=code,
+        programme_title=f"QVCT {name}",
         definition=FORM,
-        kind=CallKind.AAC,
         title=title,
         opens_at=opens,
         closes_at=deadline,
         reminder_days=reminder_days,
         contacts="qvt@ars.exemple.fr",
     )
-    return call_services.publish_call(call=call, by=manager, now=opens)
 
 
 def start_draft(call, *emails: str, name: str = "EHPAD Les Cigales"):

@@ -8,12 +8,17 @@ from django.core import mail
 from capqvct.accounts.models import Role
 from capqvct.applications import services
 from capqvct.applications.models import ApplicationStatus
-from capqvct.calls import services as call_services
 from capqvct.calls.deadlines import deadline_instant
-from capqvct.calls.models import CallKind, FundingRule, ProgrammeFormat
 from capqvct.core.exceptions import Refusal
 from capqvct.core.models import AuditEvent
-from tests.factories import EstablishmentFactory, MembershipFactory, OrganisationFactory, departement, region
+from tests.factories import (
+    EstablishmentFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    departement,
+    published_call,
+    region,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -43,24 +48,15 @@ DEADLINE = deadline_instant(day=date(2022, 9, 5), at=None, zone="Indian/Reunion"
 def call():
     reunion = region("04", "La Réunion", "Indian/Reunion")
     manager = MembershipFactory(role=Role.PROGRAMME_MANAGER, organisation__region=reunion).user
-    programme = call_services.create_programme(
-        by=manager,
-        region_id="04",
-        title="QVCT La Réunion",
-        format=ProgrammeFormat.COHORTS,
-        funding_rule=FundingRule.FLAT_RATE,
-        flat_rate_amount=2000,
-    )
-    call = call_services.create_call(
-        programme=programme,
-        by=manager,
+    return published_call(
+        manager,
+        region_code="04",
+        programme_title="QVCT La Réunion",
         definition=FORM,
-        kind=CallKind.AAC,
         title="Accompagnement QVCT des ESSMS",
         opens_at=OPENS,
         closes_at=DEADLINE,
     )
-    return call_services.publish_call(call=call, by=manager, now=OPENS)
 
 
 @pytest.fixture

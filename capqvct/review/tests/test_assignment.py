@@ -11,7 +11,7 @@ from django.utils import timezone
 from capqvct.accounts.models import OrganisationKind, Role
 from capqvct.applications.models import Application, ApplicationStatus
 from capqvct.calls import services as call_services
-from capqvct.calls.models import Call, CallKind, FundingRule, ProgrammeFormat
+from capqvct.calls.models import Call
 from capqvct.core.exceptions import Refusal
 from capqvct.core.models import AuditEvent
 from capqvct.review import services
@@ -24,6 +24,7 @@ from tests.factories import (
     OrganisationFactory,
     UserFactory,
     departement,
+    published_call,
     region,
 )
 
@@ -67,26 +68,15 @@ def agent(organisation, role, email, last_name):
 
 
 def past_call(manager, definition=SMALL_FORM, **fields) -> Call:
-    programme = call_services.create_programme(
-        by=manager,
-        region_id="76",
-        title="OMEGA",
-        format=ProgrammeFormat.COHORTS,
-        funding_rule=FundingRule.FLAT_RATE,
-        flat_rate_amount=2000,
-    )
     now = timezone.now()
-    call = call_services.create_call(
-        programme=programme,
-        by=manager,
+    call = published_call(
+        manager,
         definition=definition,
-        kind=CallKind.AAC,
         title="Appel à candidatures OMEGA",
         opens_at=now - timedelta(days=30),
         closes_at=now + timedelta(days=1),
         **fields,
     )
-    call_services.publish_call(call=call, by=manager)
     Call.objects.filter(pk=call.pk).update(closes_at=now - timedelta(days=1))
     call.refresh_from_db()
     return call

@@ -13,12 +13,12 @@ from django_tasks_db.models import DBTaskResult
 from capqvct.accounts.models import Role
 from capqvct.applications.models import Application, ApplicationStatus, Attachment, Submission
 from capqvct.calls import services as call_services
-from capqvct.calls.models import CallKind, FundingRule, ProgrammeFormat
+from capqvct.calls.models import CallKind
 from capqvct.core.models import AuditEvent
 from capqvct.review.bundle_tasks import build_review_bundle
 from capqvct.review.bundles import build_bundle, bundle_path, exports_dir
 from capqvct.review.models import Review
-from tests.factories import EstablishmentFactory, MembershipFactory, departement, region
+from tests.factories import EstablishmentFactory, MembershipFactory, departement, published_call, region
 
 pytestmark = pytest.mark.django_db
 
@@ -49,24 +49,12 @@ def other_manager():
 
 @pytest.fixture
 def review(manager):
-    programme = call_services.create_programme(
-        by=manager,
-        region_id="76",
-        title="OMEGA",
-        format=ProgrammeFormat.COHORTS,
-        funding_rule=FundingRule.FLAT_RATE,
-        flat_rate_amount=2000,
-    )
-    call = call_services.create_call(
-        programme=programme,
-        by=manager,
+    call = published_call(
+        manager,
         definition=FORM,
-        kind=CallKind.AAC,
-        title="Appel OMEGA",
         opens_at=SUBMITTED_AT - timedelta(days=30),
         closes_at=SUBMITTED_AT + timedelta(days=1),
     )
-    call = call_services.publish_call(call=call, by=manager, now=SUBMITTED_AT - timedelta(days=30))
     return Review.objects.create(call=call, started_by=manager)
 
 

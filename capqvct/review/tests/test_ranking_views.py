@@ -12,7 +12,6 @@ from django.test.utils import CaptureQueriesContext
 from capqvct.accounts.models import Role
 from capqvct.applications.models import Application, ApplicationStatus
 from capqvct.calls import services as call_services
-from capqvct.calls.models import CallKind, FundingRule, ProgrammeFormat
 from capqvct.review.models import Assignment, Criterion, Decision, EligibilityReview, Outcome, Review, Score
 from tests.factories import (
     EstablishmentFactory,
@@ -20,6 +19,7 @@ from tests.factories import (
     OrganisationFactory,
     UserFactory,
     departement,
+    published_call,
     region,
 )
 
@@ -59,24 +59,12 @@ def manager(agency):
 
 @pytest.fixture
 def call(manager):
-    programme = call_services.create_programme(
-        by=manager,
-        region_id="76",
-        title="OMEGA",
-        format=ProgrammeFormat.COHORTS,
-        funding_rule=FundingRule.FLAT_RATE,
-        flat_rate_amount=2000,
-    )
-    call = call_services.create_call(
-        programme=programme,
-        by=manager,
+    return published_call(
+        manager,
         definition=FORM,
-        kind=CallKind.AAC,
-        title="Appel OMEGA",
         opens_at=SUBMITTED_AT - timedelta(days=30),
         closes_at=SUBMITTED_AT + timedelta(days=1),
     )
-    return call_services.publish_call(call=call, by=manager, now=SUBMITTED_AT - timedelta(days=30))
 
 
 @pytest.fixture
