@@ -65,3 +65,43 @@ class NewAccountForm(DsfrBaseForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=password_validators_help_text_html(),
     )
+
+
+class LetterheadForm(DsfrBaseForm):
+    """What an agency's decision letters carry; the service checks the logo's content."""
+
+    logo = forms.FileField(
+        label="Nouveau logo",
+        required=False,
+        help_text="PNG, JPEG ou SVG, 1\u00a0Mo au plus. Il est imprimé sur 2\u00a0cm de haut environ.",
+        widget=forms.FileInput(
+            attrs={"class": "fr-upload", "accept": ".png,.jpg,.jpeg,.svg,image/png,image/jpeg,image/svg+xml"}
+        ),
+        error_messages={"empty": "Ce fichier est vide\u00a0: choisissez-en un autre."},
+    )
+    remove_logo = forms.BooleanField(label="Retirer le logo actuel", required=False)
+    postal_address = forms.CharField(
+        label="Adresse postale",
+        required=False,
+        max_length=400,
+        help_text="Telle qu’elle figure sur vos courriers, une ligne par ligne (6\u00a0lignes au plus).",
+        widget=forms.Textarea(attrs={"rows": 5, "autocomplete": "off"}),
+    )
+    signatory_name = forms.CharField(
+        label="Nom du signataire",
+        required=False,
+        max_length=150,
+        help_text="Par exemple\u00a0: Dr Jeanne Dupont. Sans signataire, la lettre est signée par l’agent "
+        "qui a confirmé la décision.",
+    )
+    signatory_title = forms.CharField(
+        label="Qualité du signataire",
+        required=False,
+        max_length=200,
+        help_text="Par exemple\u00a0: Directrice générale de l’ARS Occitanie.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The DSFR's file upload component rather than its text input's frame.
+        self.fields["logo"].widget.group_class = "fr-upload-group"

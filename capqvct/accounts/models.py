@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from capqvct.core.files import RandomFileName
 from capqvct.territory.models import Region
 
 
@@ -69,6 +70,12 @@ class Organisation(models.Model):
         Region, verbose_name="région", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     email = models.EmailField("e-mail de contact", blank=True)
+    # An agency's letterhead, printed on its decision letters; the logo is private media, served by a
+    # view that checks who asks.
+    logo = models.FileField("logo", upload_to=RandomFileName("logos"), max_length=200, blank=True)
+    postal_address = models.TextField("adresse postale", blank=True)
+    signatory_name = models.CharField("nom du signataire", max_length=150, blank=True)
+    signatory_title = models.CharField("qualité du signataire", max_length=200, blank=True)
 
     objects = OrganisationQuerySet.as_manager()
 

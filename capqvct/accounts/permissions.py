@@ -15,6 +15,24 @@ def can_manage_organisation(user, organisation: Organisation) -> Decision:
     return refuse("Seuls les responsables de cette organisation peuvent gérer ses membres.")
 
 
+def can_edit_letterhead(user, organisation: Organisation) -> Decision:
+    """The letterhead is the agency's: those who manage its members set it."""
+    if not organisation.is_agency:
+        return refuse("Seules les agences (ARS et Aract) ont un en-tête pour leurs lettres de décision.")
+    if not can_manage_organisation(user, organisation):
+        return refuse("Seuls les responsables de programme de cette agence peuvent modifier son en-tête.")
+    return ALLOWED
+
+
+def can_see_letterhead(user, organisation: Organisation) -> Decision:
+    """Every member of the agency sees its letterhead, logo included."""
+    if not organisation.is_agency:
+        return refuse("Seules les agences (ARS et Aract) ont un en-tête pour leurs lettres de décision.")
+    if is_platform_admin(user) or Membership.objects.filter(user=user, organisation=organisation).exists():
+        return ALLOWED
+    return refuse("Seuls les membres de cette agence voient son en-tête.")
+
+
 def can_give_role(organisation: Organisation, role: str) -> Decision:
     if role in ROLES_BY_KIND[organisation.kind]:
         return ALLOWED

@@ -1,18 +1,32 @@
 """Use cases that change accounts, organisations and memberships; each writes its audit event."""
 
+import math
 from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from capqvct.accounts.models import Invitation, Membership, Organisation, Role, User, hash_secret
-from capqvct.accounts.permissions import can_give_role, can_leave, can_manage_organisation
+from capqvct.accounts.permissions import (
+    can_edit_letterhead,
+    can_give_role,
+    can_leave,
+    can_manage_organisation,
+)
+from capqvct.core import files
 from capqvct.core.emails import send_templated_email
 from capqvct.core.exceptions import Refusal
+from capqvct.core.formatting import NBSP, format_number
 from capqvct.core.services import record_event
+
+LOGO_MAX_SIZE_MB = 1
+LOGO_TYPES = (files.PNG, files.JPEG, files.SVG)
+# The letter's header leaves room for this many lines of address, and the letter stays on one page.
+ADDRESS_MAX_LINES = 6
 
 
 def invite_colleague(
@@ -169,3 +183,76 @@ def add_member(*, organisation: Organisation, user: User, role: str, by: User | 
             details={"organisation": organisation.name, "to": role},
         )
     return membership
+
+
+def update_letterhead(
+    *,
+    organisation: Organisation,
+    by: User,
+    postal_address: str,
+    signatory_name: str,
+    signatory_title: str,
+    logo: UploadedFile | None = None,
+    remove_logo: bool = False,
+) -> Organisation:
+    """An agency's managers set the logo, postal address and signatory of its decision letters."""
+    if not (allowed := can_edit_letterhead(by, organisation)):
+        raise Refusal(allowed.reason)
+    lines = [line.strip() for line in postal_address.strip().splitlines()]
+    if len(lines) > ADDRESS_MAX_LINES:
+        raise Refusal(
+            f"L’adresse tient en {ADDRESS_MAX_LINES}{NBSP}lignes au plus sur la lettre{NBSP}: "
+            "regroupez-en certaines.",
+            field="postal_address",
+        )
+    if logo is not None:
+        check_logo(logo)
+    previous_logo = organisation.logo.name
+    values = {
+        "postal_address": "\n".join(lines),
+        "signatory_name": signatory_name.strip(),
+        "signatory_title": signatory_title.strip(),
+    }
+    changed = [name for name, value in values.items() if getattr(organisation, name) != value]
+    with transaction.atomic():
+        for name, value in values.items():
+            setattr(organisation, name, value)
+        if logo is not None:
+            organisation.logo.save("logo", logo, save=False)
+            changed.append("logo")
+        elif remove_logo and previous_logo:
+            organisation.logo = ""
+            changed.append("logo")
+        organisation.save(update_fields=[*values, "logo"])
+        record_event(action="letterhead_updated", actor=by, target=organisation, details={"changed": changed})
+        if previous_logo and organisation.logo.name != previous_logo:
+            # The replaced file goes once the change is committed, never before.
+            storage, name = organisation.logo.storage, previous_logo
+            transaction.on_commit(lambda: storage.delete(name))
+    return organisation
+
+
+def check_logo(upload: UploadedFile) -> str:
+    """The logo's real type (PNG, JPEG or SVG); a Refusal at the field otherwise."""
+    if not upload.size:
+        raise Refusal(f"Ce fichier est vide{NBSP}: choisissez-en un autre.", field="logo")
+    if upload.size > LOGO_MAX_SIZE_MB * 1024 * 1024:
+        # Rounded up: « 1,1 Mo », never « 1,0 Mo » for a file just over the limit.
+        size = format_number(math.ceil(upload.size * 10 / 1024 / 1024) / 10, decimals=1)
+        raise Refusal(
+            f"Ce fichier pèse {size}{NBSP}Mo{NBSP}: le logo ne doit pas dépasser {LOGO_MAX_SIZE_MB}{NBSP}Mo.",
+            field="logo",
+        )
+    upload.seek(0)
+    content = upload.read()
+    upload.seek(0)
+    content_type = files.image_type(content)
+    if content_type not in LOGO_TYPES:
+        raise Refusal(
+            f"Ce fichier n’est pas une image PNG, JPEG ou SVG{NBSP}: "
+            "choisissez le logo dans l’un de ces formats.",
+            field="logo",
+        )
+    if content_type == files.SVG and (hazard := files.svg_hazard(content)):
+        raise Refusal(f"{hazard} Enregistrez le logo en PNG ou en JPEG.", field="logo")
+    return content_type

@@ -61,6 +61,8 @@ urlpatterns = [
     path("tableau-de-bord/", views.dashboard, name="dashboard"),
     path("organisations/<int:pk>/", views.organisation_members, name="organisation"),
     path("organisations/<int:pk>/inviter/", views.invite, name="invite"),
+    path("organisations/<int:pk>/en-tete/", views.letterhead, name="letterhead"),
+    path("organisations/<int:pk>/en-tete/logo/", views.letterhead_logo, name="letterhead_logo"),
     path("appartenances/<int:pk>/role/", views.change_role, name="change_role"),
     path("appartenances/<int:pk>/retirer/", views.remove_membership, name="remove_membership"),
 ]

@@ -8,7 +8,7 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -17,9 +17,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from capqvct.accounts import forms, services
 from capqvct.accounts.models import Membership, Organisation
-from capqvct.accounts.permissions import can_manage_organisation
+from capqvct.accounts.permissions import can_edit_letterhead, can_manage_organisation, can_see_letterhead
 from capqvct.accounts.selectors import memberships_of, needs_second_factor
 from capqvct.core.exceptions import Refusal
+from capqvct.core.files import stored_image_type
 from capqvct.core.services import record_event
 
 
@@ -155,6 +156,58 @@ def invite(request, pk: int):
             ],
         },
     )
+
+
+def letterhead(request, pk: int):
+    """An agency's managers set the logo, address and signatory printed on its decision letters."""
+    organisation = get_object_or_404(Organisation, pk=pk)
+    if not can_edit_letterhead(request.user, organisation):
+        raise Http404
+    initial = {
+        "postal_address": organisation.postal_address,
+        "signatory_name": organisation.signatory_name,
+        "signatory_title": organisation.signatory_title,
+    }
+    form = forms.LetterheadForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_letterhead(organisation=organisation, by=request.user, **form.cleaned_data)
+        except Refusal as refusal:
+            form.add_error(refusal.field, refusal.message)
+        else:
+            messages.success(request, "En-tête des lettres de décision enregistré.")
+            return redirect("accounts:organisation", pk=organisation.pk)
+    return render(
+        request,
+        "accounts/letterhead.html",
+        {
+            "page_title": "En-tête des lettres de décision",
+            "organisation": organisation,
+            "form": form,
+            "breadcrumb": [
+                ("Mon compte", "/compte/"),
+                (organisation.name, f"/compte/organisations/{organisation.pk}/"),
+                ("En-tête des lettres", None),
+            ],
+        },
+    )
+
+
+def letterhead_logo(request, pk: int):
+    """An agency's logo, to its members only: MEDIA_ROOT has no public address."""
+    organisation = get_object_or_404(Organisation, pk=pk)
+    if not can_see_letterhead(request.user, organisation) or not organisation.logo:
+        raise Http404
+    try:
+        with organisation.logo.open("rb") as logo:
+            content = logo.read()
+    except FileNotFoundError:
+        raise Http404 from None
+    response = HttpResponse(content, content_type=stored_image_type(content))
+    # Shown by the letterhead page's <img>; opened on its own, an SVG may run nothing.
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    response["Cache-Control"] = "private, no-cache"
+    return response
 
 
 def _membership_managed_by(request, pk: int) -> Membership:

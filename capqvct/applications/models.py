@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from capqvct.calls.models import Call, FormVersion
+from capqvct.core.files import RandomFileName
 from capqvct.establishments.models import Establishment
 
 
@@ -117,12 +118,6 @@ class Change(models.Model):
         return f"{self.application} — {', '.join(self.fields)}"
 
 
-def _random_file_name(instance, filename: str) -> str:
-    """Stored under a random name, sharded, without the user's name or extension."""
-    token = uuid.uuid4().hex
-    return f"dossiers/{token[:2]}/{token}"
-
-
 class Attachment(models.Model):
     """A file of a dossier: the answer to a file question, or an original received by e-mail or post."""
 
@@ -134,7 +129,7 @@ class Attachment(models.Model):
     size = models.PositiveBigIntegerField("taille (octets)")
     content_type = models.CharField("type détecté", max_length=120)
     sha256 = models.CharField("empreinte SHA-256", max_length=64)
-    file = models.FileField(upload_to=_random_file_name, max_length=200)
+    file = models.FileField(upload_to=RandomFileName("dossiers"), max_length=200)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -193,7 +188,7 @@ class ImportBatch(models.Model):
     """A spreadsheet of dossiers an agent imports into a call: its file, column mapping and report."""
 
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="import_batches")
-    file = models.FileField(upload_to=_random_file_name, max_length=200)
+    file = models.FileField(upload_to=RandomFileName("dossiers"), max_length=200)
     original_name = models.CharField("nom du fichier", max_length=255)
     # Which column feeds what: {"finess", "received_at", "received_on", "sender_email": column,
     # "answers": {answer path: column}}; one column may feed several targets.

@@ -17,6 +17,23 @@ ORGANISATIONS = {
     "national": (OrganisationKind.NATIONAL, "DGCS — bureau de la qualité de vie au travail", None),
 }
 
+# The agencies' letterheads: invented addresses and signatories; the logos are drawn by
+# load_demo (a coloured square and a label, plainly not an institution's logo).
+LETTERHEADS = {
+    "ars": {
+        "postal_address": "Agence de démonstration\n10 rue de l’Exemple\nCS 00000\n34000 Montpellier",
+        "signatory_name": "Dr Anne Démo",
+        "signatory_title": "Directrice générale de l’ARS Occitanie (fictive)",
+        "logo_colour": "#000091",
+    },
+    "aract": {
+        "postal_address": "Aract de démonstration\n20 avenue de l’Exemple\n31000 Toulouse",
+        "signatory_name": "Marc Démo",
+        "signatory_title": "Directeur de l’Aract Occitanie (fictif)",
+        "logo_colour": "#6a6af4",
+    },
+}
+
 # e-mail, first name, last name, organisation key, role
 PEOPLE = [
     ("claire.fabre@ars-occitanie.example", "Claire", "Fabre", "ars", Role.PROGRAMME_MANAGER),

@@ -1,10 +1,13 @@
 """The decision letter of a dossier, as a PDF (WeasyPrint), on the letterhead of the call's agencies.
 
-No model holds an agency's logo, postal address or signatory yet: the letterhead names the
-programme's agencies (ARS, Aract) of the region, and the letter is signed by the agent who confirmed
-the decision, as programme manager.
+The header shows the logo and name of each of the programme's agencies (ARS first, then Aract) and
+the postal address of the sending agency. The sending agency is the first of them with a signatory
+(set on its « En-tête des lettres de décision » page), who signs the letter with their title; when
+no agency has one, it is the first agency, and the agent who confirmed the decision signs as
+programme manager. Logos are embedded as data: URIs, so the letter renders with no network.
 """
 
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -12,7 +15,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from weasyprint import HTML
 
-from capqvct.accounts.models import Organisation
+from capqvct.accounts.models import Organisation, OrganisationKind
+from capqvct.core.files import image_data_uri
 from capqvct.core.formatting import format_date
 from capqvct.review.models import Decision, Outcome
 
@@ -22,33 +26,69 @@ OUTCOME_SENTENCES = {
     Outcome.NOT_SELECTED: "a le regret de vous informer que votre candidature n’est pas retenue",
     Outcome.INELIGIBLE: "a le regret de vous informer que votre candidature n’est pas recevable",
 }
+# The ARS signs before the Aract.
+AGENCY_ORDER = {OrganisationKind.ARS: 0, OrganisationKind.ARACT: 1}
+PROGRAMME_MANAGER_TITLE = "Responsable de programme"
+
+
+@dataclass(frozen=True)
+class Signature:
+    name: str
+    title: str
+    agency: str
+    # Signed by the agency's signatory (title above the name, room for the handwritten signature)
+    # rather than by the confirming agent.
+    by_signatory: bool
 
 
 def letter_file_name(decision: Decision) -> str:
     return f"lettre-decision-{decision.application_id}.pdf"
 
 
+def letter_agencies(decision: Decision) -> list[Organisation]:
+    """The programme's agencies, ARS first."""
+    agencies = Organisation.objects.agencies().filter(programmes=decision.application.call.programme)
+    return sorted(agencies, key=lambda agency: (AGENCY_ORDER[agency.kind], agency.name))
+
+
+def sending_agency(agencies: list[Organisation]) -> Organisation | None:
+    """The agency that signs: the first with a signatory, else the first."""
+    return next((agency for agency in agencies if agency.signatory_name), agencies[0] if agencies else None)
+
+
+def signature(decision: Decision, sender: Organisation | None) -> Signature:
+    """The agency's signatory when it has one; otherwise the agent who confirmed the decision."""
+    agency = sender.name if sender else ""
+    if sender and sender.signatory_name:
+        return Signature(
+            name=sender.signatory_name, title=sender.signatory_title, agency=agency, by_signatory=True
+        )
+    agent = decision.confirmed_by
+    name = (agent.get_full_name() or agent.email) if agent else ""
+    return Signature(name=name, title=PROGRAMME_MANAGER_TITLE, agency=agency, by_signatory=False)
+
+
 def letter_context(decision: Decision, *, now: datetime | None = None) -> dict:
     application = decision.application
     call = application.call
     region = call.programme.region
-    agencies = list(
-        Organisation.objects.agencies().filter(programmes=call.programme).order_by("kind", "name")
-    )
+    agencies = letter_agencies(decision)
+    sender = sending_agency(agencies)
     # The letter is dated the day it was (or is being) sent, in the region's time zone.
     sent_at = decision.notified_at or now or timezone.now()
-    signatory = decision.confirmed_by
     return {
         "decision": decision,
         "application": application,
         "establishment": application.establishment,
         "call": call,
         "region": region,
-        "agencies": agencies,
+        "agencies": [{"name": agency.name, "logo": image_data_uri(agency.logo)} for agency in agencies],
+        "sender": sender,
+        "sender_address": sender.postal_address.splitlines() if sender else [],
         "contact_emails": [agency.email for agency in agencies if agency.email],
         "dated": format_date(timezone.localtime(sent_at, timezone=ZoneInfo(region.time_zone)).date()),
         "outcome_sentence": OUTCOME_SENTENCES[decision.outcome],
-        "signatory": (signatory.get_full_name() or signatory.email) if signatory else "",
+        "signature": signature(decision, sender),
         "is_selected": decision.outcome == Outcome.SELECTED,
         "is_waiting": decision.outcome == Outcome.WAITING_LIST,
     }

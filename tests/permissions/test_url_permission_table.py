@@ -45,6 +45,25 @@ def only(allowed: dict, **overrides) -> dict:
     return {**allowed, **overrides}
 
 
+def world_logo(w) -> str:
+    """The address of the world's ARS logo, given once through the letterhead service."""
+    if not w.ars.logo:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from capqvct.accounts.services import update_letterhead
+
+        svg = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 4"><rect width="4" height="4"/></svg>'
+        update_letterhead(
+            organisation=w.ars,
+            by=w.users["programme_manager"],
+            postal_address="",
+            signatory_name="",
+            signatory_title="",
+            logo=SimpleUploadedFile("logo.svg", svg),
+        )
+    return f"/compte/organisations/{w.ars.pk}/en-tete/logo/"
+
+
 def world_decision(w):
     """A confirmed, not yet notified decision on the world's dossier (created once)."""
     from capqvct.review.models import Decision, Outcome
@@ -133,6 +152,21 @@ TABLE = {
     "accounts:invite": (
         lambda w: f"/compte/organisations/{w.ars.pk}/inviter/",
         {**{role: 404 for role in ROLES}, "anonymous": 302, "programme_manager": 200, "admin": 200},
+    ),
+    # The letterhead of the world's ARS: its programme manager edits it; its logo is shown to its members.
+    "accounts:letterhead": (
+        lambda w: f"/compte/organisations/{w.ars.pk}/en-tete/",
+        {**{role: 404 for role in ROLES}, "anonymous": 302, "programme_manager": 200, "admin": 200},
+    ),
+    "accounts:letterhead_logo": (
+        lambda w: world_logo(w),
+        {
+            **{role: 404 for role in ROLES},
+            "anonymous": 302,
+            "programme_manager": 200,
+            "reviewer": 200,
+            "admin": 200,
+        },
     ),
     "accounts:change_role": (lambda w: f"/compte/appartenances/{w.agent_membership.pk}/role/", POST_ONLY),
     "accounts:remove_membership": (

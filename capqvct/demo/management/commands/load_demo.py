@@ -8,11 +8,12 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
+from django.utils.html import escape
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from weasyprint import HTML
 
 from capqvct.accounts.models import Organisation, Role, User
-from capqvct.accounts.services import add_member
+from capqvct.accounts.services import add_member, update_letterhead
 from capqvct.applications import services as application_services
 from capqvct.applications.models import Channel
 from capqvct.calls import services as call_services
@@ -37,10 +38,13 @@ class Command(BaseCommand):
             with transaction.atomic():
                 organisations = self._organisations()
                 accounts = [self._person(*person, organisations) for person in people.PEOPLE]
+                self._letterheads(organisations, accounts)
                 admin = self._user(*people.ADMIN, is_staff=True, is_superuser=True)
                 self._give_totp(admin)
                 director, claimant = self._establishment_people(establishments, approver=accounts[0][0])
-                call = self._omega_call(manager=accounts[0][0])
+                call = self._omega_call(
+                    manager=accounts[0][0], agencies=[organisations["ars"], organisations["aract"]]
+                )
                 self._omega_dossiers(call, establishments, director=director[0], manager=accounts[0][0])
         self._print_access(accounts, admin, director, claimant)
 
@@ -87,6 +91,27 @@ class Command(BaseCommand):
         add_member(organisation=organisations[organisation_key], user=user, role=role)
         return user, role, organisations[organisation_key], self._give_totp(user)
 
+    def _letterheads(self, organisations, accounts) -> None:
+        """Invented addresses, signatories and logos, set once: a reload keeps what was changed since."""
+        for key, letterhead in people.LETTERHEADS.items():
+            agency = organisations[key]
+            if agency.signatory_name or agency.logo:
+                continue
+            manager = next(
+                user
+                for user, role, organisation, _ in accounts
+                if organisation == agency and role == Role.PROGRAMME_MANAGER
+            )
+            logo = _demo_logo(agency.get_kind_display(), letterhead["logo_colour"])
+            update_letterhead(
+                organisation=agency,
+                by=manager,
+                postal_address=letterhead["postal_address"],
+                signatory_name=letterhead["signatory_name"],
+                signatory_title=letterhead["signatory_title"],
+                logo=SimpleUploadedFile("logo.svg", logo, content_type="image/svg+xml"),
+            )
+
     def _establishment_people(self, establishments, *, approver):
         ehpad = next(e for e in establishments if e.category_code == "500")
         director = self._user(*people.DIRECTOR)
@@ -108,7 +133,7 @@ class Command(BaseCommand):
         )
         return (director, ehpad), (claimant, other)
 
-    def _omega_call(self, *, manager) -> Call:
+    def _omega_call(self, *, manager, agencies) -> Call:
         """The Occitanie OMEGA call of the domain notes, open for the next 30 days."""
         if existing := Call.objects.filter(title=people.OMEGA_CALL_TITLE).first():
             return existing
@@ -117,6 +142,7 @@ class Command(BaseCommand):
             by=manager,
             region_id=people.DEMO_REGION,
             title="OMEGA — Ma démarche QVT",
+            agencies=agencies,
             description="Transfert du guide de la DGCS « Ma démarche QVT » aux EHPAD et SSIAD d’Occitanie.",
             format=ProgrammeFormat.COHORTS,
             funding_rule=FundingRule.FLAT_RATE,
@@ -183,6 +209,20 @@ class Command(BaseCommand):
         line(f"  {director_user.email:42} {'Direction':26} {ehpad.name}")
         line(f"  {people.STAFF_MEMBER[0]:42} {'Membre':26} {ehpad.name}")
         line(f"  {claimant_user.email:42} {'Demande en attente':26} {other.name}")
+
+
+def _demo_logo(label: str, colour: str) -> bytes:
+    """A plainly invented logo: a coloured square with the kind of agency, and « logo fictif »."""
+    font = 'font-family="DejaVu Sans, sans-serif"'
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 270 100" width="270" height="100">'
+        f'<rect x="2" y="2" width="96" height="96" rx="16" fill="{colour}"/>'
+        f'<text x="50" y="60" {font} font-size="28" font-weight="bold" fill="#ffffff" text-anchor="middle">'
+        f"{escape(label)}</text>"
+        f'<text x="114" y="46" {font} font-size="24" font-weight="bold" fill="#666666">logo fictif</text>'
+        f'<text x="114" y="74" {font} font-size="18" fill="#666666">démonstration</text>'
+        "</svg>"
+    ).encode()
 
 
 def _posted_letter(establishment: Establishment) -> bytes:
