@@ -3,6 +3,11 @@ import os
 os.environ.setdefault("CAPQVCT_TESTING", "1")
 
 import pytest  # noqa: E402
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+
+# Property tests judge results, not speed: a loaded CI machine must not fail them on a deadline.
+hypothesis_settings.register_profile("capqvct", deadline=None)
+hypothesis_settings.load_profile("capqvct")
 
 
 @pytest.fixture

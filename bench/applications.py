@@ -10,13 +10,14 @@ receipt). This module is also the benchmark's urlconf: the project's URLs plus t
 
 import json
 import statistics
-import time
 from datetime import timedelta
 
 from django.db import connection, transaction
 from django.http import HttpResponse
 from django.urls import include, path
 from django.utils import timezone
+
+from bench.run import bench_call, timed
 
 DRAFTS = 20  # dossiers whose drafts are saved in turn
 SAVES = 200
@@ -94,12 +95,12 @@ def dossier_figures() -> dict:
         save_runs, save_floor_runs = [], []
         for number in range(SAVES):
             application = drafts[number % DRAFTS][0]
-            save_runs.append(_timed(lambda application=application, number=number: save(application, number)))
-            save_floor_runs.append(_timed(lambda application=application: bare(application)))
+            save_runs.append(timed(lambda application=application, number=number: save(application, number)))
+            save_floor_runs.append(timed(lambda application=application: bare(application)))
         submit_runs, submit_floor_runs = [], []
         for application, _ in to_submit:
-            submit_runs.append(_timed(lambda application=application: submit(application)))
-            submit_floor_runs.append(_timed(lambda application=application: bare(application)))
+            submit_runs.append(timed(lambda application=application: submit(application)))
+            submit_floor_runs.append(timed(lambda application=application: bare(application)))
 
         with CaptureQueriesContext(connection) as save_queries:
             save(probe[0], 0)
@@ -117,7 +118,7 @@ def dossier_figures() -> dict:
         SAVES + WARM_UP
     )
     submission = probe[0].submissions.get()
-    pdf_runs = [_timed(lambda: receipt_pdf(submission)) for _ in range(PDF_REPEATS)]
+    pdf_runs = [timed(lambda: receipt_pdf(submission)) for _ in range(PDF_REPEATS)]
     for client in clients.values():
         client.logout()
     return {
@@ -215,7 +216,6 @@ def _create_dossiers(count: int) -> list[tuple]:
     from capqvct.applications import services
     from capqvct.calls import services as call_services
     from capqvct.calls.formdef.templates_library import standard_qvct_application
-    from capqvct.calls.models import CallKind, FundingRule, ProgrammeFormat
     from capqvct.establishments.models import Establishment
     from capqvct.territory.models import Departement
 
@@ -226,20 +226,12 @@ def _create_dossiers(count: int) -> list[tuple]:
         kind=OrganisationKind.ARS, name=f"{ORGANISATION_PREFIX}ARS", region=region
     )
     Membership.objects.create(user=manager, organisation=agency, role=Role.PROGRAMME_MANAGER)
-    programme = call_services.create_programme(
-        by=manager,
-        region_id=region.code,
-        title=PROGRAMME_TITLE,
-        format=ProgrammeFormat.COHORTS,
-        funding_rule=FundingRule.FLAT_RATE,
-        flat_rate_amount=2000,
-    )
     now = timezone.now()
-    call = call_services.create_call(
-        programme=programme,
-        by=manager,
+    call = bench_call(
+        manager,
+        region_code=region.code,
+        programme_title=PROGRAMME_TITLE,
         definition=standard_qvct_application().to_json(),
-        kind=CallKind.AAC,
         title="Appel à candidatures QVCT (banc d’essai)",
         opens_at=now - timedelta(days=1),
         closes_at=now + timedelta(days=30),
@@ -280,9 +272,3 @@ def _rates(runs: list[float], floor_runs: list[float], *, queries: int, count: i
         "ratio": round(floor_per_second / per_second, 1),
         "queries": queries,
     }
-
-
-def _timed(function) -> float:
-    started = time.perf_counter()
-    function()
-    return time.perf_counter() - started

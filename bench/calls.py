@@ -1,7 +1,8 @@
 """The public list of open calls with 2 000 calls: the page, next to one raw SQL query."""
 
-import time
 from datetime import timedelta
+
+from bench.run import timed
 
 CALLS = 2_000
 REPEATS = 7
@@ -18,8 +19,8 @@ def public_list_figures() -> dict:
     raw_first_page()
     page_runs, raw_runs = [], []
     for _ in range(REPEATS):
-        page_runs.append(_timed(lambda: client.get("/appels/")))
-        raw_runs.append(_timed(raw_first_page))
+        page_runs.append(timed(lambda: client.get("/appels/")))
+        raw_runs.append(timed(raw_first_page))
     with CaptureQueriesContext(connection) as queries:
         response = client.get("/appels/")
     assert response.status_code == 200
@@ -98,9 +99,3 @@ def _create_calls() -> None:
         ),
         batch_size=500,
     )
-
-
-def _timed(function) -> float:
-    started = time.perf_counter()
-    function()
-    return time.perf_counter() - started

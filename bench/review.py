@@ -10,8 +10,9 @@ Run alone, on the bench's database setup: ``CAPQVCT_TESTING=1 .venv/bin/python -
 """
 
 import random
-import time
 from datetime import timedelta
+
+from bench.run import bench_call, timed
 
 DOSSIERS = 1_000
 REVIEWERS_PER_DOSSIER = 3
@@ -60,10 +61,10 @@ def ranking_figures() -> dict:
     # Interleaved, so that a burst of load elsewhere on the machine hits every path alike.
     page_runs, selector_runs, floor_runs, export_runs = [], [], [], []
     for _ in range(REPEATS):
-        page_runs.append(_timed(page))
-        selector_runs.append(_timed(selector))
-        floor_runs.append(_timed(lambda: raw_aggregate(review.call_id)))
-        export_runs.append(_timed(export))
+        page_runs.append(timed(page))
+        selector_runs.append(timed(selector))
+        floor_runs.append(timed(lambda: raw_aggregate(review.call_id)))
+        export_runs.append(timed(export))
     with CaptureQueriesContext(connection) as page_queries:
         page()
     with CaptureQueriesContext(connection) as selector_queries:
@@ -165,7 +166,6 @@ def _create_review():
     from capqvct.accounts.models import Membership, Organisation, OrganisationKind, Role, User
     from capqvct.applications.models import Application, ApplicationStatus
     from capqvct.calls import services as call_services
-    from capqvct.calls.models import CallKind, FundingRule, ProgrammeFormat
     from capqvct.establishments.models import Establishment
     from capqvct.review.models import (
         Assignment,
@@ -185,20 +185,12 @@ def _create_review():
     manager = User.objects.create_user(email=f"gestion@{EMAIL_DOMAIN}")
     agency = Organisation.objects.create(kind=OrganisationKind.ARS, name=ORGANISATION_NAME, region=region)
     Membership.objects.create(user=manager, organisation=agency, role=Role.PROGRAMME_MANAGER)
-    programme = call_services.create_programme(
-        by=manager,
-        region_id=region.code,
-        title=PROGRAMME_TITLE,
-        format=ProgrammeFormat.COHORTS,
-        funding_rule=FundingRule.FLAT_RATE,
-        flat_rate_amount=2000,
-    )
     now = timezone.now()
-    call = call_services.create_call(
-        programme=programme,
-        by=manager,
+    call = bench_call(
+        manager,
+        region_code=region.code,
+        programme_title=PROGRAMME_TITLE,
         definition={"sections": [{"key": "projet", "title": "Projet", "fields": []}]},
-        kind=CallKind.AAC,
         title="Appel à candidatures QVCT (banc d’essai du classement)",
         opens_at=now - timedelta(days=60),
         closes_at=now - timedelta(days=1),
@@ -302,40 +294,7 @@ def _signed_in(client, user):
     return client
 
 
-def _timed(function) -> float:
-    started = time.perf_counter()
-    function()
-    return time.perf_counter() - started
-
-
-def main() -> None:
-    """This part of the bench alone, with the bench's database setup (own SQLite file, or DATABASE_URL)."""
-    import os
-
-    from bench.run import OUTPUT_DIR
-
-    OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
-    if "DATABASE_URL" not in os.environ:
-        database = OUTPUT_DIR / "bench-review.sqlite3"
-        for path in OUTPUT_DIR.glob("bench-review.sqlite3*"):
-            path.unlink()
-        os.environ["DATABASE_URL"] = f"sqlite:///{database}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "capqvct.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    from bench.run import ensure_departements
-
-    call_command("migrate", verbosity=0)
-    ensure_departements()
-    try:
-        figures = ranking_figures()
-    finally:
-        clean_up()
-    print_ranking(figures)
-
-
 if __name__ == "__main__":
-    main()
+    from bench.run import print_ranking, run_alone
+
+    run_alone("review", ranking_figures, print_ranking, clean_up)

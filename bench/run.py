@@ -1,5 +1,6 @@
 """``python -m bench.run``: the FINESS import and the directory search at national scale, the public list
-of calls, draft saves and submissions of dossiers, and the ranking table of a call's review.
+of calls, draft saves and submissions of dossiers, the ranking table of a call's review, and the bulk
+notification of 500 decisions through the database queue.
 
 Each figure stands next to a floor measured in the same run on the same database: the least work
 that could do the same job (a bare ``executemany`` of the raw fields, one hand-written SQL query).
@@ -58,6 +59,7 @@ def run() -> dict:
 
     from bench.applications import dossier_figures
     from bench.calls import public_list_figures
+    from bench.notifications import notification_figures
     from bench.review import ranking_figures
     from capqvct.establishments.finess import import_finess
     from capqvct.establishments.finess_sample import write_sample_finess
@@ -95,6 +97,7 @@ def run() -> dict:
         "public_calls": public_list_figures(),
         "dossiers": dossier_figures(),
         "ranking": ranking_figures(),
+        "notifications": notification_figures(),
     }
 
 
@@ -262,11 +265,13 @@ def clean_up() -> None:
 
     from bench.applications import clean_up as clean_up_applications
     from bench.calls import clean_up as clean_up_calls
+    from bench.notifications import clean_up as clean_up_notifications
     from bench.review import clean_up as clean_up_review
     from capqvct.accounts.models import Organisation, User
     from capqvct.establishments.models import Establishment
 
-    clean_up_review()  # first: dossiers protect their call and establishment
+    clean_up_notifications()  # first: dossiers protect their call and establishment
+    clean_up_review()
     clean_up_applications()
     clean_up_calls()
     Establishment.objects.all().delete()
@@ -275,6 +280,47 @@ def clean_up() -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {RAW_TABLE}")
         cursor.execute(f"DROP TABLE IF EXISTS {RAW_GEO_TABLE}")
+
+
+def run_alone(name: str, figures, print_figures, clean_up_part) -> None:
+    """One part of the bench by itself (``python -m bench.<part>``), on its own SQLite file under
+    ``var/bench/`` or on ``DATABASE_URL``; what it created is deleted at the end."""
+    OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
+    if "DATABASE_URL" not in os.environ:
+        database = OUTPUT_DIR / f"bench-{name}.sqlite3"
+        for path in OUTPUT_DIR.glob(f"bench-{name}.sqlite3*"):
+            path.unlink()
+        os.environ["DATABASE_URL"] = f"sqlite:///{database}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "capqvct.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    ensure_departements()
+    try:
+        results = figures()
+    finally:
+        clean_up_part()
+    print_figures(results)
+
+
+def bench_call(manager, *, region_code: str, programme_title: str, agencies=(), **call_fields):
+    """A draft call of a flat-rate cohort programme, created by `manager` through the services."""
+    from capqvct.calls import services as call_services
+    from capqvct.calls.models import CallKind, FundingRule, ProgrammeFormat
+
+    programme = call_services.create_programme(
+        by=manager,
+        region_id=region_code,
+        title=programme_title,
+        agencies=agencies,
+        format=ProgrammeFormat.COHORTS,
+        funding_rule=FundingRule.FLAT_RATE,
+        flat_rate_amount=2000,
+    )
+    return call_services.create_call(programme=programme, by=manager, kind=CallKind.AAC, **call_fields)
 
 
 # Measuring and printing ------------------------------------------------------------------------
@@ -328,6 +374,8 @@ def print_table(results: dict) -> None:
     print()
     print_ranking(results["ranking"])
     print()
+    print_notifications(results["notifications"])
+    print()
     print(f"Résultats écrits dans {OUTPUT_DIR / 'results.json'}")
 
 
@@ -335,6 +383,12 @@ def print_ranking(figures: dict) -> None:
     from bench.review import print_ranking as print_review_ranking
 
     print_review_ranking(figures)
+
+
+def print_notifications(figures: dict) -> None:
+    from bench.notifications import print_notifications as print_bulk_notification
+
+    print_bulk_notification(figures)
 
 
 def print_dossiers(dossiers: dict) -> None:

@@ -14,8 +14,9 @@ STAGE_OF_OUTCOME = {
 }
 
 
-def stage_of(application: Application) -> str:
-    decision = Decision.objects.filter(application=application, notified_at__isnull=False).first()
+def stage_of(application: Application, *, notified: Decision | None = None) -> str:
+    """`notified`: the dossier's decision just sent, which spares reading it again."""
+    decision = notified or Decision.objects.filter(application=application, notified_at__isnull=False).first()
     if decision is not None:
         return STAGE_OF_OUTCOME[decision.outcome]
     if InformationRequest.objects.filter(application=application, answered_at__isnull=True).exists():
@@ -23,5 +24,5 @@ def stage_of(application: Application) -> str:
     return ""
 
 
-def refresh_applicant_stage(application: Application) -> None:
-    show_applicant_stage(application=application, stage=stage_of(application))
+def refresh_applicant_stage(application: Application, *, notified: Decision | None = None) -> None:
+    show_applicant_stage(application=application, stage=stage_of(application, notified=notified))

@@ -1,7 +1,10 @@
 """Background work of decisions, run by `manage.py db_worker`: one task per letter and e-mail."""
 
+from email.utils import parseaddr
+from urllib.parse import urlsplit
+
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, make_msgid
 from django.template.loader import render_to_string
 from django_tasks import task
 
@@ -29,11 +32,18 @@ def recipients_of(decision: Decision) -> list[str]:
     return list(dict.fromkeys(emails))
 
 
+def message_id_domain() -> str:
+    """The domain of the sending address (where delivery reports come back), else the site's host."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2]
+    return domain or urlsplit(settings.SITE_URL).hostname or "localhost"
+
+
 def send_decision(decision: Decision) -> None:
     """Build the letter and send the e-mail now, recording success or the error on the decision.
 
     Sent here rather than through core.emails (which waits for a commit) because the failure must be
-    caught and shown to the managers, with a retry.
+    caught and shown to the managers, with a retry. The e-mail's own Message-ID is kept on the decision:
+    a delivery report that comes back later names it (see bounces.py).
     """
     from capqvct.review.decisions import record_notification
     from capqvct.review.letters import decision_letter_pdf, letter_file_name
@@ -50,13 +60,19 @@ def send_decision(decision: Decision) -> None:
             "review/decisions/email.txt",
             {"decision": decision, "application": application, "site_url": settings.SITE_URL},
         )
-        message = EmailMessage(subject=f"Décision : {application.call.title}", body=body, to=to)
+        message_id = make_msgid(domain=message_id_domain())
+        message = EmailMessage(
+            subject=f"Décision : {application.call.title}",
+            body=body,
+            to=to,
+            headers={"Message-ID": message_id},
+        )
         message.attach(letter_file_name(decision), decision_letter_pdf(decision), "application/pdf")
         message.send()
     except Exception as error:  # noqa: BLE001 — any failure is shown to the managers, who retry
         record_notification(decision=decision, error=f"{type(error).__name__} : {error}"[:1000])
     else:
-        record_notification(decision=decision)
+        record_notification(decision=decision, message_id=message_id)
 
 
 @task()

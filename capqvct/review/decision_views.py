@@ -6,15 +6,12 @@ applications_of_applicant: anyone else gets a 404.
 """
 
 from dataclasses import dataclass
-from datetime import date
-from zoneinfo import ZoneInfo
 
 from django import forms
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 from dsfr.forms import DsfrBaseForm
 
@@ -24,25 +21,16 @@ from capqvct.calls.models import Call
 from capqvct.calls.selectors import calls_managed_by
 from capqvct.core.exceptions import Refusal
 from capqvct.core.outcomes import report_outcome
-from capqvct.review import decisions
+from capqvct.review import decisions, selectors
 from capqvct.review.letters import decision_letter_pdf, letter_file_name
 from capqvct.review.models import Decision, Outcome, Review
-
-# The announced notification date is flagged this many days ahead when dossiers remain undecided.
-WARNING_DAYS = 7
-# The applicant reads these words for their dossier's state.
-APPLICANT_STATES = {
-    Outcome.SELECTED: "Retenu",
-    Outcome.WAITING_LIST: "Liste d’attente",
-    Outcome.NOT_SELECTED: "Non retenu",
-    Outcome.INELIGIBLE: "Non retenu",
-}
 
 
 @dataclass(frozen=True)
 class Progress:
-    notified: int
-    failed: int
+    notified: int  # sent and not come back
+    failed: int  # the mail server refused it at once
+    bounced: int  # accepted, then came back in error
     pending: int
     total: int
 
@@ -50,25 +38,10 @@ class Progress:
     def percent(self) -> int:
         return round(100 * self.notified / self.total) if self.total else 0
 
-
-def notification_warning(call: Call, *, undecided: int, today: date) -> str:
-    """The warning of the review dashboard: the announced date is near (or past) and dossiers wait."""
-    if call.notification_on is None or not undecided:
-        return ""
-    days = (call.notification_on - today).days
-    if days > WARNING_DAYS:
-        return ""
-    when = (
-        "est dépassée"
-        if days < 0
-        else "est aujourd’hui"
-        if days == 0
-        else f"est dans {days} jour" + ("s" if days > 1 else "")
-    )
-    return (
-        f"La date annoncée de notification {when} et {undecided} dossier{'s' if undecided > 1 else ''} "
-        f"{'n’ont' if undecided > 1 else 'n’a'} pas de décision confirmée."
-    )
+    @property
+    def unsent(self) -> int:
+        """Decisions that « Notifier les décisions » would still send (bounced ones are sent one by one)."""
+        return self.total - self.notified - self.bounced
 
 
 def notification_progress(review: Review | None, call: Call) -> Progress:
@@ -76,8 +49,9 @@ def notification_progress(review: Review | None, call: Call) -> Progress:
     requested_at = decisions.notification_requested_at(review) if review else None
     counts = confirmed.aggregate(
         total=Count("pk"),
-        notified=Count("pk", filter=Q(notified_at__isnull=False)),
+        notified=Count("pk", filter=Q(notified_at__isnull=False, bounced_at__isnull=True)),
         failed=Count("pk", filter=Q(notified_at__isnull=True) & ~Q(notification_error="")),
+        bounced=Count("pk", filter=Q(notified_at__isnull=False, bounced_at__isnull=False)),
         pending=Count(
             "pk",
             filter=Q(notified_at__isnull=True, notification_error="", confirmed_at__lte=requested_at)
@@ -125,7 +99,6 @@ def decisions_page(request, pk: int):
         if dossier.current:
             counts[dossier.current.outcome] += 1
     undecided = len(dossiers) - len(confirmed)
-    today = timezone.localtime(timezone=ZoneInfo(call.time_zone)).date()
     progress = notification_progress(review, call)
     return render(
         request,
@@ -142,7 +115,9 @@ def decisions_page(request, pk: int):
             "over_places": call.places is not None and counts[Outcome.SELECTED] > call.places,
             "drafted_count": len(drafted),
             "undecided": undecided,
-            "warning": notification_warning(call, undecided=undecided, today=today),
+            "warning": selectors.notification_warning(
+                call, undecided=undecided, today=selectors.local_today(call)
+            ),
             "progress": progress,
         },
     )
@@ -320,12 +295,6 @@ def applicant_decision(request, pk: int):
     decision = getattr(application, "decision", None)
     if decision is not None and decision.notified_at is None:
         decision = None
-    if decision is not None:
-        state = APPLICANT_STATES[decision.outcome]
-    elif application.status == ApplicationStatus.IN_REVIEW:
-        state = "En instruction"
-    else:
-        state = application.get_status_display()
     return render(
         request,
         "review/decisions/applicant_decision.html",
@@ -335,6 +304,6 @@ def applicant_decision(request, pk: int):
             "application": application,
             "call": application.call,
             "decision": decision,
-            "state": state,
+            "state": application.state_for_applicant,
         },
     )

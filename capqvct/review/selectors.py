@@ -6,8 +6,11 @@ managers through the calls of their region. An applicant reaches nothing here.
 
 import re
 from dataclasses import dataclass
+from datetime import date
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from capqvct.accounts.models import AGENCY_KINDS, AGENT_ROLES, Membership, User
 from capqvct.accounts.selectors import agent_region_codes, is_platform_admin
@@ -278,3 +281,43 @@ def _mask(raw, identity: re.Pattern | None):
     if isinstance(raw, dict):
         return {key: _mask(value, identity) for key, value in raw.items()}
     return raw
+
+
+# The announced notification date
+
+# The announced notification date is flagged this many days ahead when dossiers remain undecided.
+WARNING_DAYS = 7
+
+
+def local_today(call: Call) -> date:
+    return timezone.localtime(timezone=ZoneInfo(call.time_zone)).date()
+
+
+def undecided_count(review: Review) -> int:
+    """Dossiers in review without a decision confirmed in commission."""
+    return (
+        Application.objects.filter(call_id=review.call_id, status=ApplicationStatus.IN_REVIEW)
+        .exclude(decision__confirmed_at__isnull=False)
+        .count()
+    )
+
+
+def notification_warning(call: Call, *, undecided: int, today: date) -> str:
+    """The warning of the review dashboard and the decisions page: the announced date is near (or
+    past) and dossiers wait for a confirmed decision."""
+    if call.notification_on is None or not undecided:
+        return ""
+    days = (call.notification_on - today).days
+    if days > WARNING_DAYS:
+        return ""
+    when = (
+        "est dépassée"
+        if days < 0
+        else "est aujourd’hui"
+        if days == 0
+        else f"est dans {days} jour" + ("s" if days > 1 else "")
+    )
+    return (
+        f"La date annoncée de notification {when} et {undecided} dossier{'s' if undecided > 1 else ''} "
+        f"{'n’ont' if undecided > 1 else 'n’a'} pas de décision confirmée."
+    )

@@ -90,6 +90,9 @@ def _render_dashboard(request, call, review: Review | None, *, routing: dict | N
         rules=list(selectors.routing_rules(review)),
         departements=list(call.programme.region.departements.all()),
         routing=routing or {"departement": "", "reviewers": [], "error": None},
+        warning=selectors.notification_warning(
+            call, undecided=selectors.undecided_count(review), today=selectors.local_today(call)
+        ),
     )
     return render(request, "review/dashboard.html", context, status=status)
 

@@ -1,7 +1,10 @@
 """A manager reserves a département's dossiers to a group of reviewers, then assigns automatically."""
 
+from datetime import date, timedelta
+
 import pytest
 
+from capqvct.calls.models import Call
 from capqvct.review.models import Assignment
 from capqvct.review.tests.test_assignment import Setting, opened
 from tests.browser.test_review_journey import _sign_in
@@ -11,9 +14,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_a_routing_rule_from_the_dashboard(page, live_server, look):
     setting = Setting(dossiers=3)
+    # Announced in three days with nothing decided: the dashboard warns.
+    Call.objects.filter(pk=setting.call.pk).update(notification_on=date.today() + timedelta(days=3))
     opened(setting)
     _sign_in(page, setting.manager, live_server.url)
     page.goto(f"/instruction/appels/{setting.call.pk}/")
+    page.get_by_text("La date annoncée de notification est dans 3 jours").wait_for()
     rules = page.locator("form", has=page.get_by_role("button", name="Enregistrer la règle"))
     rules.locator("label", has_text="Camille Bernard").click()
     page.get_by_role("button", name="Enregistrer la règle").click()

@@ -5,11 +5,12 @@ from datetime import date, timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from capqvct.accounts.models import Role
 from capqvct.review import decisions
-from capqvct.review.decision_views import notification_warning
 from capqvct.review.models import Assignment, Criterion, Decision, Outcome, Score
+from capqvct.review.selectors import notification_warning
 from capqvct.review.tests import test_decisions as shared
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory, region
 
@@ -186,6 +187,20 @@ def test_the_page_warns_when_the_announced_date_is_close(client, call, review):
     page = client.get(page_url(call)).content.decode()
 
     assert "Date de notification proche" in page
+
+
+def test_the_review_dashboard_warns_too_until_every_decision_is_confirmed(client, call, review, manager):
+    call.notification_on = date.today() + timedelta(days=2)
+    call.save()
+    application = dossier(call, "A")
+    dashboard = reverse("review:dashboard", args=[call.pk])
+
+    page = client.get(dashboard).content.decode()
+    assert "La date annoncée de notification est dans 2 jours et 1 dossier n’a pas de décision" in page
+
+    draft(application, Outcome.SELECTED, manager)
+    decisions.confirm_decisions(review=review, by=manager)
+    assert "La date annoncée de notification" not in client.get(dashboard).content.decode()
 
 
 # The applicant

@@ -17,7 +17,6 @@ from capqvct.accounts.models import Role
 from capqvct.applications import services as application_services
 from capqvct.applications.models import Application, ApplicationStatus
 from capqvct.calls import services as call_services
-from capqvct.calls.models import CallKind, FundingRule, ProgrammeFormat
 from capqvct.core.exceptions import Refusal
 from capqvct.core.models import AuditEvent
 from capqvct.review import decisions
@@ -28,6 +27,7 @@ from tests.factories import (
     MembershipFactory,
     OrganisationFactory,
     departement,
+    published_call,
     region,
 )
 
@@ -68,26 +68,16 @@ def manager(agency):
 
 @pytest.fixture
 def call(manager, agency):
-    programme = call_services.create_programme(
-        by=manager,
-        region_id="76",
-        title="QVCT Occitanie 2026",
+    return published_call(
+        manager,
+        programme_title="QVCT Occitanie 2026",
         agencies=[agency],
-        format=ProgrammeFormat.COHORTS,
-        funding_rule=FundingRule.FLAT_RATE,
-        flat_rate_amount=2000,
-    )
-    call = call_services.create_call(
-        programme=programme,
-        by=manager,
         definition=FORM,
-        kind=CallKind.AAC,
         title="Accompagnement QVCT 2026",
         opens_at=OPENS,
         closes_at=CLOSES,
         places=2,
     )
-    return call_services.publish_call(call=call, by=manager, now=OPENS)
 
 
 @pytest.fixture
@@ -499,6 +489,13 @@ def test_decision_e_mails_reach_a_real_smtp_server(
     assert attachment.get_content_type() == "application/pdf"
     assert attachment.get_content().startswith(b"%PDF")
     assert not Decision.objects.filter(notified_at__isnull=True).exists()
+    # The Message-ID the server received is the one kept on the decision, which a bounce names.
+    received_ids = {
+        str(email.message_from_bytes(content, policy=email.policy.default)["Message-ID"])
+        for _, content in handler.messages
+    }
+    assert received_ids == set(Decision.objects.values_list("message_id", flat=True))
+    assert all(message_id.endswith("@capqvct.example>") for message_id in received_ids)
 
 
 def test_the_letter_reads_as_a_french_administrative_letter(call, review, manager, tmp_path):
