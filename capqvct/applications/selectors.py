@@ -1,5 +1,7 @@
 """Reads of dossiers, always scoped to what the user may see."""
 
+from collections.abc import Callable
+
 from django.db.models import Count, Q, QuerySet
 
 from capqvct.accounts.models import Membership
@@ -10,6 +12,16 @@ from capqvct.calls.deadlines import is_before_deadline
 from capqvct.calls.permissions import managed_region_codes
 from capqvct.establishments.models import Establishment
 
+# Later apps narrow what an agent reads without this app importing them: each function registered here
+# takes the user and returns the pks of dossiers to hide from them (the review: the dossiers the agent
+# declared a conflict of interest with).
+_agent_exclusions: list[Callable[[object], QuerySet]] = []
+
+
+def hide_from_agents(exclusion: Callable[[object], QuerySet]) -> None:
+    if exclusion not in _agent_exclusions:
+        _agent_exclusions.append(exclusion)
+
 
 def establishments_of_applicant(user) -> QuerySet[Establishment]:
     spaces = Membership.objects.filter(user=user, role__in=APPLICANT_ROLES).values("organisation_id")
@@ -17,14 +29,17 @@ def establishments_of_applicant(user) -> QuerySet[Establishment]:
 
 
 def applications_visible_to(user) -> QuerySet[Application]:
-    """Applicants see their establishments' dossiers; agents those of their region's calls."""
+    """Applicants see their establishments' dossiers; agents those of their region's calls, but for
+    those a later app hides from them."""
     qs = _applications()
     if not user.is_authenticated:
         return qs.none()
+    as_agent = Q(call__programme__region_id__in=agent_region_codes(user))
     if sees_every_region(user):
-        return qs
-    own = Q(establishment__in=establishments_of_applicant(user))
-    return qs.filter(own | Q(call__programme__region_id__in=agent_region_codes(user)))
+        as_agent = Q()
+    for exclusion in _agent_exclusions:
+        as_agent &= ~Q(pk__in=exclusion(user))
+    return qs.filter(Q(establishment__in=establishments_of_applicant(user)) | as_agent)
 
 
 def applications_of_applicant(user) -> QuerySet[Application]:

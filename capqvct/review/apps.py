@@ -10,3 +10,8 @@ class ReviewConfig(AppConfig):
         from capqvct.review.decisions import on_application_withdrawn
 
         application_withdrawn.connect(on_application_withdrawn, dispatch_uid="review_promote_on_withdrawal")
+
+        from capqvct.applications.selectors import hide_from_agents
+        from capqvct.review.selectors import dossiers_in_conflict_for
+
+        hide_from_agents(dossiers_in_conflict_for)

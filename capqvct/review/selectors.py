@@ -90,6 +90,14 @@ def eligible_reviewers(call: Call) -> list[User]:
     return list(seen.values())
 
 
+def dossiers_in_conflict_for(user) -> QuerySet:
+    """The pks of the dossiers the user declared a conflict of interest with: hidden from them as an
+    agent, wherever dossiers are read (registered with applications.selectors.hide_from_agents)."""
+    return Assignment.objects.filter(reviewer_id=user.pk, conflict_declared_at__isnull=False).values(
+        "application_id"
+    )
+
+
 def routing_rules(review: Review) -> QuerySet[RoutingRule]:
     return review.routing_rules.select_related("departement").prefetch_related("reviewers")
 

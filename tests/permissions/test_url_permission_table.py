@@ -9,7 +9,14 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.factories import login_verified
-from tests.permissions.world import INVITATION_TOKEN, ROLES, build_world, reviewed_call
+from tests.permissions.world import (
+    EXTRA_ROLES,
+    INVITATION_TOKEN,
+    ROLES,
+    build_world,
+    original_file,
+    reviewed_call,
+)
 from tests.typography_check import typography_errors
 
 EVERYONE = {role: 200 for role in ROLES}
@@ -39,6 +46,10 @@ DOSSIER_READERS = {
     "observer": 200,
     "admin": 200,
 }
+
+
+# A reviewer's own assignment: the other agents of the ARS, given nothing or in conflict, get a 404.
+NOT_THIS_ASSIGNMENT = {"unassigned_reviewer": 404, "conflicted_reviewer": 404}
 
 
 def only(allowed: dict, **overrides) -> dict:
@@ -428,11 +439,11 @@ TABLE = {
     # Already declared: the reviewer is sent on to the scoring page.
     "review:conflict": (
         lambda w: f"/instruction/mes-dossiers/{reviewed_call(w).pk}/conflit/",
-        {**{role: 404 for role in ROLES}, "anonymous": 302, "reviewer": 302},
+        {**{role: 404 for role in ROLES}, "anonymous": 302, "reviewer": 302, **NOT_THIS_ASSIGNMENT},
     ),
     "review:score": (
         lambda w: f"/instruction/mes-dossiers/{reviewed_call(w).pk}/",
-        {**{role: 404 for role in ROLES}, "anonymous": 302, "reviewer": 200},
+        {**{role: 404 for role in ROLES}, "anonymous": 302, "reviewer": 200, **NOT_THIS_ASSIGNMENT},
     ),
     "tokens:list": (lambda w: "/compte/jetons/", SIGNED_IN),
     "tokens:create": (lambda w: "/compte/jetons/nouveau/", SIGNED_IN),
@@ -493,12 +504,12 @@ TABLE = {
     "api:list_assignments": (lambda w: "/api/v1/instruction/affectations", only(EVERYONE, anonymous=401)),
     "api:get_scores": (
         lambda w: f"/api/v1/instruction/affectations/{reviewed_call(w).pk}/notes",
-        {**{role: 404 for role in ROLES}, "anonymous": 401, "reviewer": 200},
+        {**{role: 404 for role in ROLES}, "anonymous": 401, "reviewer": 200, **NOT_THIS_ASSIGNMENT},
     ),
     # The same path as api:get_scores (a PUT there): a GET reads the scores.
     "api:save_scores": (
         lambda w: f"/api/v1/instruction/affectations/{reviewed_call(w).pk}/notes",
-        {**{role: 404 for role in ROLES}, "anonymous": 401, "reviewer": 200},
+        {**{role: 404 for role in ROLES}, "anonymous": 401, "reviewer": 200, **NOT_THIS_ASSIGNMENT},
     ),
     "api:submit_scores": (
         lambda w: f"/api/v1/instruction/affectations/{reviewed_call(w).pk}/remise",
@@ -561,13 +572,39 @@ def _client_for(role: str, world) -> Client:
     return login_verified(client, world.users[role])
 
 
-@pytest.mark.parametrize("role", ROLES)
+def expected_status(expected: dict, role: str) -> int:
+    """A row names each role; the extra actors of the review follow their stand-in unless named."""
+    return expected[role] if role in expected else expected[EXTRA_ROLES[role]]
+
+
+@pytest.mark.parametrize("role", (*ROLES, *EXTRA_ROLES))
 @pytest.mark.parametrize("name", sorted(TABLE))
 def test_status_by_role(name, role, world):
     build_path, expected = TABLE[name]
     response = _client_for(role, world).get(build_path(world))
-    assert response.status_code == expected[role], f"{name} as {role}"
+    assert response.status_code == expected_status(expected, role), f"{name} as {role}"
     if role == "anonymous" and expected[role] == 302 and name != "admin:*":
         assert response["Location"].startswith("/compte/connexion/")
     if response.status_code == 200 and response["Content-Type"].startswith("text/html") and name != "admin:*":
         assert typography_errors(response.content.decode()) == []
+
+
+def test_a_reviewer_in_conflict_reads_nothing_of_that_dossier(world):
+    """Their own assignment, its scores, the dossier and its files: all 404 once the conflict is
+    declared, while the dossier stays readable by the reviewer without conflict."""
+    from capqvct.review.models import Assignment
+
+    application = reviewed_call(world).application
+    conflicted = Assignment.objects.get(application=application, reviewer=world.users["conflicted_reviewer"])
+    upload = original_file(application, world.users["programme_manager"])
+    paths = [
+        f"/instruction/mes-dossiers/{conflicted.pk}/conflit/",
+        f"/instruction/mes-dossiers/{conflicted.pk}/",
+        f"/api/v1/instruction/affectations/{conflicted.pk}/notes",
+        f"/dossiers/{application.pk}/lecture/",
+        f"/dossiers/pieces/{upload.pk}/",
+    ]
+    client = _client_for("conflicted_reviewer", world)
+    assert [client.get(path).status_code for path in paths] == [404] * len(paths)
+    reviewer = _client_for("reviewer", world)
+    assert [reviewer.get(path).status_code for path in paths[3:]] == [200, 200]

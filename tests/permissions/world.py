@@ -37,6 +37,14 @@ ROLES = (
     "other_region_agent",
     "admin",
 )
+# Three more actors of the review, checked against every row: each behaves as its stand-in except
+# where a row names it. An agent of the ARS given nothing to review; an agent of the ARS who was given
+# the reviewed dossier and declared a conflict of interest; the director of another establishment.
+EXTRA_ROLES = {
+    "unassigned_reviewer": "reviewer",
+    "conflicted_reviewer": "reviewer",
+    "other_director": "no_organisation",
+}
 
 
 @dataclass
@@ -65,9 +73,14 @@ def build_world() -> World:
     national = OrganisationFactory(national=True)
     space = OrganisationFactory(establishment_space=True, name="Espace EHPAD Les Tilleuls")
     establishment = EstablishmentFactory(departement=herault, organisation=space)
-    other_establishment = EstablishmentFactory(departement=rhone)
+    other_space = OrganisationFactory(establishment_space=True, name="Espace Foyer du Rhône")
+    other_establishment = EstablishmentFactory(departement=rhone, organisation=other_space)
 
-    users = {role: UserFactory(email=f"{role}@exemple.fr") for role in ROLES if role != "anonymous"}
+    users = {
+        role: UserFactory(email=f"{role}@exemple.fr")
+        for role in (*ROLES, *EXTRA_ROLES)
+        if role != "anonymous"
+    }
     users["admin"].is_superuser = users["admin"].is_staff = True
     users["admin"].save()
     director_membership = MembershipFactory(user=users["director"], organisation=space, role=Role.DIRECTOR)
@@ -76,6 +89,9 @@ def build_world() -> World:
         user=users["programme_manager"], organisation=ars, role=Role.PROGRAMME_MANAGER
     )
     MembershipFactory(user=users["reviewer"], organisation=ars, role=Role.REVIEWER)
+    MembershipFactory(user=users["unassigned_reviewer"], organisation=ars, role=Role.REVIEWER)
+    MembershipFactory(user=users["conflicted_reviewer"], organisation=ars, role=Role.REVIEWER)
+    MembershipFactory(user=users["other_director"], organisation=other_space, role=Role.DIRECTOR)
     MembershipFactory(user=users["consultant"], organisation=consultancy, role=Role.CONSULTANT)
     MembershipFactory(user=users["observer"], organisation=national, role=Role.OBSERVER)
     MembershipFactory(user=users["other_region_agent"], organisation=other_ars, role=Role.PROGRAMME_MANAGER)
@@ -182,4 +198,12 @@ def reviewed_call(w):
             review=review, application=application, reviewer=w.users["reviewer"], by=manager
         )
         services.declare_no_conflict(assignment=w.review_assignment, by=w.users["reviewer"])
+        conflicted = services.assign(
+            review=review, application=application, reviewer=w.users["conflicted_reviewer"], by=manager
+        )
+        services.declare_conflict(
+            assignment=conflicted,
+            reason="J’ai travaillé dans cet établissement.",
+            by=w.users["conflicted_reviewer"],
+        )
     return w.review_assignment
