@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from capqvct.applications.models import Application
 from capqvct.calls.models import Call
@@ -11,7 +12,7 @@ class Review(models.Model):
     """The instruction of one call, opened once its deadline has passed or it was closed early."""
 
     call = models.OneToOneField(Call, on_delete=models.CASCADE, related_name="review")
-    started_at = models.DateTimeField("ouverte le", auto_now_add=True)
+    started_at = models.DateTimeField("ouverte le", default=timezone.now)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -98,6 +98,7 @@ def open_review(
         with transaction.atomic():
             review = Review.objects.create(
                 call=call,
+                started_at=now,
                 started_by=by,
                 reviewers_per_dossier=reviewers_per_dossier,
                 blind_for_experts=blind_for_experts,

@@ -8,7 +8,9 @@ from capqvct.accounts.models import Membership, User
 from capqvct.applications.models import Application, Attachment
 from capqvct.calls.selectors import public_calls
 from capqvct.demo import people
+from capqvct.demo.review_demo import PAST_CALL_TITLE
 from capqvct.establishments.models import Claim, Establishment
+from capqvct.review.models import Assignment, Decision, Review
 
 pytestmark = pytest.mark.django_db
 
@@ -33,12 +35,29 @@ def test_the_demo_prints_every_login_and_can_be_loaded_twice():
     assert Membership.objects.count() == len(people.PEOPLE) + 2
     assert mail.outbox == []
     assert list(public_calls().values_list("title", flat=True)) == [people.OMEGA_CALL_TITLE]
-    # A draft begun online and a dossier received by post with its scanned letter, once.
-    assert sorted(Application.objects.values_list("channel", "status")) == [
-        ("online", "draft"),
-        ("post", "draft"),
-    ]
+    # On the open call, a draft begun online and a dossier received by post with its scanned letter, once.
+    assert sorted(
+        Application.objects.filter(call__title=people.OMEGA_CALL_TITLE).values_list("channel", "status")
+    ) == [("online", "draft"), ("post", "draft")]
     assert Attachment.objects.get().content_type == "application/pdf"
+
+
+def test_the_demo_has_an_earlier_call_in_the_middle_of_its_review():
+    _load()
+    _load()
+    dossiers = Application.objects.filter(call__title=PAST_CALL_TITLE)
+    assert dossiers.count() == 12 and set(dossiers.values_list("status", flat=True)) == {"in_review"}
+    review = Review.objects.get(call__title=PAST_CALL_TITLE)
+    assert review.criteria.count() == 4 and review.routing_rules.get().departement_id == "34"
+    confirmed = Decision.objects.filter(application__in=dossiers, confirmed_at__isnull=False)
+    assert confirmed.count() == 10
+    assert confirmed.filter(outcome="selected").count() == review.call.places
+    # The director reads « Retenu »; another establishment has a question waiting.
+    director_dossier = dossiers.get(establishment__organisation__memberships__user__email=people.DIRECTOR[0])
+    assert director_dossier.state_for_applicant == "Retenu"
+    assert dossiers.filter(applicant_stage="information_requested").count() == 1
+    assert Assignment.objects.filter(conflict_declared_at__isnull=False).count() == 1
+    assert mail.outbox == []
 
 
 def test_demo_otp_prints_a_six_digit_code():

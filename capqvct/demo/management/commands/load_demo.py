@@ -3,6 +3,7 @@ import tempfile
 from datetime import timedelta
 from pathlib import Path
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -21,11 +22,14 @@ from capqvct.calls.deadlines import deadline_instant
 from capqvct.calls.formdef.templates_library import standard_qvct_application
 from capqvct.calls.models import Call, CallKind, FundingRule, ProgrammeFormat
 from capqvct.demo import people
+from capqvct.demo.review_demo import load_review_demo
 from capqvct.establishments.finess import import_finess
 from capqvct.establishments.finess_sample import write_sample_finess
 from capqvct.establishments.models import Claim, ClaimStatus, Establishment
 from capqvct.establishments.services import approve_claim
 from capqvct.territory.models import Departement
+
+IMMEDIATE = {"default": {"BACKEND": settings.IMMEDIATE_TASKS}}
 
 
 class Command(BaseCommand):
@@ -33,8 +37,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         establishments = self._load_establishments()
-        # The invented people have invented addresses: nothing is sent while loading them.
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+        # The invented people have invented addresses: nothing is sent while loading them, and the
+        # background work (receipts, the director's decision letter) is done here, not left queued.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend", TASKS=IMMEDIATE):
             with transaction.atomic():
                 organisations = self._organisations()
                 accounts = [self._person(*person, organisations) for person in people.PEOPLE]
@@ -46,6 +51,12 @@ class Command(BaseCommand):
                     manager=accounts[0][0], agencies=[organisations["ars"], organisations["aract"]]
                 )
                 self._omega_dossiers(call, establishments, director=director[0], manager=accounts[0][0])
+                load_review_demo(
+                    programme=call.programme,
+                    director_establishment=director[1],
+                    people={user.email.split("@")[0]: user for user, *_ in accounts}
+                    | {director[0].email.split("@")[0]: director[0]},
+                )
         self._print_access(accounts, admin, director, claimant)
 
     def _load_establishments(self) -> list[Establishment]:
