@@ -177,6 +177,12 @@ class ApplicationOut(Schema):
     establishment: EstablishmentRef
     status: ApplicationStatusCode = Field(description="État du dossier.", examples=["submitted"])
     status_label: str = Field(description="Libellé de l’état.", examples=["Déposé"])
+    state_for_applicant: str = Field(
+        description="L’état tel que le candidat le lit pendant l’instruction : « Complément demandé » "
+        "tant qu’une question attend sa réponse, puis « Retenu », « Liste d’attente » ou "
+        "« Non retenu » une fois la décision notifiée ; sinon le libellé de l’état.",
+        examples=["Complément demandé"],
+    )
     submitted_at: datetime | None = Field(description="Dernier dépôt (ISO 8601), nul pour un brouillon.")
     updated_at: datetime = Field(description="Dernière modification (ISO 8601).")
 

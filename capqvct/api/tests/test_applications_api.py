@@ -102,6 +102,7 @@ def test_list_gives_the_documented_fields(client, dossier, director):
                 "establishment": {"finess_et": "349999901", "name": "EHPAD Les Cigales"},
                 "status": "submitted",
                 "status_label": "Déposé",
+                "state_for_applicant": "Déposé",
                 "submitted_at": dossier.submitted_at.isoformat().replace("+00:00", "Z"),
                 "updated_at": response.json()["items"][0]["updated_at"],
             }

@@ -4,6 +4,7 @@ question waits, the notified decision after, in « Mes dossiers » and on the do
 import pytest
 from django.urls import reverse
 
+from capqvct.api.tests.conftest import bearer, token_of
 from capqvct.applications import services as application_services
 from capqvct.applications.models import ApplicantStage, Application
 from capqvct.review import decisions, exchanges
@@ -109,3 +110,13 @@ def test_a_changed_decision_waits_for_its_new_letter_and_a_withdrawal_says_retir
     )
     application.refresh_from_db()
     assert application.state_for_applicant == "Retiré"
+
+
+def test_the_api_gives_the_applicant_the_same_state(application, manager, director, client):
+    ask(application, manager)
+    response = client.get(f"/api/v1/dossiers/{application.pk}", headers=bearer(token_of(director)))
+    assert response.status_code == 200
+    assert (response.json()["status_label"], response.json()["state_for_applicant"]) == (
+        "En instruction",
+        "Complément demandé",
+    )
