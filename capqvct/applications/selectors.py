@@ -13,8 +13,8 @@ from capqvct.calls.permissions import managed_region_codes
 from capqvct.establishments.models import Establishment
 
 # Later apps narrow what an agent reads without this app importing them: each function registered here
-# takes the user and returns the pks of dossiers to hide from them (the review: the dossiers the agent
-# declared a conflict of interest with).
+# takes the user and returns the pks of dossiers to hide from them (the review: a reviewer reads only
+# the dossiers given to them, and never one they declared a conflict of interest with).
 _agent_exclusions: list[Callable[[object], QuerySet]] = []
 
 

@@ -12,6 +12,6 @@ class ReviewConfig(AppConfig):
         application_withdrawn.connect(on_application_withdrawn, dispatch_uid="review_promote_on_withdrawal")
 
         from capqvct.applications.selectors import hide_from_agents
-        from capqvct.review.selectors import dossiers_in_conflict_for
+        from capqvct.review.selectors import dossiers_hidden_from
 
-        hide_from_agents(dossiers_in_conflict_for)
+        hide_from_agents(dossiers_hidden_from)

@@ -21,6 +21,7 @@ from capqvct.calls.application_form import dossier_form, piece_fields
 from capqvct.calls.formdef.answers import is_empty
 from capqvct.calls.formdef.schema import TRIO_ROLES, Form, Kind
 from capqvct.calls.models import Call
+from capqvct.calls.permissions import managed_region_codes
 from capqvct.calls.selectors import calls_managed_by
 from capqvct.review.models import Assignment, Review, RoutingRule, Score
 from capqvct.review.permissions import can_manage_review
@@ -90,12 +91,17 @@ def eligible_reviewers(call: Call) -> list[User]:
     return list(seen.values())
 
 
-def dossiers_in_conflict_for(user) -> QuerySet:
-    """The pks of the dossiers the user declared a conflict of interest with: hidden from them as an
-    agent, wherever dossiers are read (registered with applications.selectors.hide_from_agents)."""
-    return Assignment.objects.filter(reviewer_id=user.pk, conflict_declared_at__isnull=False).values(
-        "application_id"
-    )
+def dossiers_hidden_from(user) -> QuerySet[Application]:
+    """What an agent of the region may not read, wherever dossiers are read (registered with
+    applications.selectors.hide_from_agents): the dossiers they declared a conflict of interest with;
+    and, in a region where they review without managing a programme, every dossier not given to them."""
+    conflicts = Assignment.objects.filter(reviewer_id=user.pk, conflict_declared_at__isnull=False)
+    hidden = Q(pk__in=conflicts.values("application_id"))
+    agent_regions = agent_region_codes(user)  # cached on the user; the managed ones are not
+    if agent_regions and (reviewing_only := agent_regions - managed_region_codes(user)):
+        given = Assignment.objects.filter(reviewer_id=user.pk, conflict_declared_at__isnull=True)
+        hidden |= Q(call__programme__region_id__in=reviewing_only) & ~Q(pk__in=given.values("application_id"))
+    return Application.objects.filter(hidden).values("pk")
 
 
 def routing_rules(review: Review) -> QuerySet[RoutingRule]:

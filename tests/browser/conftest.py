@@ -51,6 +51,15 @@ def page(browser, live_server):
     context.close()
 
 
+@pytest.fixture(autouse=True)
+def close_every_context(browser):
+    """Contexts a test opens itself (one per signed-in user) are closed with it: a page left open
+    would go on polling the live server (htmx progress bars) while the next tests use the database."""
+    yield
+    for context in list(browser.contexts):
+        context.close()
+
+
 @pytest.fixture(scope="session")
 def axe():
     return Axe()

@@ -38,11 +38,11 @@ MANAGERS_OF_OBJECT = {
     "admin": 200,
 }
 OWN_ESTABLISHMENT = {**{role: 404 for role in ROLES}, "anonymous": 302, "director": 200, "member": 200}
-# The establishment's members, the agents of the call's region and those who see every region.
+# The establishment's members, the programme managers of the call's region and those who see every
+# region; a reviewer reads only the dossiers given to them (test_a_reviewer_reads_what_is_given_to_them).
 DOSSIER_READERS = {
     **OWN_ESTABLISHMENT,
     "programme_manager": 200,
-    "reviewer": 200,
     "observer": 200,
     "admin": 200,
 }
@@ -484,7 +484,6 @@ TABLE = {
             "director": 200,
             "member": 200,
             "programme_manager": 200,
-            "reviewer": 200,
             "observer": 200,
             "admin": 200,
         },
@@ -587,6 +586,21 @@ def test_status_by_role(name, role, world):
         assert response["Location"].startswith("/compte/connexion/")
     if response.status_code == 200 and response["Content-Type"].startswith("text/html") and name != "admin:*":
         assert typography_errors(response.content.decode()) == []
+
+
+def test_a_reviewer_reads_what_is_given_to_them(world):
+    """The dossier given to the reviewer and its files: readable by them, not by the ARS's other
+    reviewer, who has been given nothing."""
+    application = reviewed_call(world).application
+    upload = original_file(application, world.users["programme_manager"])
+    paths = [
+        f"/dossiers/{application.pk}/lecture/",
+        f"/dossiers/pieces/{upload.pk}/",
+        f"/api/v1/dossiers/{application.pk}",
+    ]
+    reviewer, unassigned = (_client_for(role, world) for role in ("reviewer", "unassigned_reviewer"))
+    assert [reviewer.get(path).status_code for path in paths] == [200, 200, 200]
+    assert [unassigned.get(path).status_code for path in paths] == [404, 404, 404]
 
 
 def test_a_reviewer_in_conflict_reads_nothing_of_that_dossier(world):
