@@ -71,11 +71,14 @@ class Application(models.Model):
         return f"{self.establishment.name} — {self.call.title}"
 
     @property
+    def review_stage(self) -> str:
+        """The stage the review set, while the dossier is under review; "" otherwise."""
+        return self.applicant_stage if self.status == ApplicationStatus.IN_REVIEW else ""
+
+    @property
     def state_for_applicant(self) -> str:
         """« Complément demandé », « Retenu »… while under review, else the status."""
-        if self.applicant_stage and self.status == ApplicationStatus.IN_REVIEW:
-            return self.get_applicant_stage_display()
-        return self.get_status_display()
+        return self.get_applicant_stage_display() if self.review_stage else self.get_status_display()
 
 
 class Submission(models.Model):

@@ -32,25 +32,30 @@ NEXT_STEP = {
     ApplicationStatus.IN_REVIEW: "Dossier en instruction : la décision vous sera notifiée",
     ApplicationStatus.WITHDRAWN: "Dossier retiré",
 }
-# Under review, what the applicant has to do or read.
+# Under review, what the applicant has to do or read, and where (pages of the review).
 NEXT_STEP_IN_REVIEW = {
-    ApplicantStage.INFORMATION_REQUESTED: "Répondre à la question de l’agence",
-    ApplicantStage.SELECTED: "Lire la lettre de décision",
-    ApplicantStage.WAITING_LIST: "Lire la lettre de décision",
-    ApplicantStage.NOT_SELECTED: "Lire la lettre de décision",
+    ApplicantStage.INFORMATION_REQUESTED: (
+        "Répondre à la question de l’agence",
+        "review:applicant_exchanges",
+    ),
+    ApplicantStage.SELECTED: ("Lire la lettre de décision", "review:applicant_decision"),
+    ApplicantStage.WAITING_LIST: ("Lire la lettre de décision", "review:applicant_decision"),
+    ApplicantStage.NOT_SELECTED: ("Lire la lettre de décision", "review:applicant_decision"),
 }
 
 
-def _next_step(application) -> str:
-    if application.status == ApplicationStatus.IN_REVIEW and application.applicant_stage:
-        return NEXT_STEP_IN_REVIEW[application.applicant_stage]
-    return NEXT_STEP[application.status]
+def _next_step(application) -> tuple[str, str]:
+    """What to do next, and the page where it is done ("" when there is none)."""
+    if stage := application.review_stage:
+        text, url_name = NEXT_STEP_IN_REVIEW[stage]
+        return text, reverse(url_name, args=[application.pk])
+    return NEXT_STEP[application.status], ""
 
 
 def my_applications(request):
     applications = list(applications_of_applicant(request.user).order_by("call__closes_at"))
     for application in applications:
-        application.next_step = _next_step(application)
+        application.next_step, application.next_step_url = _next_step(application)
         application.deadline_text = describe_deadline(application.call.closes_at, application.call.time_zone)
     return render(
         request,
