@@ -6,8 +6,10 @@ PIP := $(VENV)/bin/pip
 APT_PACKAGES := chromium fonts-dejavu-core fonts-liberation poppler-utils libpango-1.0-0 libpangoft2-1.0-0
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 PYTEST_ARGS ?=
+# Both cores: pytest-xdist runs one worker per core.
+PYTEST_WORKERS ?= auto
 
-.PHONY: demo test bench lint fmt install install-test system-packages serve migrate clean
+.PHONY: demo test test-fast checks bench lint fmt install install-test system-packages serve migrate clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -37,11 +39,18 @@ demo: migrate
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
-test: install-test
+checks:
 	$(PY) manage.py makemigrations --check --dry-run --verbosity 0
 	$(VENV)/bin/ruff check capqvct tests bench scripts
 	$(VENV)/bin/ruff format --check capqvct tests bench scripts
-	CAPQVCT_TESTING=1 $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The whole suite, browser and accessibility sweeps included.
+test: install-test checks
+	CAPQVCT_TESTING=1 $(VENV)/bin/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+# For developers between two changes: everything but the browser (a couple of minutes).
+test-fast: install-test checks
+	CAPQVCT_TESTING=1 $(VENV)/bin/pytest -n $(PYTEST_WORKERS) -m "not browser" $(PYTEST_ARGS)
 
 bench: install-test
 	CAPQVCT_TESTING=1 $(PY) -m bench.run

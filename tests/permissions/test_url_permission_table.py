@@ -5,7 +5,8 @@ Statuses are for a GET by a user signed in with a verified second factor where t
 """
 
 import pytest
-from django.test import Client
+from django.db import transaction
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.factories import login_verified
@@ -559,9 +560,37 @@ def test_every_row_names_a_real_url_pattern():
     assert stale == []
 
 
+def complete_world(w):
+    """Every object a row may name, built at once: the world is shared by the whole module, so
+    nothing may be created lazily by one case and rolled back under the next."""
+    for build in (reviewed_call, world_logo, world_decision, routing_rule, world_interview, builder_block):
+        build(w)
+    return w
+
+
+@pytest.fixture(scope="module")
+def module_media_root(tmp_path_factory):
+    with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media"))):
+        yield
+
+
 @pytest.fixture
-def world(db):
-    return build_world()
+def private_media_root(module_media_root):
+    """The module's files live as long as its world: one folder for the module, not one per case."""
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, module_media_root):
+    """Built once per module inside a transaction rolled back at its end; each case runs in a
+    savepoint of it, so what a request changes is undone before the next case."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield complete_world(build_world())
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(autouse=True)
+def case_in_savepoint(world, db):
+    """Each case in its own savepoint (pytest-django's `db`), inside the module's transaction."""
 
 
 def _client_for(role: str, world) -> Client:
