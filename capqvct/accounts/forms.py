@@ -73,9 +73,9 @@ class LetterheadForm(DsfrBaseForm):
     logo = forms.FileField(
         label="Nouveau logo",
         required=False,
-        help_text="PNG, JPEG ou SVG, 1\u00a0Mo au plus. Il est imprimé sur 2\u00a0cm de haut environ.",
+        help_text="PNG ou JPEG, 1\u00a0Mo au plus. Il est imprimé sur 2\u00a0cm de haut environ.",
         widget=forms.FileInput(
-            attrs={"class": "fr-upload", "accept": ".png,.jpg,.jpeg,.svg,image/png,image/jpeg,image/svg+xml"}
+            attrs={"class": "fr-upload", "accept": ".png,.jpg,.jpeg,image/png,image/jpeg"}
         ),
         error_messages={"empty": "Ce fichier est vide\u00a0: choisissez-en un autre."},
     )

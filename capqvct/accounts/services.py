@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -24,7 +25,9 @@ from capqvct.core.formatting import NBSP, format_number
 from capqvct.core.services import record_event
 
 LOGO_MAX_SIZE_MB = 1
-LOGO_TYPES = (files.PNG, files.JPEG, files.SVG)
+# The logo is stored as a PNG drawn again from the sent pixels, at most this many pixels on its longer
+# side: about 2 cm high on the letter, this is well over 300 dpi.
+LOGO_MAX_SIDE = 1200
 # The letter's header leaves room for this many lines of address, and the letter stays on one page.
 ADDRESS_MAX_LINES = 6
 
@@ -205,8 +208,7 @@ def update_letterhead(
             "regroupez-en certaines.",
             field="postal_address",
         )
-    if logo is not None:
-        check_logo(logo)
+    logo_png = logo_as_png(logo) if logo is not None else None
     previous_logo = organisation.logo.name
     values = {
         "postal_address": "\n".join(lines),
@@ -217,8 +219,8 @@ def update_letterhead(
     with transaction.atomic():
         for name, value in values.items():
             setattr(organisation, name, value)
-        if logo is not None:
-            organisation.logo.save("logo", logo, save=False)
+        if logo_png is not None:
+            organisation.logo.save("logo", ContentFile(logo_png), save=False)
             changed.append("logo")
         elif remove_logo and previous_logo:
             organisation.logo = ""
@@ -232,8 +234,11 @@ def update_letterhead(
     return organisation
 
 
-def check_logo(upload: UploadedFile) -> str:
-    """The logo's real type (PNG, JPEG or SVG); a Refusal at the field otherwise."""
+def logo_as_png(upload: UploadedFile) -> bytes:
+    """The logo drawn again as a PNG from a PNG or JPEG; a Refusal at the field otherwise.
+
+    SVG is refused: it is a document that may point at other addresses or files (`xml:base`, CSS,
+    `<image>`), and its safety would rest on a filter of ours; a PNG is pixels only."""
     if not upload.size:
         raise Refusal(f"Ce fichier est vide{NBSP}: choisissez-en un autre.", field="logo")
     if upload.size > LOGO_MAX_SIZE_MB * 1024 * 1024:
@@ -247,12 +252,15 @@ def check_logo(upload: UploadedFile) -> str:
     content = upload.read()
     upload.seek(0)
     content_type = files.image_type(content)
-    if content_type not in LOGO_TYPES:
+    if content_type == files.SVG:
         raise Refusal(
-            f"Ce fichier n’est pas une image PNG, JPEG ou SVG{NBSP}: "
+            f"Les logos SVG ne sont pas acceptés{NBSP}: enregistrez le logo en PNG ou en JPEG.", field="logo"
+        )
+    png = files.as_png(content, max_side=LOGO_MAX_SIDE) if content_type in (files.PNG, files.JPEG) else None
+    if png is None:
+        raise Refusal(
+            f"Ce fichier n’est pas une image PNG ou JPEG lisible{NBSP}: "
             "choisissez le logo dans l’un de ces formats.",
             field="logo",
         )
-    if content_type == files.SVG and (hazard := files.svg_hazard(content)):
-        raise Refusal(f"{hazard} Enregistrez le logo en PNG ou en JPEG.", field="logo")
-    return content_type
+    return png

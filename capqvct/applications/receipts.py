@@ -1,12 +1,12 @@
 """The dated receipt of a submission, as a PDF (WeasyPrint)."""
 
 from django.template.loader import render_to_string
-from weasyprint import HTML
 
 from capqvct.applications.models import Submission
 from capqvct.applications.summary import summarize
 from capqvct.calls.application_form import dossier_form
 from capqvct.core.formatting import format_datetime
+from capqvct.core.pdf import render_pdf
 
 
 def receipt_pdf(submission: Submission) -> bytes:
@@ -23,4 +23,4 @@ def receipt_pdf(submission: Submission) -> bytes:
             "sections": summarize(dossier_form(call, submission.form_version), submission.answers),
         },
     )
-    return HTML(string=html).write_pdf()
+    return render_pdf(html)

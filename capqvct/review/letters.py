@@ -13,11 +13,11 @@ from zoneinfo import ZoneInfo
 
 from django.template.loader import render_to_string
 from django.utils import timezone
-from weasyprint import HTML
 
 from capqvct.accounts.models import Organisation, OrganisationKind
 from capqvct.core.files import image_data_uri
 from capqvct.core.formatting import format_date
+from capqvct.core.pdf import render_pdf
 from capqvct.review.models import Decision, Outcome
 
 OUTCOME_SENTENCES = {
@@ -96,4 +96,4 @@ def letter_context(decision: Decision, *, now: datetime | None = None) -> dict:
 
 def decision_letter_pdf(decision: Decision, *, now: datetime | None = None) -> bytes:
     html = render_to_string("review/decisions/letter.html", letter_context(decision, now=now))
-    return HTML(string=html).write_pdf()
+    return render_pdf(html)

@@ -1,9 +1,11 @@
 """An ARS programme manager sets the agency's letterhead in Chromium (a wrong file first, then a logo
 and the signatory); the decision letter then carries it, rendered to PNG."""
 
+import io
 import re
 
 import pytest
+from PIL import Image, ImageDraw, ImageFont
 from playwright.sync_api import expect
 
 from capqvct.accounts.models import OrganisationKind, Role
@@ -15,17 +17,17 @@ from tests.factories import MembershipFactory, OrganisationFactory, departement,
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-# An invented logo, plainly not an institution's.
-LOGO = (
-    b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 270 100" width="270" height="100">'
-    b'<rect x="2" y="2" width="96" height="96" rx="16" fill="#000091"/>'
-    b'<text x="50" y="60" font-family="DejaVu Sans, sans-serif" font-size="28" font-weight="bold" '
-    b'fill="#ffffff" text-anchor="middle">ARS</text>'
-    b'<text x="114" y="46" font-family="DejaVu Sans, sans-serif" font-size="24" font-weight="bold" '
-    b'fill="#666666">logo fictif</text>'
-    b'<text x="114" y="74" font-family="DejaVu Sans, sans-serif" font-size="18" fill="#666666">de test</text>'
-    b"</svg>"
-)
+
+def invented_logo() -> bytes:
+    """An invented logo, plainly not an institution's: a blue square, « ARS » and « logo fictif »."""
+    image = Image.new("RGB", (540, 200), "white")
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((4, 4, 196, 196), radius=32, fill="#000091")
+    draw.text((100, 100), "ARS", fill="white", font=ImageFont.load_default(size=56), anchor="mm")
+    draw.text((228, 110), "logo fictif", fill="#666666", font=ImageFont.load_default(size=46), anchor="ls")
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
 
 
 @pytest.fixture
@@ -61,8 +63,8 @@ def test_a_manager_sets_the_letterhead_and_the_letter_carries_it(
     page = signed_in_page(browser, live_server, manager)
     wrong = tmp_path / "logo.png"
     wrong.write_bytes(b"%PDF-1.4\n%pas une image\n%%EOF\n")
-    logo = tmp_path / "logo-ars.svg"
-    logo.write_bytes(LOGO)
+    logo = tmp_path / "logo-ars.png"
+    logo.write_bytes(invented_logo())
 
     page.goto(f"/compte/organisations/{ars.pk}/")
     look(page, "en-tete--page-organisation")
@@ -78,7 +80,7 @@ def test_a_manager_sets_the_letterhead_and_the_letter_carries_it(
     page.get_by_label("Nom du signataire").fill("Jeanne Exemple")
     page.get_by_label("Qualité du signataire").fill("Directrice générale de l’ARS Occitanie")
     page.get_by_role("button", name="Enregistrer l’en-tête").click()
-    expect(page.locator("#id_logo-desc-error")).to_contain_text("n’est pas une image PNG, JPEG ou SVG")
+    expect(page.locator("#id_logo-desc-error")).to_contain_text("n’est pas une image PNG ou JPEG")
     expect(page.get_by_label("Nom du signataire")).to_have_value("Jeanne Exemple")
     expect(page.get_by_label("Adresse postale")).to_have_value(re.compile("1 rue de l’Exemple"))
     look(page, "en-tete--fichier-refuse")

@@ -60,18 +60,22 @@ def only(allowed: dict, **overrides) -> dict:
 def world_logo(w) -> str:
     """The address of the world's ARS logo, given once through the letterhead service."""
     if not w.ars.logo:
+        import io
+
         from django.core.files.uploadedfile import SimpleUploadedFile
+        from PIL import Image
 
         from capqvct.accounts.services import update_letterhead
 
-        svg = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 4"><rect width="4" height="4"/></svg>'
+        buffer = io.BytesIO()
+        Image.new("RGB", (4, 4), "#000091").save(buffer, "PNG")
         update_letterhead(
             organisation=w.ars,
             by=w.users["programme_manager"],
             postal_address="",
             signatory_name="",
             signatory_title="",
-            logo=SimpleUploadedFile("logo.svg", svg),
+            logo=SimpleUploadedFile("logo.png", buffer.getvalue()),
         )
     return f"/compte/organisations/{w.ars.pk}/en-tete/logo/"
 

@@ -1,4 +1,5 @@
 import base64
+import io
 import tempfile
 from datetime import timedelta
 from pathlib import Path
@@ -9,9 +10,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
-from django.utils.html import escape
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from weasyprint import HTML
+from PIL import Image, ImageDraw, ImageFont
 
 from capqvct.accounts.models import Organisation, Role, User
 from capqvct.accounts.services import add_member, update_letterhead
@@ -21,6 +21,7 @@ from capqvct.calls import services as call_services
 from capqvct.calls.deadlines import deadline_instant
 from capqvct.calls.formdef.templates_library import standard_qvct_application
 from capqvct.calls.models import Call, CallKind, FundingRule, ProgrammeFormat
+from capqvct.core.pdf import render_pdf
 from capqvct.demo import people
 from capqvct.demo.review_demo import load_review_demo
 from capqvct.establishments.finess import import_finess
@@ -120,7 +121,7 @@ class Command(BaseCommand):
                 postal_address=letterhead["postal_address"],
                 signatory_name=letterhead["signatory_name"],
                 signatory_title=letterhead["signatory_title"],
-                logo=SimpleUploadedFile("logo.svg", logo, content_type="image/svg+xml"),
+                logo=SimpleUploadedFile("logo.png", logo, content_type="image/png"),
             )
 
     def _establishment_people(self, establishments, *, approver):
@@ -223,27 +224,25 @@ class Command(BaseCommand):
 
 
 def _demo_logo(label: str, colour: str) -> bytes:
-    """A plainly invented logo: a coloured square with the kind of agency, and « logo fictif »."""
-    font = 'font-family="DejaVu Sans, sans-serif"'
-    return (
-        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 270 100" width="270" height="100">'
-        f'<rect x="2" y="2" width="96" height="96" rx="16" fill="{colour}"/>'
-        f'<text x="50" y="60" {font} font-size="28" font-weight="bold" fill="#ffffff" text-anchor="middle">'
-        f"{escape(label)}</text>"
-        f'<text x="114" y="46" {font} font-size="24" font-weight="bold" fill="#666666">logo fictif</text>'
-        f'<text x="114" y="74" {font} font-size="18" fill="#666666">démonstration</text>'
-        "</svg>"
-    ).encode()
+    """A plainly invented logo, in PNG: a coloured square with the kind of agency, « logo fictif »
+    and « exemple » (no accent: the font bundled with Pillow has none)."""
+    image = Image.new("RGB", (540, 200), "white")
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((4, 4, 196, 196), radius=32, fill=colour)
+    draw.text((100, 100), label, fill="white", font=ImageFont.load_default(size=52), anchor="mm")
+    draw.text((228, 92), "logo fictif", fill="#666666", font=ImageFont.load_default(size=46), anchor="ls")
+    draw.text((228, 148), "exemple", fill="#666666", font=ImageFont.load_default(size=34), anchor="ls")
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
 
 
 def _posted_letter(establishment: Establishment) -> bytes:
     """An invented letter of application, as an agency would scan it."""
-    return HTML(
-        string=(
-            "<h1>Candidature à l’appel OMEGA</h1>"
-            f"<p>{establishment.name}, FINESS {establishment.finess_et}.</p>"
-            "<p>Madame, Monsieur, nous souhaitons nous engager dans une démarche QVT avec nos équipes "
-            "d’aides-soignants et d’infirmiers. Vous trouverez ci-joint notre dossier.</p>"
-            "<p>La directrice (personne inventée pour la démonstration)</p>"
-        )
-    ).write_pdf()
+    return render_pdf(
+        "<h1>Candidature à l’appel OMEGA</h1>"
+        f"<p>{establishment.name}, FINESS {establishment.finess_et}.</p>"
+        "<p>Madame, Monsieur, nous souhaitons nous engager dans une démarche QVT avec nos équipes "
+        "d’aides-soignants et d’infirmiers. Vous trouverez ci-joint notre dossier.</p>"
+        "<p>La directrice (personne inventée pour la démonstration)</p>"
+    )
