@@ -1,11 +1,13 @@
 """Cap QVCT settings, configured by environment variables (see .env.example)."""
 
+import ipaddress
 import os
 import sys
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -37,6 +39,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "csp",
     "dsfr",
     "django_tasks",
     "django_tasks_db",
@@ -53,6 +56,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "capqvct.core.network.ClientAddressMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -61,12 +65,16 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "capqvct.accounts.middleware.IdleSessionMiddleware",
     "capqvct.accounts.middleware.SecondFactorRequiredMiddleware",
     "capqvct.accounts.middleware.RegionTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "capqvct.core.middleware.PrivateResponsesMiddleware",
+    "capqvct.core.middleware.NullCharacterMiddleware",
 ]
 
 ROOT_URLCONF = "capqvct.urls"
@@ -124,17 +132,29 @@ LOGOUT_REDIRECT_URL = "core:home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 INVITATION_VALIDITY = timedelta(days=int(os.environ.get("CAPQVCT_INVITATION_DAYS", "7")))
 
-# Brute-force protection: a locked e-mail address waits before trying again.
+# Brute-force protection (see docs/deploiement.md, « Connexion : limitation des essais »). Failures
+# are counted per e-mail address AND client IP address together, and per IP address alone at a
+# higher threshold: a stranger hammering an agent's address locks only their own pair, an address
+# spraying many accounts is stopped, and the agent signing in from their own network is never locked
+# out by someone else. A password reset unlocks the address everywhere.
+AXES_HANDLER = "capqvct.accounts.throttling.LoginThrottleHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_FAILURE_LIMIT = int(os.environ.get("CAPQVCT_LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_IP_FAILURE_LIMIT = int(os.environ.get("CAPQVCT_LOGIN_IP_FAILURE_LIMIT", "50"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("CAPQVCT_LOGIN_COOLOFF_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
-# The account is what is locked, as the issue asks: locking by IP address would lock out a whole
-# agency behind one network address translation.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_CLIENT_IP_CALLABLE = "capqvct.core.network.client_ip"
+
+# Proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated): only the load
+# balancer or reverse proxy in front of the application. Nobody else may choose the IP we record.
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("CAPQVCT_TRUSTED_PROXIES", "").split(",") if p.strip()]
+TRUSTED_PROXY_NETWORKS = [ipaddress.ip_network(p, strict=False) for p in TRUSTED_PROXIES]
+
+# Personal API tokens expire: after the shortest lifetime set by the user's agencies, else this one.
+API_TOKEN_DEFAULT_LIFETIME_DAYS = int(os.environ.get("CAPQVCT_API_TOKEN_DAYS", "90"))
 
 OTP_TOTP_ISSUER = "Cap QVCT"
 
@@ -142,9 +162,38 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_flag("DJANGO_SECURE_COOKIES", not DEBUG and not TESTING)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_AGE = 60 * 60 * 10
+# Agents, consultants and observers (those who need a second factor) are signed out after this long
+# without a request; the others keep SESSION_COOKIE_AGE.
+IDLE_SESSION_TIMEOUT = timedelta(minutes=int(os.environ.get("CAPQVCT_IDLE_SESSION_MINUTES", "30")))
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# HTTPS only, remembered by browsers (HSTS): on in production, off in development and tests, where
+# the site is served over plain HTTP. One year, sub-domains included; preload only when asked.
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "0" if DEBUG or TESTING else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_flag("DJANGO_HSTS_PRELOAD", False)
+SECURE_SSL_REDIRECT = env_flag("DJANGO_SSL_REDIRECT", False)
+# Behind a proxy that terminates TLS, the proxy says the request came in HTTPS.
+if env_flag("DJANGO_BEHIND_HTTPS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp): scripts, styles, fonts and images come from this site only;
+# no inline script, no style attribute, no eval; images may also be data: URIs (DSFR's icons).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français")]

@@ -3,7 +3,8 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.password_validation import password_validators_help_text_html
 from dsfr.forms import DsfrBaseForm
 
-from capqvct.accounts.models import ROLES_BY_KIND, Organisation, Role
+from capqvct.accounts import services
+from capqvct.accounts.models import API_TOKEN_MAX_LIFETIME_DAYS, ROLES_BY_KIND, Organisation, Role
 
 
 class LoginForm(auth_forms.AuthenticationForm, DsfrBaseForm):
@@ -26,7 +27,26 @@ class PasswordResetForm(auth_forms.PasswordResetForm, DsfrBaseForm):
 
 
 class SetPasswordForm(auth_forms.SetPasswordForm, DsfrBaseForm):
-    pass
+    def save(self, commit=True):
+        user = super().save(commit=commit)
+        if commit:
+            # A reset password is a possibly leaked one: the tokens made with it go too.
+            services.password_reset_completed(user=user)
+        return user
+
+
+class ApiTokenLifetimeForm(DsfrBaseForm):
+    api_token_lifetime_days = forms.IntegerField(
+        label="Durée de validité des jetons d’API (en jours)",
+        min_value=1,
+        max_value=API_TOKEN_MAX_LIFETIME_DAYS,
+        help_text=f"Entre 1 et {API_TOKEN_MAX_LIFETIME_DAYS}\u00a0jours. S’applique aux jetons créés ensuite "
+        "par les membres de l’agence.",
+        error_messages={
+            "required": "Indiquez une durée en jours.",
+            "invalid": "Indiquez un nombre entier de jours.",
+        },
+    )
 
 
 class OtpForm(DsfrBaseForm):

@@ -2,12 +2,16 @@ import hashlib
 import secrets
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from capqvct.core.files import RandomFileName
 from capqvct.territory.models import Region
+
+# An agency may shorten its members' API tokens, never make them last more than a year.
+API_TOKEN_MAX_LIFETIME_DAYS = 365
 
 
 class UserManager(BaseUserManager):
@@ -76,6 +80,12 @@ class Organisation(models.Model):
     postal_address = models.TextField("adresse postale", blank=True)
     signatory_name = models.CharField("nom du signataire", max_length=150, blank=True)
     signatory_title = models.CharField("qualité du signataire", max_length=200, blank=True)
+    # How long the API tokens of an agency's members last; the shortest of a user's agencies applies.
+    api_token_lifetime_days = models.PositiveSmallIntegerField(
+        "durée de validité des jetons d'API (jours)",
+        default=90,
+        validators=[MinValueValidator(1), MaxValueValidator(API_TOKEN_MAX_LIFETIME_DAYS)],
+    )
 
     objects = OrganisationQuerySet.as_manager()
 
@@ -176,7 +186,11 @@ class Invitation(models.Model):
 
 
 class ApiTokenQuerySet(models.QuerySet):
-    def active(self):
+    def active(self, *, now=None):
+        """Neither revoked nor expired."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now or timezone.now())
+
+    def unrevoked(self):
         return self.filter(revoked_at__isnull=True)
 
 
@@ -190,6 +204,7 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     last_used_at = models.DateTimeField("dernière utilisation", null=True, blank=True)
     revoked_at = models.DateTimeField("révoqué le", null=True, blank=True)
+    expires_at = models.DateTimeField("expire le")
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -200,3 +215,6 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    def has_expired(self, now=None) -> bool:
+        return self.expires_at <= (now or timezone.now())

@@ -3,6 +3,7 @@
 import math
 from datetime import datetime
 
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.files.base import ContentFile
@@ -11,7 +12,16 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from capqvct.accounts.models import Invitation, Membership, Organisation, Role, User, hash_secret
+from capqvct.accounts.models import (
+    API_TOKEN_MAX_LIFETIME_DAYS,
+    ApiToken,
+    Invitation,
+    Membership,
+    Organisation,
+    Role,
+    User,
+    hash_secret,
+)
 from capqvct.accounts.permissions import (
     can_edit_letterhead,
     can_give_role,
@@ -186,6 +196,41 @@ def add_member(*, organisation: Organisation, user: User, role: str, by: User | 
             details={"organisation": organisation.name, "to": role},
         )
     return membership
+
+
+def password_reset_completed(*, user: User, now: datetime | None = None) -> int:
+    """After a password reset: every API token of the user is revoked, the sign-in lock on their
+    address is lifted, and the reset is logged; returns how many tokens were revoked."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        revoked = ApiToken.objects.unrevoked().filter(user=user).update(revoked_at=now)
+        record_event(
+            action="password_reset", actor=user, target=user, details={"api_tokens_revoked": revoked}
+        )
+    axes_reset(username=user.email)
+    return revoked
+
+
+def set_api_token_lifetime(*, organisation: Organisation, days: int, by: User) -> Organisation:
+    """An agency's managers set how long its members' API tokens last (tokens made from now on)."""
+    if not (allowed := can_edit_letterhead(by, organisation)):
+        raise Refusal(allowed.reason)
+    if not 1 <= days <= API_TOKEN_MAX_LIFETIME_DAYS:
+        raise Refusal(
+            f"Choisissez une durée entre 1 et {API_TOKEN_MAX_LIFETIME_DAYS}{NBSP}jours.",
+            field="api_token_lifetime_days",
+        )
+    with transaction.atomic():
+        previous = organisation.api_token_lifetime_days
+        organisation.api_token_lifetime_days = days
+        organisation.save(update_fields=["api_token_lifetime_days"])
+        record_event(
+            action="api_token_lifetime_changed",
+            actor=by,
+            target=organisation,
+            details={"from": previous, "to": days},
+        )
+    return organisation
 
 
 def update_letterhead(

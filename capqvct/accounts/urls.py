@@ -63,6 +63,7 @@ urlpatterns = [
     path("organisations/<int:pk>/inviter/", views.invite, name="invite"),
     path("organisations/<int:pk>/en-tete/", views.letterhead, name="letterhead"),
     path("organisations/<int:pk>/en-tete/logo/", views.letterhead_logo, name="letterhead_logo"),
+    path("organisations/<int:pk>/jetons-api/", views.api_token_lifetime, name="api_token_lifetime"),
     path("appartenances/<int:pk>/role/", views.change_role, name="change_role"),
     path("appartenances/<int:pk>/retirer/", views.remove_membership, name="remove_membership"),
 ]

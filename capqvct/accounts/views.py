@@ -3,6 +3,7 @@ from io import BytesIO
 
 import qrcode
 import qrcode.image.svg
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -16,6 +17,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from capqvct.accounts import forms, services
+from capqvct.accounts.middleware import EXPIRED_PARAMETER, EXPIRED_VALUE
 from capqvct.accounts.models import Membership, Organisation
 from capqvct.accounts.permissions import can_edit_letterhead, can_manage_organisation, can_see_letterhead
 from capqvct.accounts.selectors import memberships_of, needs_second_factor
@@ -29,6 +31,12 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
     extra_context = {"page_title": "Connexion"}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["session_expired"] = self.request.GET.get(EXPIRED_PARAMETER) == EXPIRED_VALUE
+        context["idle_minutes"] = int(settings.IDLE_SESSION_TIMEOUT.total_seconds() // 60)
+        return context
 
 
 def _safe_next(request, default: str = "accounts:dashboard"):
@@ -108,8 +116,12 @@ def _managed_organisation(request, pk: int) -> Organisation:
     return organisation
 
 
-def organisation_members(request, pk: int):
+def organisation_members(request, pk: int, *, lifetime_form=None):
     organisation = _managed_organisation(request, pk)
+    if organisation.is_agency and lifetime_form is None:
+        lifetime_form = forms.ApiTokenLifetimeForm(
+            initial={"api_token_lifetime_days": organisation.api_token_lifetime_days}
+        )
     members = organisation.memberships.select_related("user").order_by("user__last_name", "user__email")
     pending = organisation.invitations.pending().select_related("invited_by")
     return render(
@@ -121,9 +133,30 @@ def organisation_members(request, pk: int):
             "members": members,
             "pending_invitations": pending,
             "invitation_form": forms.InvitationForm(organisation=organisation),
+            "lifetime_form": lifetime_form if organisation.is_agency else None,
             "breadcrumb": [("Mon compte", "/compte/"), (organisation.name, None)],
         },
     )
+
+
+@require_POST
+def api_token_lifetime(request, pk: int):
+    """An agency's managers set how long its members' API tokens last."""
+    organisation = get_object_or_404(Organisation, pk=pk)
+    if not can_edit_letterhead(request.user, organisation):
+        raise Http404
+    form = forms.ApiTokenLifetimeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.set_api_token_lifetime(
+                organisation=organisation, days=form.cleaned_data["api_token_lifetime_days"], by=request.user
+            )
+        except Refusal as refusal:
+            form.add_error(refusal.field, refusal.message)
+        else:
+            messages.success(request, "Durée de validité des jetons d’API enregistrée.")
+            return redirect("accounts:organisation", pk=organisation.pk)
+    return organisation_members(request, pk, lifetime_form=form)
 
 
 def invite(request, pk: int):

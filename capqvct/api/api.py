@@ -97,4 +97,7 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     detail = (
         "Corps de requête illisible : envoyez un objet JSON valide." if exc.status_code == 400 else str(exc)
     )
-    return api.create_response(request, {"detail": detail}, status=exc.status_code)
+    response = api.create_response(request, {"detail": detail}, status=exc.status_code)
+    if exc.status_code == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="Cap QVCT", error="invalid_token"'
+    return response

@@ -8,6 +8,7 @@ from ninja.security import HttpBearer, SessionAuth
 from capqvct.accounts.models import User
 from capqvct.accounts.selectors import needs_second_factor
 from capqvct.api.services import authenticate_api_token
+from capqvct.core.exceptions import Refusal
 
 CSRF_REFUSED = (
     "Vérification CSRF échouée : rechargez la page de documentation de l’API, "
@@ -25,7 +26,11 @@ class ApiTokenAuth(HttpBearer):
     )
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        user = authenticate_api_token(secret=token)
+        try:
+            user = authenticate_api_token(secret=token)
+        except Refusal as refusal:
+            # Expired or revoked: 401 with the reason, rather than the generic « Authentification requise ».
+            raise HttpError(401, refusal.message) from None
         if user is not None:
             # Code reading request.user sees the token's owner, as with a session.
             request.user = user

@@ -3,11 +3,14 @@
 import secrets
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 
-from capqvct.accounts.models import ApiToken, User, hash_secret
+from capqvct.accounts.models import ApiToken, Organisation, User, hash_secret
 from capqvct.core.exceptions import Refusal
+from capqvct.core.formatting import NBSP, format_date
 from capqvct.core.services import record_event
 
 TOKEN_PREFIX = "cq_"
@@ -19,8 +22,20 @@ MAX_SECRET_LENGTH = 100
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
-def create_api_token(*, user: User, name: str) -> tuple[ApiToken, str]:
-    """Create a personal token; the secret is returned once and only its hash is kept."""
+def token_lifetime(user: User) -> timedelta:
+    """The shortest lifetime set by the user's agencies; the platform's default for everyone else."""
+    days = (
+        Organisation.objects.agencies()
+        .filter(memberships__user=user)
+        .aggregate(days=Min("api_token_lifetime_days"))["days"]
+    )
+    return timedelta(days=days or settings.API_TOKEN_DEFAULT_LIFETIME_DAYS)
+
+
+def create_api_token(*, user: User, name: str, now: datetime | None = None) -> tuple[ApiToken, str]:
+    """Create a personal token, expiring after the lifetime of the user's agencies; the secret is
+    returned once and only its hash is kept."""
+    now = now or timezone.now()
     name = name.strip()
     if not name:
         raise Refusal("Donnez un nom au jeton pour le reconnaître.", field="name")
@@ -31,8 +46,14 @@ def create_api_token(*, user: User, name: str) -> tuple[ApiToken, str]:
             name=name,
             prefix=secret[:DISPLAYED_PREFIX_LENGTH],
             key_hash=hash_secret(secret),
+            expires_at=now + token_lifetime(user),
         )
-        record_event(action="api_token_created", actor=user, target=token)
+        record_event(
+            action="api_token_created",
+            actor=user,
+            target=token,
+            details={"expires_at": token.expires_at.isoformat()},
+        )
     return token, secret
 
 
@@ -51,18 +72,29 @@ def revoke_api_token(*, token: ApiToken, by: User, now: datetime | None = None) 
 
 
 def authenticate_api_token(*, secret: str, now: datetime | None = None) -> User | None:
-    """The active user owning this active token, or None; notes when the token was last used."""
+    """The active user owning this token, or None for a secret that is none of ours; notes when the
+    token was last used. A token of ours that expired or was revoked is refused with a Refusal saying
+    so: whoever sends it holds the secret, and learns what to do."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > MAX_SECRET_LENGTH:
         return None
+    now = now or timezone.now()
     token = (
-        ApiToken.objects.active()
-        .select_related("user")
+        ApiToken.objects.select_related("user")
         .filter(key_hash=hash_secret(secret), user__is_active=True)
         .first()
     )
     if token is None:
         return None
-    now = now or timezone.now()
+    if token.revoked_at is not None:
+        raise Refusal(
+            f"Ce jeton d’API a été révoqué le {format_date(timezone.localdate(token.revoked_at))}{NBSP}: "
+            f"créez-en un nouveau depuis « Mon compte › Mes jetons d’API »."
+        )
+    if token.has_expired(now):
+        raise Refusal(
+            f"Ce jeton d’API a expiré le {format_date(timezone.localdate(token.expires_at))}{NBSP}: "
+            f"créez-en un nouveau depuis « Mon compte › Mes jetons d’API »."
+        )
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         # An UPDATE, not save(): concurrent requests do not overwrite each other's fields.
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.db.models import F, QuerySet
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -33,6 +34,8 @@ def token_list(request):
             "page_title": "Mes jetons d’API",
             # Active tokens first (a null revocation date), whatever the database's null ordering.
             "tokens": _my_tokens(request).order_by(F("revoked_at").desc(nulls_first=True), "-created_at"),
+            "now": timezone.now(),
+            "lifetime_days": services.token_lifetime(request.user).days,
             "breadcrumb": _breadcrumb(("Mes jetons d’API", None)),
         },
     )

@@ -5,9 +5,9 @@ from capqvct.core.models import AuditEvent
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["at", "actor_email", "action", "target_type", "target_label"]
+    list_display = ["at", "actor_email", "action", "target_type", "target_label", "ip"]
     list_filter = ["action", "target_type"]
-    search_fields = ["actor_email", "target_label", "action"]
+    search_fields = ["actor_email", "target_label", "action", "ip"]
     date_hierarchy = "at"
 
     # The trail is append-only: nobody edits or deletes it, not even an administrator.

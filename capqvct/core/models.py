@@ -21,6 +21,8 @@ class AuditEvent(models.Model):
     target_id = models.CharField("identifiant de l'objet", max_length=64, blank=True)
     target_label = models.CharField("objet", max_length=255, blank=True)
     details = models.JSONField("détails", default=dict, blank=True)
+    # The client's address, read through the trusted proxies only (core.network); none for commands.
+    ip = models.GenericIPAddressField("adresse IP", null=True, blank=True)
 
     class Meta:
         verbose_name = "événement du journal"

@@ -8,7 +8,7 @@ from django.core.files.base import ContentFile
 from capqvct.accounts.models import Role
 from capqvct.applications import services
 from capqvct.applications.receipts import receipt_pdf
-from capqvct.core.tests.test_pdf_fetches_nothing import origin, payloads, server, text_of  # noqa: F401
+from capqvct.core.tests.test_pdf_fetches_nothing import origin, payloads, text_of
 from capqvct.review.letters import decision_letter_pdf
 from capqvct.review.tests.test_letters import decision_of
 from tests.factories import EstablishmentFactory, MembershipFactory, OrganisationFactory, region

@@ -54,12 +54,14 @@ def payloads(base: str) -> dict[str, str]:
     return {
         "img": f'<img src="{base}/img.png" alt="">',
         "base element": f'<base href="{base}/"><img src="relative.png" alt="">',
-        "xml:base": f'<svg xmlns="http://www.w3.org/2000/svg" xml:base="{base}/xml-base/" width="9" height="9">'
+        "xml:base": '<svg xmlns="http://www.w3.org/2000/svg" '
+        f'xml:base="{base}/xml-base/" width="9" height="9">'
         '<image href="relatif.png" width="9" height="9"/></svg>',
         "stylesheet link": f'<link rel="stylesheet" href="{base}/style.css">',
         "@import": f'<style>@import url("{base}/import.css"); @import "{base}/import2.css";</style>',
         "css url() escaped": f"<style>p {{ background: u\\72l({base}/escaped-1.png) }}</style><p>a</p>",
-        "css \\75rl() escaped": f"<style>p {{ background-image: \\75rl('{base}/escaped-2.png') }}</style><p>b</p>",
+        "css \\75rl() escaped": "<style>p { background-image: "
+        f"\\75rl('{base}/escaped-2.png') }}</style><p>b</p>",
         "font-face": f"<style>@font-face {{ font-family: X; src: url({base}/font.woff) }}"
         " p { font-family: X }</style><p>c</p>",
         "inline svg image": f'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
@@ -103,7 +105,7 @@ def test_an_image_given_as_data_uri_is_still_drawn(tmp_path):
 
     path = tmp_path / "logo.pdf"
     path.write_bytes(pdf)
-    listing = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, check=True).stdout.decode()
+    listing = run(["pdfimages", "-list", str(path)])
     sizes = [tuple(map(int, line.split()[3:5])) for line in listing.splitlines()[2:]]
     assert sizes == [(30, 10)]
 
@@ -126,5 +128,9 @@ def text_of(pdf: bytes) -> str:
 def embedded_files(pdf: bytes, folder: Path) -> list[str]:
     path = folder / "document.pdf"
     path.write_bytes(pdf)
-    listing = subprocess.run(["pdfdetach", "-list", str(path)], capture_output=True, check=True).stdout.decode()
+    listing = run(["pdfdetach", "-list", str(path)])
     return [line for line in listing.splitlines()[1:] if line.strip()]
+
+
+def run(command: list[str]) -> str:
+    return subprocess.run(command, capture_output=True, check=True).stdout.decode()
