@@ -7,16 +7,15 @@ applicants never see it.
 
 from urllib.parse import urlencode
 
-import tablib
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from capqvct.accounts.selectors import is_platform_admin
 from capqvct.calls.permissions import managed_region_codes
 from capqvct.calls.selectors import calls_managed_by
+from capqvct.core.exports import CONTENT_TYPES, export_response
 from capqvct.review.models import Outcome, Review
 from capqvct.review.ranking import (
     DECISION_LABELS,
@@ -32,11 +31,7 @@ from capqvct.review.ranking import (
 )
 
 PAGE_SIZE = 100
-EXPORT_FORMATS = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "ods": "application/vnd.oasis.opendocument.spreadsheet",
-}
+EXPORT_FORMATS = CONTENT_TYPES
 HEADERS = [
     "Rang",
     "Établissement",
@@ -124,7 +119,15 @@ def ranking_table(request, call_pk: int):
     table = ranking(review, sort=sort, filters=filters)
     export_format = request.GET.get("format", "")
     if export_format in EXPORT_FORMATS:
-        return _export(table, export_format, file_stem=f"classement-appel-{call.pk}")
+        return export_response(
+            export_rows(table, text_numbers=export_format == "csv"),
+            headers=HEADERS,
+            title="Classement",
+            export_format=export_format,
+            file_stem=f"classement-appel-{call.pk}",
+            request=request,
+            target=call,
+        )
     page = Paginator(table.dossiers, PAGE_SIZE).get_page(request.GET.get("page"))
     params = {**_filter_params(filters), **({"tri": sort} if sort != DEFAULT_SORT else {})}
     return render(
@@ -179,16 +182,3 @@ def export_rows(table: Ranking, *, text_numbers: bool) -> list[list]:
         ]
         for dossier in table.dossiers
     ]
-
-
-def _export(table: Ranking, export_format: str, *, file_stem: str) -> HttpResponse:
-    dataset = tablib.Dataset(*export_rows(table, text_numbers=export_format == "csv"), headers=HEADERS)
-    dataset.title = "Classement"
-    if export_format == "csv":
-        # The BOM and the semicolon let a French Excel open the file with its accents and columns.
-        content = ("\ufeff" + dataset.export("csv", delimiter=";")).encode()
-    else:
-        content = dataset.export(export_format)
-    response = HttpResponse(content, content_type=EXPORT_FORMATS[export_format])
-    response["Content-Disposition"] = f'attachment; filename="{file_stem}.{export_format}"'
-    return response
