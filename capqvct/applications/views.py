@@ -25,6 +25,7 @@ from capqvct.calls.formdef.schema import Form, Kind
 from capqvct.calls.selectors import visible_calls
 from capqvct.core.exceptions import Refusal
 from capqvct.core.outcomes import report_outcome
+from capqvct.core.services import record_event
 
 NEXT_STEP = {
     ApplicationStatus.DRAFT: "Compléter et déposer le dossier avant la date limite",
@@ -148,6 +149,7 @@ def read(request, pk: int):
     """The dossier as submitted, its files and its history, for agents of the call's region."""
     application = get_object_or_404(applications_visible_to(request.user), pk=pk)
     form = services.form_of(application)
+    record_event(action="dossier_read", actor=request.user, target=application, request=request)
     return render(request, "applications/read.html", _dossier_context(request, application, form, {}, {}))
 
 
@@ -222,6 +224,13 @@ def _after_submission(request, application) -> str:
 def receipt(request, pk: int, number: int):
     application = get_object_or_404(applications_visible_to(request.user), pk=pk)
     submission = get_object_or_404(application.submissions, number=number)
+    record_event(
+        action="receipt_downloaded",
+        actor=request.user,
+        target=application,
+        details={"number": number},
+        request=request,
+    )
     return FileResponse(
         iter([receipt_pdf(submission)]),
         content_type="application/pdf",
@@ -234,6 +243,13 @@ def attachment(request, attachment_id):
     found = attachment_visible_to(request.user, attachment_id)
     if found is None:
         raise Http404("Fichier introuvable.")
+    record_event(
+        action="file_downloaded",
+        actor=request.user,
+        target=found.application,
+        details={"file": str(found.pk), "name": found.name},
+        request=request,
+    )
     return FileResponse(
         found.file.open("rb"), as_attachment=True, filename=found.name, content_type=found.content_type
     )

@@ -13,6 +13,7 @@ from django_tasks.base import TaskResultStatus
 from django_tasks.exceptions import TaskResultDoesNotExist, TaskResultMismatch
 
 from capqvct.calls.selectors import calls_managed_by
+from capqvct.core.services import record_event
 from capqvct.review.bundle_tasks import build_review_bundle
 from capqvct.review.bundles import bundle_path
 from capqvct.review.models import Review
@@ -83,4 +84,5 @@ def download(request, call_pk: int):
     path = bundle_path(file_name) if status == "ready" else None
     if path is None:
         raise Http404("Aucune archive prête pour cet appel.")
+    record_event(action="archive_downloaded", actor=request.user, target=review.call, request=request)
     return FileResponse(path.open("rb"), as_attachment=True, filename=f"dossiers-appel-{review.call_id}.zip")

@@ -21,6 +21,7 @@ from capqvct.calls.models import Call
 from capqvct.calls.selectors import calls_managed_by
 from capqvct.core.exceptions import Refusal
 from capqvct.core.outcomes import report_outcome
+from capqvct.core.services import record_event
 from capqvct.review import decisions, selectors
 from capqvct.review.letters import decision_letter_pdf, letter_file_name
 from capqvct.review.models import Decision, Outcome, Review
@@ -268,6 +269,7 @@ def letter(request, pk: int):
     decision = getattr(application, "decision", None)
     if decision is None:
         raise Http404("Aucune décision pour ce dossier.")
+    record_event(action="letter_downloaded", actor=request.user, target=application, request=request)
     return FileResponse(
         iter([decision_letter_pdf(decision)]),
         content_type="application/pdf",

@@ -18,6 +18,7 @@ from capqvct.applications.models import Application, ApplicationStatus
 from capqvct.calls.selectors import calls_managed_by
 from capqvct.core.exceptions import Refusal
 from capqvct.core.outcomes import report_outcome
+from capqvct.core.services import record_event
 from capqvct.review import selectors, services
 from capqvct.review.models import Assignment, Review, RoutingRule
 
@@ -224,6 +225,7 @@ def dossier(request, call_pk: int, pk: int):
     """A dossier's review for its managers: eligibility, reviewers, every score, private notes."""
     review = _review_for(request, call_pk)
     application = _dossier_for(review, pk)
+    record_event(action="dossier_read", actor=request.user, target=application, request=request)
     assignments = list(application.assignments.select_related("reviewer").order_by("assigned_at", "pk"))
     return render(
         request,
@@ -434,6 +436,8 @@ def score(request, pk: int):
     if not selectors.declared_no_conflict(assignment):
         return redirect("review:conflict", pk=assignment.pk)
     application = assignment.application
+    if request.method == "GET":
+        record_event(action="dossier_read", actor=request.user, target=application, request=request)
     review = application.call.review
     criteria = list(review.criteria.all())
     errors: dict[str, str] = {}

@@ -184,6 +184,8 @@ TABLE = {
             "admin": 200,
         },
     ),
+    # The lifetime of the agency's API tokens is set by a form of its members' page (POST only).
+    "accounts:api_token_lifetime": (lambda w: f"/compte/organisations/{w.ars.pk}/jetons-api/", POST_ONLY),
     "accounts:change_role": (lambda w: f"/compte/appartenances/{w.agent_membership.pk}/role/", POST_ONLY),
     "accounts:remove_membership": (
         lambda w: f"/compte/appartenances/{w.agent_membership.pk}/retirer/",
