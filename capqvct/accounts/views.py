@@ -11,7 +11,6 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -23,6 +22,7 @@ from capqvct.accounts.permissions import can_edit_letterhead, can_manage_organis
 from capqvct.accounts.selectors import memberships_of, needs_second_factor
 from capqvct.core.exceptions import Refusal
 from capqvct.core.files import stored_image_type
+from capqvct.core.network import is_local_path
 from capqvct.core.services import record_event
 
 
@@ -41,7 +41,7 @@ class LoginView(auth_views.LoginView):
 
 def _safe_next(request, default: str = "accounts:dashboard"):
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    if is_local_path(target, request):
         return target
     return default
 

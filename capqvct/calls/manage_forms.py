@@ -13,6 +13,7 @@ from capqvct.calls.formdef.schema import validate_definition
 from capqvct.calls.models import Call, CallKind, FundingRule, ProgrammeFormat
 from capqvct.core.exceptions import Refusal
 from capqvct.core.formatting import zone_label
+from capqvct.core.forms import ModelMultipleChoiceField
 from capqvct.establishments.categories import grouped_choices
 from capqvct.territory.models import Departement
 
@@ -67,7 +68,7 @@ class ProgrammeForm(RefusalMixin, DsfrBaseForm):
     description = forms.CharField(
         label="Présentation", required=False, widget=forms.Textarea(attrs={"rows": 5})
     )
-    agencies = forms.ModelMultipleChoiceField(
+    agencies = ModelMultipleChoiceField(
         label="Agences partenaires",
         queryset=Organisation.objects.none(),
         required=False,
@@ -182,7 +183,7 @@ class CallForm(DatesMixin, RefusalMixin, DsfrBaseForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 8}),
     )
-    departements = forms.ModelMultipleChoiceField(
+    departements = ModelMultipleChoiceField(
         label="Départements éligibles",
         help_text="Aucune case cochée : toute la région.",
         queryset=Departement.objects.none(),

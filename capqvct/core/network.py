@@ -11,6 +11,9 @@ from contextvars import ContextVar
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.http import url_has_allowed_host_and_scheme
+
+NUL = "\x00"
 
 _current_ip: ContextVar[str | None] = ContextVar("capqvct_current_ip", default=None)
 
@@ -40,6 +43,16 @@ def client_ip(request: HttpRequest) -> str | None:
         if not _is_trusted_proxy(address):
             return address
     return peer
+
+
+def is_local_path(target: str, request: HttpRequest) -> bool:
+    """Whether a « next » address typed in a form or a link is a path of this site: an absolute path
+    (`/…`), never another host, and never a word Django would try to reverse as a URL name."""
+    return (
+        target.startswith("/")
+        and NUL not in target
+        and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+    )
 
 
 def current_ip() -> str | None:

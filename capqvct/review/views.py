@@ -10,13 +10,13 @@ from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from capqvct.accounts.selectors import agent_region_codes, is_platform_admin
 from capqvct.applications.models import Application, ApplicationStatus
 from capqvct.calls.selectors import calls_managed_by
 from capqvct.core.exceptions import Refusal
+from capqvct.core.network import is_local_path
 from capqvct.core.outcomes import report_outcome
 from capqvct.core.services import record_event
 from capqvct.review import selectors, services
@@ -333,7 +333,7 @@ def private_note(request, pk: int):
 
 def _back(request, default: str) -> str:
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    if is_local_path(target, request):
         return target
     return default
 
