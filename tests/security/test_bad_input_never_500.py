@@ -11,13 +11,14 @@ import pytest
 from django.test import Client
 
 from tests.factories import login_verified
-from tests.permissions.test_url_permission_table import (  # noqa: F401 (the table's world and fixtures)
-    TABLE,
-    case_in_savepoint,
-    module_media_root,
-    private_media_root,
-    world,
-)
+from tests.permissions import test_url_permission_table as table
+
+TABLE = table.TABLE
+# The permission table's world, built once for the module, each case in a savepoint of it.
+world = table.world
+case_in_savepoint = table.case_in_savepoint
+module_media_root = table.module_media_root
+private_media_root = table.private_media_root
 
 BAD_VALUES = {
     "nul": "texte\x00nul",
