@@ -153,6 +153,9 @@ AXES_CLIENT_IP_CALLABLE = "capqvct.core.network.client_ip"
 TRUSTED_PROXIES = [p.strip() for p in os.environ.get("CAPQVCT_TRUSTED_PROXIES", "").split(",") if p.strip()]
 TRUSTED_PROXY_NETWORKS = [ipaddress.ip_network(p, strict=False) for p in TRUSTED_PROXIES]
 
+# The audit log (with IP addresses) is kept this long, then `manage.py purge_audit_log` deletes it.
+AUDIT_RETENTION_DAYS = int(os.environ.get("CAPQVCT_AUDIT_RETENTION_DAYS", "365"))
+
 # Personal API tokens expire: after the shortest lifetime set by the user's agencies, else this one.
 API_TOKEN_DEFAULT_LIFETIME_DAYS = int(os.environ.get("CAPQVCT_API_TOKEN_DAYS", "90"))
 

@@ -126,3 +126,20 @@ def test_x_forwarded_for_is_believed_from_a_trusted_proxy_only(world, settings):
     garbled = client_of(world, "programme_manager", PROXY)
     garbled.get(path, headers={"X-Forwarded-For": "pas-une-adresse"})
     assert last_event("dossier_read").ip == PROXY
+
+
+def test_the_audit_log_is_purged_after_its_retention(settings):
+    import io
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    settings.AUDIT_RETENTION_DAYS = 365
+    old = AuditEvent.objects.create(action="login", ip="198.51.100.7")
+    AuditEvent.objects.filter(pk=old.pk).update(at=timezone.now() - timedelta(days=366))
+    recent = AuditEvent.objects.create(action="login")
+
+    call_command("purge_audit_log", stdout=io.StringIO())
+
+    assert list(AuditEvent.objects.values_list("pk", flat=True)) == [recent.pk]
