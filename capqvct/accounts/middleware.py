@@ -42,6 +42,13 @@ class IdleSessionMiddleware:
         return self.get_response(request)
 
     @staticmethod
+    def start_clock(request, user) -> None:
+        """At sign-in: the clock starts, and the session knows whether idleness ends it, so the
+        requests that follow write nothing to the session."""
+        request.session[IDLE_LIMITED_KEY] = needs_second_factor(user)
+        request.session[LAST_ACTIVITY_KEY] = time.time()
+
+    @staticmethod
     def _is_idle_limited(request) -> bool:
         # Decided once per session: a role given during the session applies from the next sign-in.
         if IDLE_LIMITED_KEY not in request.session:

@@ -1,12 +1,19 @@
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from capqvct.accounts.middleware import IdleSessionMiddleware
 from capqvct.core.services import record_event
 
 
 @receiver(user_logged_in)
 def audit_login(sender, request, user, **kwargs):
     record_event(action="login", actor=user, target=user)
+
+
+@receiver(user_logged_in)
+def start_idle_clock(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session"):
+        IdleSessionMiddleware.start_clock(request, user)
 
 
 @receiver(user_logged_out)
