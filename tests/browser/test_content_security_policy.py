@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.test_every_page_accessible import DOWNLOADS, _session_cookie
+from tests.factories import region
 from tests.permissions.test_url_permission_table import TABLE
 from tests.permissions.world import build_world
 
@@ -52,13 +53,14 @@ def test_no_page_breaks_the_content_security_policy(role, browser, live_server):
 def test_htmx_and_dsfr_work_under_the_policy(page, live_server):
     """The public list of calls filters through htmx (a request marked HX-Request), and the DSFR's
     menu button opens the menu on a narrow screen."""
+    region("76", "Occitanie")
     page.add_init_script(RECORD_VIOLATIONS)
     page.set_viewport_size({"width": 400, "height": 800})
     page.goto("/appels/")
     page.wait_for_load_state("networkidle")
 
     with page.expect_request(lambda request: request.headers.get("hx-request") == "true") as swap:
-        page.locator("select").first.select_option(index=1)
+        page.locator("#id_region").select_option("76")
     assert swap.value.url.startswith(f"{live_server.url}/appels/")
     page.get_by_role("button", name="Menu").click()
     expect(page.locator("#menu-mobile")).to_be_visible()
