@@ -16,13 +16,15 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from capqvct.accounts import forms, services
+from capqvct.accounts.dashboard import panels_for
 from capqvct.accounts.middleware import EXPIRED_PARAMETER, EXPIRED_VALUE
 from capqvct.accounts.models import Membership, Organisation
 from capqvct.accounts.permissions import can_edit_letterhead, can_manage_organisation, can_see_letterhead
-from capqvct.accounts.selectors import memberships_of, needs_second_factor
+from capqvct.accounts.selectors import is_platform_admin, memberships_of, needs_second_factor
 from capqvct.core.exceptions import Refusal
 from capqvct.core.files import stored_image_type
 from capqvct.core.network import is_local_path
+from capqvct.core.next_page import safe_next_path
 from capqvct.core.services import record_event
 
 
@@ -40,10 +42,7 @@ class LoginView(auth_views.LoginView):
 
 
 def _safe_next(request, default: str = "accounts:dashboard"):
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if is_local_path(target, request):
-        return target
-    return default
+    return safe_next_path(request) or default
 
 
 def _qr_code_svg(url: str) -> str:
@@ -92,7 +91,12 @@ def dashboard(request):
     return render(
         request,
         "accounts/dashboard.html",
-        {"page_title": "Tableau de bord", "memberships": memberships},
+        {
+            "page_title": "Tableau de bord",
+            "memberships": memberships,
+            "panels": panels_for(request.user),
+            "is_platform_admin": is_platform_admin(request.user),
+        },
     )
 
 
@@ -317,4 +321,7 @@ def accept_invitation(request, token: str):
 
 def _welcome(request, invitation):
     messages.success(request, f"Bienvenue dans {invitation.organisation}.")
+    # An invitation to answer a call leads to the call's page; any other to the dashboard.
+    if is_local_path(invitation.next_path, request):
+        return redirect(invitation.next_path)
     return redirect("accounts:dashboard")
