@@ -7,12 +7,15 @@ establishment or be written to under an address they do not hold. The confirmati
 (PASSWORD_RESET_TIMEOUT), or when a new sign-up replaces the password.
 """
 
+from datetime import datetime, timedelta
+
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlencode, urlsafe_base64_decode, urlsafe_base64_encode
 
@@ -133,3 +136,26 @@ def _within_limit(key: str, limit: int) -> bool:
         cache.set(key, 1, LIMIT_PERIOD)
         count = 1
     return count <= limit
+
+
+# An unconfirmed account is kept this long after its sign-up, then deleted (docs/registre-donnees.md).
+UNCONFIRMED_KEPT_FOR = timedelta(days=7)
+
+
+def purge_unconfirmed_accounts(*, now: datetime | None = None) -> int:
+    """Delete the accounts never confirmed within UNCONFIRMED_KEPT_FOR (never signed in, in no
+    organisation, no claim); returns how many."""
+    now = now or timezone.now()
+    stale = User.objects.filter(
+        is_active=False,
+        last_login__isnull=True,
+        date_joined__lt=now - UNCONFIRMED_KEPT_FOR,
+        memberships__isnull=True,
+        claims__isnull=True,
+    )
+    with transaction.atomic():
+        emails = list(stale.values_list("email", flat=True))
+        User.objects.filter(email__in=emails).delete()
+        for email in emails:
+            record_event(action="unconfirmed_account_deleted", actor_email=email)
+    return len(emails)

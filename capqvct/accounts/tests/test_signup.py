@@ -218,3 +218,28 @@ def test_the_public_call_page_offers_anonymous_visitors_to_sign_up(client):
 
     assert f'href="/compte/inscription/?next=/appels/{call.pk}/"' in page
     assert f'href="/compte/connexion/?next=/dossiers/nouveau/{call.pk}/"' in page
+
+
+def test_accounts_never_confirmed_are_deleted_after_a_week(client, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    _sign_up(client, django_capture_on_commit_callbacks)
+    _sign_up(client, django_capture_on_commit_callbacks, data={**GOOD, "email": "recente@exemple.fr"})
+    User.objects.filter(email="odile.pujol@ehpad.exemple.fr").update(
+        date_joined=timezone.now() - timedelta(days=8)
+    )
+    confirmed = UserFactory(email="active@exemple.fr")
+    User.objects.filter(pk=confirmed.pk).update(date_joined=timezone.now() - timedelta(days=30))
+    out = StringIO()
+
+    call_command("purge_unconfirmed_accounts", stdout=out)
+
+    assert out.getvalue().strip() == "1 compte jamais confirmé supprimé."
+    assert sorted(User.objects.values_list("email", flat=True)) == ["active@exemple.fr", "recente@exemple.fr"]
+    assert AuditEvent.objects.filter(action="unconfirmed_account_deleted").get().actor_email == (
+        "odile.pujol@ehpad.exemple.fr"
+    )
