@@ -1,6 +1,8 @@
 """The dashboard shows what later apps have for the user (a claim waiting, a colleague to confirm…)
 without this app importing them: each registers a panel, a template and a function giving its
-context for a user, or None when it has nothing to show."""
+context for a user, or None when it has nothing to show. A context holding
+`says_what_comes_next: True` (a claim waiting for its answer) replaces the welcome that tells a
+newcomer how to join an organisation."""
 
 from collections.abc import Callable
 from dataclasses import dataclass

@@ -88,14 +88,20 @@ def second_factor(request):
 
 def dashboard(request):
     memberships = list(memberships_of(request.user))
+    panels = panels_for(request.user)
     return render(
         request,
         "accounts/dashboard.html",
         {
             "page_title": "Tableau de bord",
             "memberships": memberships,
-            "panels": panels_for(request.user),
+            "panels": panels,
             "is_platform_admin": is_platform_admin(request.user),
+            # « Vous n’appartenez à aucune organisation… » unless a panel already says what comes next
+            # (a claim waiting for its answer).
+            "show_welcome": not memberships
+            and not is_platform_admin(request.user)
+            and not any(context.get("says_what_comes_next") for _, context in panels),
         },
     )
 

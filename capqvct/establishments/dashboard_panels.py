@@ -2,6 +2,7 @@
 the claims their establishment's direction may confirm, and, for programme managers, those to decide."""
 
 from capqvct.accounts.dashboard import register_panel
+from capqvct.establishments.models import ClaimStatus
 from capqvct.establishments.selectors import (
     claims_awaiting_director,
     claims_of_claimant,
@@ -12,7 +13,12 @@ from capqvct.establishments.selectors import (
 
 def my_claims(user) -> dict | None:
     claims = list(claims_of_claimant(user))
-    return {"claims": claims} if claims else None
+    if not claims:
+        return None
+    return {
+        "claims": claims,
+        "says_what_comes_next": any(claim.status == ClaimStatus.PENDING for claim in claims),
+    }
 
 
 def claims_to_confirm(user) -> dict | None:
@@ -21,9 +27,11 @@ def claims_to_confirm(user) -> dict | None:
 
 
 def claims_to_decide(user) -> dict | None:
+    """Shown when claims wait: the decision is an action to take, at the top of the dashboard."""
     if not decides_claims(user):
         return None
-    return {"count": claims_to_decide_by(user).count()}
+    count = claims_to_decide_by(user).count()
+    return {"count": count} if count else None
 
 
 def register() -> None:

@@ -158,12 +158,15 @@ def test_the_claimants_dashboard_shows_the_pending_claim_then_the_refusal_and_it
     assert "Demande en attente" in page and "EHPAD Les Cigales" in page
     assert f"demande envoyée le {claim.created_at.day}" in page
     assert "L’agence de la région vous répondra par e-mail." in page
+    # The claim says what comes next: no invitation to claim again.
+    assert "Vous n’appartenez encore à aucune organisation" not in page
 
     services.reject_claim(claim=claim, by=manager, reason="Un autre directeur est déclaré.")
     page = client.get("/compte/tableau-de-bord/").content.decode()
     assert "Demande en attente" not in page
     assert "Demande refusée" in page
     assert "Motif&nbsp;: Un autre directeur est déclaré." in page
+    assert "Vous n’appartenez encore à aucune organisation" in page
     assert typography_errors(page) == []
 
 
