@@ -1,6 +1,5 @@
 """Reads about users, their organisations and roles."""
 
-import unicodedata
 from datetime import datetime
 
 from django.db.models import Count, Q, QuerySet
@@ -16,6 +15,7 @@ from capqvct.accounts.models import (
     Role,
     User,
 )
+from capqvct.core.text import without_accents
 from capqvct.territory.models import Region
 
 
@@ -155,12 +155,8 @@ def regions_with_agencies(*, now: datetime | None = None) -> list[Region]:
     )
     by_region = {(agency.region_id, agency.kind): agency for agency in agencies}
     # In French alphabetical order: « Île-de-France » between « Hauts-de-France » and « La Réunion ».
-    regions = sorted(Region.objects.all(), key=lambda region: _without_accents(region.name))
+    regions = sorted(Region.objects.all(), key=lambda region: without_accents(region.name).lower())
     for region in regions:
         region.ars = by_region.get((region.code, OrganisationKind.ARS))
         region.aract = by_region.get((region.code, OrganisationKind.ARACT))
     return regions
-
-
-def _without_accents(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c)).lower()

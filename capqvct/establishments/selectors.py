@@ -13,6 +13,7 @@ from capqvct.accounts.selectors import (
     programme_manager_region_codes,
     sees_every_region,
 )
+from capqvct.core.text import without_accents
 from capqvct.establishments.models import REFUSED_CLAIM_STATUSES, Claim, ClaimStatus, Establishment
 
 
@@ -130,7 +131,8 @@ WORD_SEPARATORS = re.compile(r"[\s\-'’,.()/]+")
 
 def search_establishments_to_claim(*, query: str, departement: str = "") -> QuerySet[Establishment]:
     """The claim lookup: a FINESS number (of the establishment or its legal entity), a postal code, or
-    words each found in the name, the commune or the postal code (« cigales montpellier »). Anyone
+    words each found in the name, the commune or the postal code (« cigales montpellier », accents
+    optional). Anyone
     signed in may look up: FINESS is public; the page shows what FINESS publishes, never the space's
     members."""
     qs = Establishment.objects.select_related("commune", "departement")
@@ -144,12 +146,14 @@ def search_establishments_to_claim(*, query: str, departement: str = "") -> Quer
         if not words:
             return qs.none()
         for word in words[:MAX_WORDS]:
-            qs = qs.filter(
-                Q(name__icontains=word)
-                | Q(city_label__icontains=word)
-                | Q(commune__name__istartswith=word)
-                | Q(postal_code=word)
-            )
+            # FINESS's routing line (« 34500 BEZIERS ») names the commune in capitals without accents:
+            # « Béziers » is looked up as « BEZIERS ». Only the establishment's own columns are read, so
+            # that trigram indexes serve each word on PostgreSQL (migration 0004).
+            bare = without_accents(word)
+            matches = Q(name__icontains=word) | Q(city_label__icontains=bare) | Q(postal_code=word)
+            if bare != word:
+                matches |= Q(name__icontains=bare)
+            qs = qs.filter(matches)
     if departement:
         qs = qs.filter(departement_id=departement)
     return qs.order_by("name", "finess_et")

@@ -4,7 +4,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from capqvct.establishments.models import Establishment
 from capqvct.establishments.selectors import search_establishments_to_claim
 from capqvct.territory.models import Commune
 from tests.factories import EstablishmentFactory, UserFactory, departement
@@ -95,15 +94,15 @@ def test_a_query_too_short_is_refused_at_the_field_and_kept(client):
 
 
 @pytest.mark.postgres_only
-def test_on_postgresql_a_trigram_index_serves_the_name_search(directory):
+def test_on_postgresql_trigram_indexes_serve_each_word(directory):
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL only")
-    query = Establishment.objects.filter(name__icontains="cigales").order_by()
+    query = search_establishments_to_claim(query="cigales beziers").order_by()
     with connection.cursor() as cursor:
-        # A handful of rows: the planner would rather scan; forbid the scans to see the index serves.
+        # A handful of rows: the planner would rather scan; forbid the scans to see the indexes serve.
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_indexscan = off")
         sql, params = query.query.sql_with_params()
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "establishment_name_trgm" in plan
+    assert "establishment_name_trgm" in plan and "establishment_city_label_trgm" in plan
