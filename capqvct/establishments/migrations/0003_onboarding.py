@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_onboarding'),
+        ('accounts', '0004_onboarding'),
         ('establishments', '0002_search_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
