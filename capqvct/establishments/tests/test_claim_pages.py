@@ -24,7 +24,11 @@ def _directed(name: str, director_email: str):
     space = OrganisationFactory(establishment_space=True, name=name)
     establishment = EstablishmentFactory(name=name, departement=departement("34"), organisation=space)
     director = MembershipFactory(
-        organisation=space, role=Role.DIRECTOR, user__email=director_email, user__first_name="Marie"
+        organisation=space,
+        role=Role.DIRECTOR,
+        user__email=director_email,
+        user__first_name="Marie",
+        user__last_name="Castanier",
     ).user
     return establishment, director
 
@@ -141,11 +145,12 @@ def test_a_claim_never_returns_to_another_site(client):
 
 def test_the_claim_form_says_when_the_direction_will_be_asked(client):
     establishment, _ = _directed("EHPAD Les Glycines", "marie@glycines.exemple.fr")
-    client.force_login(UserFactory())
+    # The stranger's own name is in the page's header: it must not be mistaken for the director's.
+    client.force_login(UserFactory(first_name="Paul", last_name="Vidal"))
     page = client.get(f"/etablissements/rattachement/{establishment.finess_et}/").content.decode()
     assert "Cet établissement a déjà une direction sur Cap QVCT" in page
     # Who directs it is not said to a stranger.
-    assert "marie@glycines.exemple.fr" not in page and "Marie" not in page
+    assert "marie@glycines.exemple.fr" not in page and "Castanier" not in page
 
 
 def test_the_claimants_dashboard_shows_the_pending_claim_then_the_refusal_and_its_reason(client, manager):
