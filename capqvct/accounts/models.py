@@ -53,7 +53,7 @@ class OrganisationKind(models.TextChoices):
     ARS = "ars", "ARS"
     ARACT = "aract", "Aract"
     NATIONAL = "national", "Organisme national"
-    CONSULTANCY = "consultancy", "Cabinet d'intervenants"
+    CONSULTANCY = "consultancy", "Cabinet d’intervenants"
     ESTABLISHMENT = "establishment", "Établissement"
 
 
@@ -112,8 +112,8 @@ class Role(models.TextChoices):
     PROGRAMME_MANAGER = "programme_manager", "Responsable de programme"
     REVIEWER = "reviewer", "Instructeur"
     CONSULTANT = "consultant", "Intervenant"
-    DIRECTOR = "director", "Direction d'établissement"
-    MEMBER = "member", "Membre d'établissement"
+    DIRECTOR = "director", "Direction d’établissement"
+    MEMBER = "member", "Membre d’établissement"
     OBSERVER = "observer", "Observateur national"
 
 
@@ -209,8 +209,8 @@ class ApiToken(models.Model):
     objects = ApiTokenQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "jeton d'API"
-        verbose_name_plural = "jetons d'API"
+        verbose_name = "jeton d’API"
+        verbose_name_plural = "jetons d’API"
         ordering = ["-created_at"]
 
     def __str__(self) -> str:

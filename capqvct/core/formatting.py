@@ -1,6 +1,6 @@
 """French formatting of dates, times, amounts and numbers, for pages, PDF and e-mails alike.
 
-Typography follows the Lexique des règles typographiques de l'Imprimerie nationale:
+Typography follows the Lexique des règles typographiques de l’Imprimerie nationale:
 - thousands are grouped with a narrow no-break space (U+202F): « 2 000 » ;
 - a no-break space (U+00A0) ties a number to its unit or word: « 2 000 € », « 5 septembre »,
   « 23 h 59 », so a line never breaks inside an amount, a date's day or a time;

@@ -16,7 +16,7 @@ class Establishment(models.Model):
     siret = models.CharField("SIRET", max_length=14, blank=True)
     address = models.CharField("adresse", max_length=255, blank=True)
     postal_code = models.CharField("code postal", max_length=5, blank=True)
-    city_label = models.CharField("ligne d'acheminement", max_length=100, blank=True)
+    city_label = models.CharField("ligne d’acheminement", max_length=100, blank=True)
     commune = models.ForeignKey(
         Commune, verbose_name="commune", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -29,7 +29,7 @@ class Establishment(models.Model):
     category_label = models.CharField("catégorie", max_length=255)
     aggregate_category_code = models.CharField("code agrégat de catégorie", max_length=4, blank=True)
     aggregate_category_label = models.CharField("agrégat de catégorie", max_length=255, blank=True)
-    opened_on = models.DateField("date d'ouverture", null=True, blank=True)
+    opened_on = models.DateField("date d’ouverture", null=True, blank=True)
     finess_updated_on = models.DateField("mise à jour FINESS", null=True, blank=True)
     # Coordinates as published by FINESS: Lambert-93 in mainland France, the local projection
     # named in geo_source overseas.
@@ -38,7 +38,7 @@ class Establishment(models.Model):
     geo_source = models.CharField("source de géolocalisation", max_length=255, blank=True)
     organisation = models.OneToOneField(
         Organisation,
-        verbose_name="espace de l'établissement",
+        verbose_name="espace de l’établissement",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -73,7 +73,7 @@ class Claim(models.Model):
     establishment = models.ForeignKey(Establishment, on_delete=models.CASCADE, related_name="claims")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="claims")
     function = models.CharField("fonction", max_length=120)
-    message = models.TextField("message à l'agence", blank=True)
+    message = models.TextField("message à l’agence", blank=True)
     status = models.CharField("état", max_length=16, choices=ClaimStatus.choices, default=ClaimStatus.PENDING)
     created_at = models.DateTimeField("demandée le", auto_now_add=True)
     decided_at = models.DateTimeField("décidée le", null=True, blank=True)
