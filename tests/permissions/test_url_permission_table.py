@@ -149,6 +149,11 @@ TABLE = {
     "core:privacy": (lambda w: "/donnees-personnelles/", EVERYONE),
     "core:cookies": (lambda w: "/cookies/", EVERYONE),
     "core:sitemap": (lambda w: "/plan-du-site/", EVERYONE),
+    "core:help": (lambda w: "/aide/", EVERYONE),
+    "core:guide": (lambda w: "/aide/agents/", EVERYONE),
+    "core:contact": (lambda w: "/contact/", EVERYONE),
+    # The DSFR's favicon, in its static files.
+    "core:favicon": (lambda w: "/favicon.ico", {role: 301 for role in ROLES}),
     # A signed-in user is sent on to their dashboard.
     "accounts:login": (lambda w: "/compte/connexion/", only({role: 302 for role in ROLES}, anonymous=200)),
     "accounts:logout": (lambda w: "/compte/deconnexion/", POST_ONLY),
