@@ -94,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "capqvct.accounts.context_processors.navigation",
+                "capqvct.establishments.context_processors.navigation",
                 "capqvct.review.context_processors.navigation",
             ],
         },
