@@ -7,7 +7,6 @@ a table of contents of the second-level headings; the page gives the title (the 
 heading is left out).
 """
 
-import html as html_lib
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
 from functools import lru_cache
@@ -69,6 +68,10 @@ class _FrenchPage(Treeprocessor):
             root.remove(title)
         self._space(root)
         self._frame_tables(root)
+        # The contents, as the headings read once spaced (the toc extension gave them their ids).
+        self.md.guide_sections = [
+            (heading.get("id", ""), "".join(heading.itertext())) for heading in root.iter("h2")
+        ]
 
     def _space(self, element: etree.Element) -> None:
         if element.tag not in VERBATIM:
@@ -100,14 +103,7 @@ class _FrenchPageExtension(Extension):
 def render_markdown(text: str) -> RenderedGuide:
     md = markdown.Markdown(extensions=["tables", "toc", _FrenchPageExtension()], output_format="html")
     html = md.convert(text)
-    sections = []
-    pending = list(md.toc_tokens)
-    while pending:
-        token = pending.pop(0)
-        if token["level"] == 2:
-            sections.append((token["id"], french_spacing(html_lib.unescape(token["name"]))))
-        pending[:0] = token["children"]
-    return RenderedGuide(html=html, sections=sections)
+    return RenderedGuide(html=html, sections=md.guide_sections)
 
 
 @lru_cache(maxsize=8)
