@@ -70,11 +70,8 @@ SITEMAP = [
                 each="my_establishments",
                 each_arg="finess_et",
             ),
-            Entry(
-                "Rattacher mon établissement",
-                "establishments:claim_search",
-                ("is_applicant", "is_newcomer"),
-            ),
+            Entry("Rattacher un autre établissement", "establishments:claim_search", ("is_applicant",)),
+            Entry("Rattacher mon établissement", "establishments:claim_search", ("is_newcomer",)),
         ],
     ),
     Section(
