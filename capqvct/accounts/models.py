@@ -82,7 +82,7 @@ class Organisation(models.Model):
     signatory_title = models.CharField("qualité du signataire", max_length=200, blank=True)
     # How long the API tokens of an agency's members last; the shortest of a user's agencies applies.
     api_token_lifetime_days = models.PositiveSmallIntegerField(
-        "durée de validité des jetons d'API (jours)",
+        "durée de validité des jetons d’API (jours)",
         default=90,
         validators=[MinValueValidator(1), MaxValueValidator(API_TOKEN_MAX_LIFETIME_DAYS)],
     )

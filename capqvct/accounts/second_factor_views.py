@@ -148,7 +148,6 @@ def recovery_codes_download(request):
     )
     response = HttpResponse(text, content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="codes-de-secours-cap-qvct.txt"'
-    response["Cache-Control"] = "no-store"
     return response
 
 
