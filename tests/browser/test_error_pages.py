@@ -1,16 +1,25 @@
-"""The error pages in Chromium: French, DSFR, accessible, with a way back."""
+"""The error pages in Chromium: French, DSFR, accessible, within the Content-Security-Policy, with a
+way back."""
 
 import pytest
 from playwright.sync_api import expect
 
 from capqvct.accounts.models import Role
+from tests.browser.test_content_security_policy import RECORD_VIOLATIONS
 from tests.browser.test_form_builder import signed_in
 from tests.factories import PASSWORD, MembershipFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.fixture(autouse=True)
+def policy_recorder(page):
+    page.add_init_script(RECORD_VIOLATIONS)
+
+
 def _expect_error_page(page, title: str, status: int) -> None:
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("window.cspViolations") == []
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
     expect(page.get_by_text(f"Erreur {status}", exact=True)).to_be_visible()
     expect(page.get_by_role("link", name="Page d’accueil")).to_be_visible()
