@@ -42,3 +42,35 @@ def signal_handlers():
     yield
     for sig, handler in saved.items():
         signal.signal(sig, handler)
+
+
+# An agency with its programme manager and its reviewer, for tests of who decides what in a region
+# (modules define their own fixture of the same name when they need another).
+@pytest.fixture
+def ars():
+    from capqvct.accounts.models import OrganisationKind
+    from tests.factories import OrganisationFactory, region
+
+    return OrganisationFactory(
+        kind=OrganisationKind.ARS, region=region("76", "Occitanie"), name="ARS Occitanie"
+    )
+
+
+@pytest.fixture
+def manager(ars):
+    """A programme manager of the ARS Occitanie: decides the region's claims."""
+    from capqvct.accounts.models import Role
+    from tests.factories import MembershipFactory
+
+    return MembershipFactory(
+        role=Role.PROGRAMME_MANAGER, organisation=ars, user__email="claire@ars.exemple.fr"
+    ).user
+
+
+@pytest.fixture
+def reviewer(ars):
+    """A reviewer of the same ARS: reads dossiers, decides no claim."""
+    from capqvct.accounts.models import Role
+    from tests.factories import MembershipFactory
+
+    return MembershipFactory(role=Role.REVIEWER, organisation=ars, user__email="julien@ars.exemple.fr").user

@@ -4,7 +4,14 @@ from django.contrib.auth.password_validation import password_validators_help_tex
 from dsfr.forms import DsfrBaseForm
 
 from capqvct.accounts import services
-from capqvct.accounts.models import API_TOKEN_MAX_LIFETIME_DAYS, ROLES_BY_KIND, Organisation, Role
+from capqvct.accounts.models import (
+    AGENCY_KINDS,
+    API_TOKEN_MAX_LIFETIME_DAYS,
+    ROLES_BY_KIND,
+    Organisation,
+    Role,
+)
+from capqvct.territory.models import Region
 
 
 class LoginForm(auth_forms.AuthenticationForm, DsfrBaseForm):
@@ -137,3 +144,52 @@ class LetterheadForm(DsfrBaseForm):
         super().__init__(*args, **kwargs)
         # The DSFR's file upload component rather than its text input's frame.
         self.fields["logo"].widget.group_class = "fr-upload-group"
+
+
+class AgencyForm(DsfrBaseForm):
+    """A new agency and the address of its first programme manager; the service checks the region."""
+
+    kind = forms.ChoiceField(
+        label="Type d’agence",
+        choices=[("", "Choisir ARS ou Aract")] + [(kind.value, kind.label) for kind in AGENCY_KINDS],
+    )
+    region = forms.ModelChoiceField(
+        label="Région",
+        queryset=Region.objects.order_by("name"),
+        empty_label="Choisir une région",
+        error_messages={"invalid_choice": "Choisissez une région de la liste."},
+    )
+    name = forms.CharField(
+        label="Nom de l’agence (facultatif)",
+        required=False,
+        max_length=200,
+        help_text="Par défaut «\u00a0ARS\u00a0» ou «\u00a0Aract\u00a0» suivi du nom de la région.",
+    )
+    email = forms.EmailField(
+        label="Adresse e-mail de contact de l’agence (facultatif)",
+        required=False,
+        help_text="Une adresse de service, par exemple qvct@ars.sante.fr.",
+    )
+    manager_email = forms.EmailField(
+        label="Adresse e-mail du premier responsable de programme",
+        help_text="Il reçoit une invitation valable 7\u00a0jours pour créer son compte, puis invite ses "
+        "collègues.",
+    )
+
+
+class SignUpForm(DsfrBaseForm):
+    email = forms.EmailField(
+        label="Adresse e-mail professionnelle", widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    first_name = forms.CharField(
+        label="Prénom", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+    )
+    last_name = forms.CharField(
+        label="Nom", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+    )
+    password = forms.CharField(
+        label="Mot de passe",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validators_help_text_html(),
+    )

@@ -131,8 +131,12 @@ SECOND_FACTOR_ROLES = (Role.PROGRAMME_MANAGER, Role.REVIEWER, Role.CONSULTANT, R
 
 
 class Membership(models.Model):
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        User, verbose_name="utilisateur", on_delete=models.CASCADE, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, verbose_name="organisation", on_delete=models.CASCADE, related_name="memberships"
+    )
     role = models.CharField("rôle", max_length=32, choices=Role.choices)
     created_at = models.DateTimeField("depuis le", auto_now_add=True)
 
@@ -161,15 +165,23 @@ class InvitationQuerySet(models.QuerySet):
 class Invitation(models.Model):
     """An e-mail invitation to join an organisation with a role; only the token's hash is stored."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
+    organisation = models.ForeignKey(
+        Organisation, verbose_name="organisation", on_delete=models.CASCADE, related_name="invitations"
+    )
     email = models.EmailField("adresse e-mail")
     role = models.CharField("rôle", max_length=32, choices=Role.choices)
-    token_hash = models.CharField(max_length=64, unique=True)
-    invited_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    token_hash = models.CharField("empreinte du lien", max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        User, verbose_name="invitée par", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("envoyée le", auto_now_add=True)
     expires_at = models.DateTimeField("expire le")
-    accepted_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField("acceptée le", null=True, blank=True)
+    revoked_at = models.DateTimeField("remplacée le", null=True, blank=True)
+    # Where the invited person lands once they have joined (an agent's invitation to answer a call
+    # leads to the call's page), and what that page is, for the invitation page to say so.
+    next_path = models.CharField("page d’arrivée", max_length=200, blank=True)
+    next_label = models.CharField("objet de l’invitation", max_length=255, blank=True)
 
     objects = InvitationQuerySet.as_manager()
 

@@ -51,3 +51,10 @@ def can_leave(membership: Membership) -> Decision:
     return refuse(
         "Vous êtes le dernier responsable de cette organisation : confiez d’abord ce rôle à un collègue.",
     )
+
+
+def can_create_agency(user) -> Decision:
+    """Agencies join the platform through its administrators: nobody else can vouch for them."""
+    if is_platform_admin(user):
+        return ALLOWED
+    return refuse("Seuls les administrateurs de la plateforme créent les agences.")

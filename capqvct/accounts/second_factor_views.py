@@ -19,7 +19,7 @@ from capqvct.accounts import forms
 from capqvct.accounts import second_factor as services
 from capqvct.accounts.selectors import needs_second_factor
 from capqvct.core.exceptions import Refusal
-from capqvct.core.network import is_local_path
+from capqvct.core.next_page import safe_next_path
 
 # The codes just generated wait in the session until the user says they noted them.
 CODES_TO_SHOW = "capqvct_recovery_codes"
@@ -27,10 +27,7 @@ AFTER_CODES = "capqvct_recovery_codes_next"
 
 
 def _safe_next(request, default: str = "accounts:dashboard"):
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if is_local_path(target, request):
-        return target
-    return default
+    return safe_next_path(request) or default
 
 
 def _qr_code_svg(url: str) -> str:

@@ -28,6 +28,7 @@ from capqvct.accounts.permissions import (
     can_leave,
     can_manage_organisation,
 )
+from capqvct.accounts.selectors import is_unconfirmed
 from capqvct.core import files
 from capqvct.core.emails import send_templated_email
 from capqvct.core.exceptions import Refusal
@@ -46,7 +47,6 @@ def invite_colleague(
     *, organisation: Organisation, email: str, role: str, by: User, now: datetime | None = None
 ) -> Invitation:
     """Invite someone by e-mail to join an organisation with a role; the link expires."""
-    now = now or timezone.now()
     email = email.strip().lower()
     if not (allowed := can_manage_organisation(by, organisation)):
         raise Refusal(allowed.reason)
@@ -54,6 +54,28 @@ def invite_colleague(
         raise Refusal(allowed.reason, field="role")
     if Membership.objects.filter(organisation=organisation, user__email=email).exists():
         raise Refusal("Cette personne fait déjà partie de l’organisation.", field="email")
+    with transaction.atomic():
+        invitation, link = create_invitation(
+            organisation=organisation, email=email, role=role, by=by, now=now
+        )
+        send_invitation_email(invitation, link=link, template="accounts/emails/invitation.txt")
+    return invitation
+
+
+def create_invitation(
+    *,
+    organisation: Organisation,
+    email: str,
+    role: str,
+    by: User | None,
+    now: datetime | None = None,
+    next_path: str = "",
+    next_label: str = "",
+) -> tuple[Invitation, str]:
+    """Store an invitation (replacing any pending one to the same address) with its audit event and
+    return it with the link to send; the caller has checked who may invite, and sends the e-mail."""
+    now = now or timezone.now()
+    email = email.strip().lower()
     token = Invitation.new_token()
     with transaction.atomic():
         # A new invitation replaces any pending one to the same address.
@@ -67,6 +89,8 @@ def invite_colleague(
             token_hash=hash_secret(token),
             invited_by=by,
             expires_at=now + settings.INVITATION_VALIDITY,
+            next_path=next_path,
+            next_label=next_label,
         )
         record_event(
             action="invitation_sent",
@@ -74,18 +98,25 @@ def invite_colleague(
             target=organisation,
             details={"email": email, "role": role},
         )
-        send_templated_email(
-            to=[email],
-            subject=f"Invitation à rejoindre {organisation.name} sur Cap QVCT",
-            template="accounts/emails/invitation.txt",
-            context={
-                "invitation": invitation,
-                "inviter": by,
-                "role_label": Role(role).label,
-                "link": reverse("accounts:accept_invitation", args=[token]),
-            },
-        )
-    return invitation
+    return invitation, reverse("accounts:accept_invitation", args=[token])
+
+
+def send_invitation_email(
+    invitation: Invitation, *, link: str, template: str, subject: str = "", context: dict | None = None
+) -> None:
+    """The e-mail carrying an invitation's link; each kind of invitation words it its own way."""
+    send_templated_email(
+        to=[invitation.email],
+        subject=subject or f"Invitation à rejoindre {invitation.organisation.name} sur Cap QVCT",
+        template=template,
+        context={
+            "invitation": invitation,
+            "inviter": invitation.invited_by,
+            "role_label": Role(invitation.role).label,
+            "link": link,
+            **(context or {}),
+        },
+    )
 
 
 def find_pending_invitation(token: str, *, now: datetime | None = None) -> Invitation | None:
@@ -115,9 +146,12 @@ def accept_invitation(
         )
     with transaction.atomic():
         if user is None:
-            if User.objects.filter(email=invitation.email).exists():
+            existing = User.objects.filter(email=invitation.email).first()
+            if existing is not None and not is_unconfirmed(existing):
                 raise Refusal("Un compte existe déjà pour cette adresse : connectez-vous pour accepter.")
-            user = User(email=invitation.email, first_name=first_name.strip(), last_name=last_name.strip())
+            # An account signed up but never confirmed: the invitation's link proves the address too.
+            user = existing or User(email=invitation.email)
+            user.first_name, user.last_name, user.is_active = first_name.strip(), last_name.strip(), True
             validate_password(password, user)
             user.set_password(password)
             user.save()

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path, reverse_lazy
 
-from capqvct.accounts import forms, second_factor_views, views
+from capqvct.accounts import agency_views, forms, second_factor_views, signup_views, views
 
 app_name = "accounts"
 
@@ -73,6 +73,11 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("invitation/<str:token>/", views.accept_invitation, name="accept_invitation"),
+    path("inscription/", signup_views.signup, name="signup"),
+    path("inscription/envoyee/", signup_views.signup_sent, name="signup_sent"),
+    path("inscription/confirmer/<uidb64>/<token>/", signup_views.signup_confirm, name="signup_confirm"),
+    path("agences/", agency_views.agencies, name="agencies"),
+    path("agences/nouvelle/", agency_views.agency_create, name="agency_create"),
     path("", views.profile, name="profile"),
     path("tableau-de-bord/", views.dashboard, name="dashboard"),
     path("organisations/<int:pk>/", views.organisation_members, name="organisation"),

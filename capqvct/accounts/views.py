@@ -9,13 +9,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from capqvct.accounts import forms, services
+from capqvct.accounts.dashboard import panels_for
 from capqvct.accounts.middleware import EXPIRED_PARAMETER, EXPIRED_VALUE
 from capqvct.accounts.models import Membership, Organisation
 from capqvct.accounts.permissions import can_edit_letterhead, can_manage_organisation, can_see_letterhead
 from capqvct.accounts.second_factor import second_factor_status
-from capqvct.accounts.selectors import memberships_of
+from capqvct.accounts.selectors import is_platform_admin, memberships_of
 from capqvct.core.exceptions import Refusal
 from capqvct.core.files import stored_image_type
+from capqvct.core.network import is_local_path
 
 
 class LoginView(auth_views.LoginView):
@@ -33,10 +35,21 @@ class LoginView(auth_views.LoginView):
 
 def dashboard(request):
     memberships = list(memberships_of(request.user))
+    panels = panels_for(request.user)
     return render(
         request,
         "accounts/dashboard.html",
-        {"page_title": "Tableau de bord", "memberships": memberships},
+        {
+            "page_title": "Tableau de bord",
+            "memberships": memberships,
+            "panels": panels,
+            "is_platform_admin": is_platform_admin(request.user),
+            # « Vous n’appartenez à aucune organisation… » unless a panel already says what comes next
+            # (a claim waiting for its answer).
+            "show_welcome": not memberships
+            and not is_platform_admin(request.user)
+            and not any(context.get("says_what_comes_next") for _, context in panels),
+        },
     )
 
 
@@ -261,4 +274,7 @@ def accept_invitation(request, token: str):
 
 def _welcome(request, invitation):
     messages.success(request, f"Bienvenue dans {invitation.organisation}.")
+    # An invitation to answer a call leads to the call's page; any other to the dashboard.
+    if is_local_path(invitation.next_path, request):
+        return redirect(invitation.next_path)
     return redirect("accounts:dashboard")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from capqvct.applications import import_views, manage_views, message_views, views
+from capqvct.applications import import_views, invite_views, manage_views, message_views, views
 
 app_name = "applications"
 
@@ -16,6 +16,11 @@ urlpatterns = [
     # Programme managers: the dossiers of a call
     path("gestion/appels/<int:call_pk>/", manage_views.call_dossiers, name="call_dossiers"),
     path("gestion/appels/<int:call_pk>/enregistrer/", manage_views.record, name="record"),
+    path(
+        "gestion/appels/<int:call_pk>/inviter-une-direction/",
+        invite_views.invite_director,
+        name="invite_director",
+    ),
     # Spreadsheet imports
     path("gestion/appels/<int:call_pk>/import/", import_views.upload, name="import_upload"),
     path(

@@ -26,6 +26,7 @@ from capqvct.calls.selectors import visible_calls
 from capqvct.core.exceptions import Refusal
 from capqvct.core.outcomes import report_outcome
 from capqvct.core.services import record_event
+from capqvct.establishments.selectors import pending_claims_of
 
 NEXT_STEP = {
     ApplicationStatus.DRAFT: "Compléter et déposer le dossier avant la date limite",
@@ -87,7 +88,12 @@ def start(request, call_pk: int):
     return render(
         request,
         "applications/start.html",
-        {"page_title": "Déposer un dossier", "call": call, "establishments": establishments},
+        {
+            "page_title": "Déposer un dossier",
+            "call": call,
+            "establishments": establishments,
+            "pending_claims": [] if establishments else list(pending_claims_of(request.user)),
+        },
     )
 
 

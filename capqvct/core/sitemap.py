@@ -85,7 +85,7 @@ SITEMAP = [
         "Établissements",
         [
             Entry("Annuaire des établissements", "establishments:directory", ("can_browse_directory",)),
-            Entry("Demandes de rattachement", "establishments:claims", ("can_browse_directory",)),
+            Entry("Demandes de rattachement", "establishments:claims", ("decides_claims",)),
         ],
     ),
     Section(

@@ -50,6 +50,8 @@ PEOPLE = [
 DIRECTOR = ("marie.delmas@ehpad-demo.example", "Marie", "Delmas")
 STAFF_MEMBER = ("karim.sabatier@ehpad-demo.example", "Karim", "Sabatier")
 CLAIMANT = ("odile.pujol@ssiad-demo.example", "Odile", "Pujol")
+# Asks to join the director's EHPAD: the director confirms her, and the managers' list warns.
+COLLEAGUE_CLAIMANT = ("julie.roux@ehpad-demo.example", "Julie", "Roux")
 ADMIN = ("admin@capqvct.example", "Alex", "Admin")
 
 

@@ -1,6 +1,8 @@
 from django import forms
 from dsfr.forms import DsfrBaseForm
 
+from capqvct.territory.models import Departement
+
 
 class DirectorySearchForm(DsfrBaseForm):
     q = forms.CharField(
@@ -18,12 +20,29 @@ class DirectorySearchForm(DsfrBaseForm):
         self.fields["category"].choices = [("", "Toutes")] + list(categories)
 
 
+def establishment_query_field(label: str) -> forms.CharField:
+    """What the claim lookup understands (see selectors.search_establishments_to_claim)."""
+    return forms.CharField(
+        label=label,
+        help_text="Son numéro FINESS (9\u00a0caractères, sur les arrêtés d’autorisation), ou des mots "
+        "de son nom et sa commune, par exemple «\u00a0Cigales Montpellier\u00a0».",
+        max_length=100,
+        min_length=3,
+        error_messages={
+            "required": "Saisissez un numéro FINESS, un nom ou une commune.",
+            "min_length": "Saisissez au moins 3\u00a0caractères.",
+        },
+    )
+
+
 class ClaimSearchForm(DsfrBaseForm):
-    finess = forms.RegexField(
-        label="Numéro FINESS de l’établissement",
-        help_text="9 caractères, par exemple 340000000 ; il figure sur vos arrêtés d’autorisation.",
-        regex=r"^\s*[0-9][0-9AB][0-9]{7}\s*$",
-        error_messages={"invalid": "Un numéro FINESS compte 9 caractères : chiffres, et A ou B en Corse."},
+    q = establishment_query_field("Votre établissement")
+    departement = forms.ModelChoiceField(
+        label="Département (facultatif)",
+        queryset=Departement.objects.order_by("code"),
+        required=False,
+        empty_label="Tous les départements",
+        to_field_name="code",
     )
 
 
@@ -31,6 +50,16 @@ class ClaimForm(DsfrBaseForm):
     function = forms.CharField(label="Votre fonction dans l’établissement", max_length=120)
     message = forms.CharField(
         label="Message à l’agence (facultatif)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class DeclineClaimForm(DsfrBaseForm):
+    reason = forms.CharField(
+        label="Message au demandeur (facultatif)",
+        required=False,
+        max_length=1000,
+        help_text="Par exemple\u00a0: «\u00a0Cette personne ne travaille pas dans l’établissement.\u00a0»",
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 

@@ -44,8 +44,8 @@ class Establishment(models.Model):
         on_delete=models.SET_NULL,
         related_name="establishment",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    updated_at = models.DateTimeField("mis à jour le", auto_now=True)
 
     class Meta:
         verbose_name = "établissement"
@@ -63,24 +63,41 @@ class Establishment(models.Model):
 
 class ClaimStatus(models.TextChoices):
     PENDING = "pending", "En attente"
-    APPROVED = "approved", "Acceptée"
-    REJECTED = "rejected", "Refusée"
+    APPROVED = "approved", "Acceptée par l’agence"
+    REJECTED = "rejected", "Refusée par l’agence"
+    CONFIRMED = "confirmed", "Confirmée par la direction"
+    DECLINED = "declined", "Refusée par la direction"
+
+
+REFUSED_CLAIM_STATUSES = (ClaimStatus.REJECTED, ClaimStatus.DECLINED)
 
 
 class Claim(models.Model):
-    """A director's request to manage an establishment's space, approved by an agent of the region."""
+    """A person's request to join an establishment's space, decided by a programme manager of the
+    region or, when the space already has a direction, confirmed by that direction (see services)."""
 
-    establishment = models.ForeignKey(Establishment, on_delete=models.CASCADE, related_name="claims")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="claims")
+    establishment = models.ForeignKey(
+        Establishment, verbose_name="établissement", on_delete=models.CASCADE, related_name="claims"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="demandeur", on_delete=models.CASCADE, related_name="claims"
+    )
     function = models.CharField("fonction", max_length=120)
     message = models.TextField("message à l’agence", blank=True)
     status = models.CharField("état", max_length=16, choices=ClaimStatus.choices, default=ClaimStatus.PENDING)
     created_at = models.DateTimeField("demandée le", auto_now_add=True)
     decided_at = models.DateTimeField("décidée le", null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="décidée par",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     decision_reason = models.TextField("motif", blank=True)
+    # The page the claimant came from (a call's page): the acceptance e-mail leads back to it.
+    return_path = models.CharField("page de retour", max_length=200, blank=True)
 
     class Meta:
         verbose_name = "demande de rattachement"

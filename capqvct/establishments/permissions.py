@@ -1,16 +1,55 @@
-"""Who may decide on an establishment's claim."""
+"""Who may decide on an establishment's claim, answer it as its direction, or invite its direction.
 
-from capqvct.accounts.selectors import agent_region_codes, is_platform_admin
+A claim's transitions, as data: from « pending », a programme manager of the establishment's region
+(or a platform administrator) accepts or refuses it; when the establishment's space already has a
+direction, that direction may instead confirm the claimant as a colleague or decline.
+"""
+
+from capqvct.accounts.models import Membership, Role
+from capqvct.accounts.selectors import is_platform_admin, programme_manager_region_codes
 from capqvct.core.permissions import ALLOWED, Decision, refuse
 from capqvct.establishments.models import Claim, ClaimStatus, Establishment
 
 
 def can_decide_claim(user, claim: Claim) -> Decision:
+    """Programme managers of the establishment's region decide; reviewers do not."""
     if claim.status != ClaimStatus.PENDING:
         return refuse("Cette demande a déjà été traitée.")
-    if is_platform_admin(user) or claim.establishment.departement.region_id in agent_region_codes(user):
+    if is_platform_admin(user) or claim.establishment.departement.region_id in programme_manager_region_codes(
+        user
+    ):
         return ALLOWED
-    return refuse("Seuls les agents de la région de l’établissement peuvent traiter cette demande.")
+    return refuse(
+        "Seuls les responsables de programme de la région de l’établissement peuvent traiter cette demande."
+    )
+
+
+def can_answer_as_director(user, claim: Claim) -> Decision:
+    """The establishment's current direction vouches (or not) for a colleague who asks to join."""
+    if claim.status != ClaimStatus.PENDING:
+        return refuse("Cette demande a déjà été traitée.")
+    if claim.user_id == user.pk:
+        return refuse("Vous ne pouvez pas répondre à votre propre demande.")
+    if is_director_of(user, claim.establishment):
+        return ALLOWED
+    return refuse("Seule la direction de l’établissement peut répondre à cette demande.")
+
+
+CLAIM_TRANSITIONS = {
+    (ClaimStatus.PENDING, ClaimStatus.APPROVED): can_decide_claim,
+    (ClaimStatus.PENDING, ClaimStatus.REJECTED): can_decide_claim,
+    (ClaimStatus.PENDING, ClaimStatus.CONFIRMED): can_answer_as_director,
+    (ClaimStatus.PENDING, ClaimStatus.DECLINED): can_answer_as_director,
+}
+
+
+def is_director_of(user, establishment: Establishment) -> bool:
+    return bool(
+        establishment.organisation_id
+        and Membership.objects.filter(
+            user=user, organisation_id=establishment.organisation_id, role=Role.DIRECTOR
+        ).exists()
+    )
 
 
 def can_claim(user, establishment: Establishment) -> Decision:
@@ -19,3 +58,12 @@ def can_claim(user, establishment: Establishment) -> Decision:
     if Claim.objects.filter(establishment=establishment, user=user, status=ClaimStatus.PENDING).exists():
         return refuse("Votre demande pour cet établissement est déjà en attente.")
     return ALLOWED
+
+
+def can_invite_director(user, establishment: Establishment) -> Decision:
+    """The programme managers of the establishment's region invite its direction to the platform."""
+    if is_platform_admin(user) or establishment.departement.region_id in programme_manager_region_codes(user):
+        return ALLOWED
+    return refuse(
+        "Seuls les responsables de programme de la région de l’établissement peuvent inviter sa direction."
+    )

@@ -1,12 +1,20 @@
 """Reads of the establishments directory, always scoped to what the user may see."""
 
 import re
+from datetime import datetime, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
 
-from capqvct.accounts.models import Membership
-from capqvct.accounts.selectors import agent_region_codes, is_platform_admin, sees_every_region
-from capqvct.establishments.models import Claim, ClaimStatus, Establishment
+from capqvct.accounts.models import Membership, Role
+from capqvct.accounts.selectors import (
+    agent_region_codes,
+    is_platform_admin,
+    programme_manager_region_codes,
+    sees_every_region,
+)
+from capqvct.core.text import without_accents
+from capqvct.establishments.models import REFUSED_CLAIM_STATUSES, Claim, ClaimStatus, Establishment
 
 
 def establishments_visible_to(user) -> QuerySet[Establishment]:
@@ -48,11 +56,107 @@ def search_directory(user, *, query: str = "", departement: str = "", category: 
 
 
 def claims_to_decide_by(user) -> QuerySet[Claim]:
-    """Pending claims on establishments of the regions where the user is an agent."""
-    qs = Claim.objects.filter(status=ClaimStatus.PENDING).select_related("establishment__departement", "user")
+    """Pending claims on establishments of the regions where the user is a programme manager; each
+    claim's establishment carries its current direction (`establishment.directors`, a list)."""
+    qs = (
+        Claim.objects.filter(status=ClaimStatus.PENDING)
+        .select_related(
+            "establishment__departement", "establishment__commune", "establishment__organisation", "user"
+        )
+        .prefetch_related(_directors_of_establishment("establishment__"))
+    )
     if is_platform_admin(user):
         return qs
-    return qs.filter(establishment__departement__region_id__in=agent_region_codes(user))
+    return qs.filter(establishment__departement__region_id__in=programme_manager_region_codes(user))
+
+
+def decides_claims(user) -> bool:
+    """Programme managers and platform administrators decide claims; reviewers do not."""
+    return is_platform_admin(user) or bool(programme_manager_region_codes(user))
+
+
+def _directors_of_establishment(prefix: str = "") -> Prefetch:
+    return Prefetch(
+        f"{prefix}organisation__memberships",
+        queryset=Membership.objects.filter(role=Role.DIRECTOR).select_related("user").order_by("user__email"),
+        to_attr="directors",
+    )
+
+
+def claims_awaiting_director(user) -> QuerySet[Claim]:
+    """Pending claims on the establishments the user directs, which they may confirm or decline."""
+    if not user.is_authenticated:
+        return Claim.objects.none()
+    directed = Membership.objects.filter(user=user, role=Role.DIRECTOR).values("organisation_id")
+    return (
+        Claim.objects.filter(status=ClaimStatus.PENDING, establishment__organisation_id__in=directed)
+        .exclude(user=user)
+        .select_related("establishment", "user")
+        .order_by("created_at")
+    )
+
+
+# A claimant reads a refusal on their dashboard for this long after it.
+REFUSAL_SHOWN_FOR = timedelta(days=60)
+
+
+def claims_of_claimant(user, *, now: datetime | None = None) -> QuerySet[Claim]:
+    """The user's claims still waiting, and those refused lately (with their reason); `has_direction`
+    says whether the establishment's direction is on the platform (and may answer)."""
+    now = now or timezone.now()
+    directors = Membership.objects.filter(
+        organisation_id=OuterRef("establishment__organisation_id"), role=Role.DIRECTOR
+    )
+    return (
+        Claim.objects.filter(user=user)
+        .annotate(has_direction=Exists(directors))
+        .filter(
+            Q(status=ClaimStatus.PENDING)
+            | Q(status__in=REFUSED_CLAIM_STATUSES, decided_at__gte=now - REFUSAL_SHOWN_FOR)
+        )
+        .select_related("establishment")
+        .order_by("-created_at")
+    )
+
+
+def pending_claims_of(user) -> QuerySet[Claim]:
+    return Claim.objects.filter(user=user, status=ClaimStatus.PENDING).select_related("establishment")
+
+
+# Words shorter than this say too little to search names with.
+MIN_WORD_LENGTH = 2
+MAX_WORDS = 6
+WORD_SEPARATORS = re.compile(r"[\s\-'’,.()/]+")
+
+
+def search_establishments_to_claim(*, query: str, departement: str = "") -> QuerySet[Establishment]:
+    """The claim lookup: a FINESS number (of the establishment or its legal entity), a postal code, or
+    words each found in the name, the commune or the postal code (« cigales montpellier », accents
+    optional). Anyone
+    signed in may look up: FINESS is public; the page shows what FINESS publishes, never the space's
+    members."""
+    qs = Establishment.objects.select_related("commune", "departement")
+    compact = query.replace(" ", "").upper()
+    if FINESS_NUMBER.match(compact):
+        qs = qs.filter(Q(finess_et=compact) | Q(finess_ej=compact))
+    elif POSTAL_CODE.match(compact):
+        qs = qs.filter(postal_code=compact)
+    else:
+        words = [word for word in WORD_SEPARATORS.split(query.strip()) if len(word) >= MIN_WORD_LENGTH]
+        if not words:
+            return qs.none()
+        for word in words[:MAX_WORDS]:
+            # FINESS's routing line (« 34500 BEZIERS ») names the commune in capitals without accents:
+            # « Béziers » is looked up as « BEZIERS ». Only the establishment's own columns are read, so
+            # that trigram indexes serve each word on PostgreSQL (migration 0004).
+            bare = without_accents(word)
+            matches = Q(name__icontains=word) | Q(city_label__icontains=bare) | Q(postal_code=word)
+            if bare != word:
+                matches |= Q(name__icontains=bare)
+            qs = qs.filter(matches)
+    if departement:
+        qs = qs.filter(departement_id=departement)
+    return qs.order_by("name", "finess_et")
 
 
 def categories_visible_to(user) -> list[tuple[str, str]]:

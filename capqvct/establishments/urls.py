@@ -11,5 +11,7 @@ urlpatterns = [
     path("demandes/", views.claims, name="claims"),
     path("demandes/<int:pk>/accepter/", views.claim_approve, name="claim_approve"),
     path("demandes/<int:pk>/refuser/", views.claim_reject, name="claim_reject"),
+    path("demandes/<int:pk>/confirmer/", views.claim_confirm, name="claim_confirm"),
+    path("demandes/<int:pk>/decliner/", views.claim_decline, name="claim_decline"),
     path("<str:finess>/", views.establishment_detail, name="detail"),
 ]

@@ -6,14 +6,19 @@ from django.views.decorators.http import require_POST
 
 from capqvct.accounts.selectors import can_browse_directory, regions_visible_to
 from capqvct.core.exceptions import Refusal
+from capqvct.core.next_page import safe_next_path
 from capqvct.core.outcomes import report_outcome
 from capqvct.establishments import forms, services
 from capqvct.establishments.models import Claim, Establishment
 from capqvct.establishments.selectors import (
     categories_visible_to,
+    claims_awaiting_director,
     claims_to_decide_by,
+    decides_claims,
     establishments_visible_to,
+    pending_claims_of,
     search_directory,
+    search_establishments_to_claim,
 )
 from capqvct.territory.models import Departement
 
@@ -68,49 +73,75 @@ def establishment_detail(request, finess: str):
     )
 
 
+CLAIM_RESULTS_PER_PAGE = 10
+
+
 def claim_search(request):
-    """A director finds their establishment by its FINESS number to ask for its space."""
-    form = forms.ClaimSearchForm(request.GET or None)
-    establishment = None
+    """A director finds their establishment by FINESS number, name or commune to join its space."""
+    next_path = safe_next_path(request)
+    form = forms.ClaimSearchForm(request.GET if "q" in request.GET else None)
+    page = None
     if form.is_valid():
-        establishment = (
-            Establishment.objects.select_related("commune", "departement")
-            .filter(finess_et=form.cleaned_data["finess"].strip())
-            .first()
+        departement = form.cleaned_data["departement"]
+        results = search_establishments_to_claim(
+            query=form.cleaned_data["q"], departement=departement.code if departement else ""
         )
-        if establishment is None:
-            form.add_error("finess", "Aucun établissement social ou médico-social ne porte ce numéro FINESS.")
+        page = Paginator(results, CLAIM_RESULTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "establishments/claim_search.html",
-        {"page_title": "Rattacher mon établissement", "form": form, "establishment": establishment},
+        {
+            "page_title": "Rattacher mon établissement",
+            "form": form,
+            "page": page,
+            "next": next_path,
+            "pending_claims": pending_claims_of(request.user),
+        },
     )
 
 
 def claim_create(request, finess: str):
-    establishment = get_object_or_404(Establishment.objects.select_related("departement"), finess_et=finess)
+    establishment = get_object_or_404(
+        Establishment.objects.select_related("departement", "commune"), finess_et=finess
+    )
+    next_path = safe_next_path(request)
     form = forms.ClaimForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.request_claim(establishment=establishment, user=request.user, **form.cleaned_data)
+            services.request_claim(
+                establishment=establishment, user=request.user, return_path=next_path, **form.cleaned_data
+            )
         except Refusal as refusal:
             form.add_error(refusal.field, refusal.message)
         else:
             messages.success(
                 request,
-                "Demande envoyée : un agent de votre région la traitera "
-                "et vous recevrez sa réponse par e-mail.",
+                f"Demande envoyée pour {establishment.name}\u00a0: l’agence de votre région la traitera et "
+                "vous recevrez sa réponse par e-mail. Vous pourrez alors déposer votre dossier.",
             )
-            return redirect("accounts:dashboard")
+            return redirect(next_path or "accounts:dashboard")
     return render(
         request,
         "establishments/claim_form.html",
-        {"page_title": "Demande de rattachement", "form": form, "establishment": establishment},
+        {
+            "page_title": "Demande de rattachement",
+            "form": form,
+            "establishment": establishment,
+            "has_direction": bool(services.directors_of(establishment)),
+            "next": next_path,
+        },
     )
 
 
+def _require_claim_decider(user) -> None:
+    if not decides_claims(user):
+        raise PermissionDenied(
+            "Les demandes de rattachement sont traitées par les responsables de programme des agences."
+        )
+
+
 def claims(request):
-    _require_directory(request.user)
+    _require_claim_decider(request.user)
     return render(
         request,
         "establishments/claims.html",
@@ -146,10 +177,44 @@ def claim_reject(request, pk: int):
         except Refusal as refusal:
             form.add_error(refusal.field, refusal.message)
         else:
-            messages.success(request, f"Demande de {claim.user} refusée ; le demandeur est prévenu.")
+            messages.success(request, f"Demande de {claim.user} refusée\u00a0; le demandeur est prévenu.")
             return redirect("establishments:claims")
     return render(
         request,
         "establishments/claim_reject.html",
+        {"page_title": "Refuser une demande", "form": form, "claim": claim},
+    )
+
+
+def _claim_for_director(request, pk: int) -> Claim:
+    return get_object_or_404(claims_awaiting_director(request.user), pk=pk)
+
+
+@require_POST
+def claim_confirm(request, pk: int):
+    """« Oui, c’est une collègue »: the direction lets the claimant in as a member."""
+    claim = _claim_for_director(request, pk)
+    report_outcome(
+        request,
+        lambda: services.confirm_claim(claim=claim, by=request.user),
+        success=f"{claim.user} rejoint l’espace de {claim.establishment.name} comme membre. Vous pouvez "
+        "lui confier le rôle de direction depuis «\u00a0Gérer les membres\u00a0».",
+    )
+    return redirect("accounts:dashboard")
+
+
+def claim_decline(request, pk: int):
+    claim = _claim_for_director(request, pk)
+    form = forms.DeclineClaimForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if report_outcome(
+            request,
+            lambda: services.decline_claim(claim=claim, by=request.user, reason=form.cleaned_data["reason"]),
+            success=f"Demande de {claim.user} refusée\u00a0; la personne est prévenue.",
+        ):
+            return redirect("accounts:dashboard")
+    return render(
+        request,
+        "establishments/claim_decline.html",
         {"page_title": "Refuser une demande", "form": form, "claim": claim},
     )

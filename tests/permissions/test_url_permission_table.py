@@ -38,6 +38,7 @@ MANAGERS_OF_OBJECT = {
     "programme_manager": 200,
     "admin": 200,
 }
+PLATFORM_ADMIN = {**{role: 403 for role in ROLES}, "anonymous": 302, "admin": 200}
 OWN_ESTABLISHMENT = {**{role: 404 for role in ROLES}, "anonymous": 302, "director": 200, "member": 200}
 # The establishment's members, the programme managers of the call's region and those who see every
 # region; a reviewer reads only the dossiers given to them (test_a_reviewer_reads_what_is_given_to_them).
@@ -175,6 +176,14 @@ TABLE = {
     "accounts:password_reset_confirm": (lambda w: "/compte/mot-de-passe/nouveau/MQ/jeton-faux/", EVERYONE),
     "accounts:password_reset_complete": (lambda w: "/compte/mot-de-passe/change/", EVERYONE),
     "accounts:accept_invitation": (lambda w: f"/compte/invitation/{INVITATION_TOKEN}/", EVERYONE),
+    # Signing up without an invitation: a signed-in person is sent on; a stale confirmation link
+    # says so to everyone.
+    "accounts:signup": (lambda w: "/compte/inscription/", only({role: 302 for role in ROLES}, anonymous=200)),
+    "accounts:signup_sent": (lambda w: "/compte/inscription/envoyee/", EVERYONE),
+    "accounts:signup_confirm": (lambda w: "/compte/inscription/confirmer/MQ/jeton-faux/", EVERYONE),
+    # The platform administrator's « Agences » page.
+    "accounts:agencies": (lambda w: "/compte/agences/", PLATFORM_ADMIN),
+    "accounts:agency_create": (lambda w: "/compte/agences/nouvelle/", PLATFORM_ADMIN),
     "accounts:profile": (lambda w: "/compte/", SIGNED_IN),
     "accounts:dashboard": (lambda w: "/compte/tableau-de-bord/", SIGNED_IN),
     "accounts:organisation": (
@@ -224,17 +233,25 @@ TABLE = {
         lambda w: f"/etablissements/rattachement/{w.other_establishment.finess_et}/",
         SIGNED_IN,
     ),
-    "establishments:claims": (lambda w: "/etablissements/demandes/", DIRECTORY_USERS),
+    # Programme managers (of any region: the list is their region's) and administrators decide claims;
+    # reviewers and observers do not.
+    "establishments:claims": (
+        lambda w: "/etablissements/demandes/",
+        only(DIRECTORY_USERS, reviewer=403, observer=403),
+    ),
     "establishments:claim_approve": (lambda w: f"/etablissements/demandes/{w.claim.pk}/accepter/", POST_ONLY),
     "establishments:claim_reject": (
         lambda w: f"/etablissements/demandes/{w.claim.pk}/refuser/",
-        {
-            **{role: 404 for role in ROLES},
-            "anonymous": 302,
-            "programme_manager": 200,
-            "reviewer": 200,
-            "admin": 200,
-        },
+        {**{role: 404 for role in ROLES}, "anonymous": 302, "programme_manager": 200, "admin": 200},
+    ),
+    # The world's claim is on the director's establishment: its direction answers it.
+    "establishments:claim_confirm": (
+        lambda w: f"/etablissements/demandes/{w.claim.pk}/confirmer/",
+        POST_ONLY,
+    ),
+    "establishments:claim_decline": (
+        lambda w: f"/etablissements/demandes/{w.claim.pk}/decliner/",
+        {**{role: 404 for role in ROLES}, "anonymous": 302, "director": 200},
     ),
     "calls:public_list": (lambda w: "/appels/", EVERYONE),
     "calls:public_detail": (lambda w: f"/appels/{w.call.pk}/", EVERYONE),
@@ -318,6 +335,10 @@ TABLE = {
     "applications:read": (lambda w: f"/dossiers/{w.application.pk}/lecture/", DOSSIER_READERS),
     "applications:attachment": (lambda w: f"/dossiers/pieces/{w.attachment_pk}/", DOSSIER_READERS),
     "applications:call_dossiers": (lambda w: f"/dossiers/gestion/appels/{w.call.pk}/", MANAGERS_OF_OBJECT),
+    "applications:invite_director": (
+        lambda w: f"/dossiers/gestion/appels/{w.call.pk}/inviter-une-direction/",
+        MANAGERS_OF_OBJECT,
+    ),
     "applications:record": (
         lambda w: f"/dossiers/gestion/appels/{w.call.pk}/enregistrer/",
         MANAGERS_OF_OBJECT,

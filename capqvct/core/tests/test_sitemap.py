@@ -24,7 +24,9 @@ PUBLIC = {
     "/cookies/",
 }
 SIGNED_IN = {"/compte/tableau-de-bord/", "/compte/", "/compte/jetons/"}
-DIRECTORY = {"/etablissements/", "/etablissements/demandes/"}
+DIRECTORY = {"/etablissements/"}
+# Claims are decided by programme managers and administrators only.
+CLAIMS = {"/etablissements/demandes/"}
 
 
 def site_map(client) -> dict[str, str]:
@@ -67,7 +69,9 @@ def test_someone_without_an_organisation_is_shown_how_to_claim_their_establishme
 def test_a_programme_manager_sees_the_calls_and_the_directory(verified_client):
     manager = MembershipFactory(role=Role.PROGRAMME_MANAGER).user
 
-    assert set(site_map(verified_client(manager))) == PUBLIC | SIGNED_IN | DIRECTORY | {"/appels/gestion/"}
+    assert set(site_map(verified_client(manager))) == PUBLIC | SIGNED_IN | DIRECTORY | CLAIMS | {
+        "/appels/gestion/"
+    }
 
 
 def test_a_reviewer_sees_their_dossiers_to_review_and_the_directory(verified_client):
@@ -95,7 +99,7 @@ def test_an_administrator_sees_everything_an_agent_does_and_the_administration(v
     admin = UserFactory(is_superuser=True, is_staff=True)
 
     assert set(site_map(verified_client(admin))) == (
-        PUBLIC | SIGNED_IN | DIRECTORY | {"/appels/gestion/", "/admin/"}
+        PUBLIC | SIGNED_IN | DIRECTORY | CLAIMS | {"/appels/gestion/", "/admin/"}
     )
 
 

@@ -31,7 +31,9 @@ def test_the_demo_prints_every_login_and_can_be_loaded_twice():
     assert "0 créés" in second
     assert Establishment.objects.filter(departement__region_id=people.DEMO_REGION).count() == 300
     assert User.objects.filter(email=people.DIRECTOR[0]).get().memberships.get().role == "director"
-    assert Claim.objects.filter(status="pending").count() == 1
+    # One claim on a space nobody runs yet; one on the director's EHPAD, which the director may confirm.
+    assert Claim.objects.filter(status="pending").count() == 2
+    assert Claim.objects.get(user__email=people.COLLEAGUE_CLAIMANT[0]).establishment.organisation_id
     assert Membership.objects.count() == len(people.PEOPLE) + 2
     assert mail.outbox == []
     assert list(public_calls().values_list("title", flat=True)) == [people.OMEGA_CALL_TITLE]

@@ -27,7 +27,7 @@ from capqvct.demo.review_demo import load_review_demo
 from capqvct.establishments.finess import import_finess
 from capqvct.establishments.finess_sample import write_sample_finess
 from capqvct.establishments.models import Claim, ClaimStatus, Establishment
-from capqvct.establishments.services import approve_claim
+from capqvct.establishments.services import approve_claim, request_claim
 from capqvct.territory.models import Departement
 
 IMMEDIATE = {"default": {"BACKEND": settings.IMMEDIATE_TASKS}}
@@ -143,6 +143,14 @@ class Command(BaseCommand):
                 "message": "Je coordonne le service depuis 2019.",
             },
         )
+        colleague = self._user(*people.COLLEAGUE_CLAIMANT)
+        if not Claim.objects.filter(establishment=ehpad, user=colleague).exists():
+            request_claim(
+                establishment=ehpad,
+                user=colleague,
+                function="Cadre de santé",
+                message="J’ai rejoint l’équipe en septembre comme cadre de santé.",
+            )
         return (director, ehpad), (claimant, other)
 
     def _omega_call(self, *, manager, agencies) -> Call:
@@ -221,6 +229,7 @@ class Command(BaseCommand):
         line(f"  {director_user.email:42} {'Direction':26} {ehpad.name}")
         line(f"  {people.STAFF_MEMBER[0]:42} {'Membre':26} {ehpad.name}")
         line(f"  {claimant_user.email:42} {'Demande en attente':26} {other.name}")
+        line(f"  {people.COLLEAGUE_CLAIMANT[0]:42} {'Demande en attente':26} {ehpad.name} (déjà dirigé)")
 
 
 def _demo_logo(label: str, colour: str) -> bytes:
