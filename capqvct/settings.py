@@ -25,6 +25,8 @@ if not SECRET_KEY and TESTING:
 ALLOWED_HOSTS = [h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 SITE_URL = os.environ.get("CAPQVCT_SITE_URL", "http://127.0.0.1:8000")
+# The service's own address, shown on the contact and error pages.
+CAPQVCT_CONTACT_EMAIL = os.environ.get("CAPQVCT_CONTACT_EMAIL", "contact@capqvct.example")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -38,6 +40,7 @@ INSTALLED_APPS = [
     "ninja",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "axes",
     "csp",
     "dsfr",
@@ -61,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "capqvct.core.errors.MethodNotAllowedPage",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -91,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "capqvct.accounts.context_processors.navigation",
+                "capqvct.establishments.context_processors.navigation",
                 "capqvct.review.context_processors.navigation",
             ],
         },
@@ -168,6 +173,7 @@ SESSION_COOKIE_AGE = 60 * 60 * 10
 # Agents, consultants and observers (those who need a second factor) are signed out after this long
 # without a request; the others keep SESSION_COOKIE_AGE.
 IDLE_SESSION_TIMEOUT = timedelta(minutes=int(os.environ.get("CAPQVCT_IDLE_SESSION_MINUTES", "30")))
+CSRF_FAILURE_VIEW = "capqvct.core.errors.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

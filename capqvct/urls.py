@@ -6,6 +6,11 @@ from capqvct.api.api import api
 admin.site.site_header = "Cap QVCT — administration"
 admin.site.site_title = "Cap QVCT"
 
+handler400 = "capqvct.core.errors.bad_request"
+handler403 = "capqvct.core.errors.permission_denied"
+handler404 = "capqvct.core.errors.page_not_found"
+handler500 = "capqvct.core.errors.server_error"
+
 urlpatterns = [
     path("", include("capqvct.core.urls")),
     path("compte/", include("capqvct.accounts.urls")),

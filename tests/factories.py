@@ -66,7 +66,7 @@ class EstablishmentFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"EHPAD Les Tilleuls {n}")
     departement = factory.LazyFunction(departement)
     category_code = "500"
-    category_label = "Etablissement d'hébergement pour personnes âgées dépendantes"
+    category_label = "Etablissement d’hébergement pour personnes âgées dépendantes"
 
 
 def with_totp(user: User) -> TOTPDevice:

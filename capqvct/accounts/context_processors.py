@@ -3,10 +3,13 @@ from capqvct.accounts.selectors import can_browse_directory, has_role, is_platfo
 
 
 def navigation(request):
-    """Which entries of the main menu the user may see."""
+    """Which entries of the main menu (and of the site map) the user may see."""
+    user = request.user
     return {
-        "can_browse_directory": can_browse_directory(request.user),
-        "is_applicant": has_role(request.user, Role.DIRECTOR, Role.MEMBER),
-        "manages_programmes": has_role(request.user, Role.PROGRAMME_MANAGER)
-        or is_platform_admin(request.user),
+        "can_browse_directory": can_browse_directory(user),
+        "is_applicant": has_role(user, Role.DIRECTOR, Role.MEMBER),
+        "manages_programmes": has_role(user, Role.PROGRAMME_MANAGER) or is_platform_admin(user),
+        "is_platform_admin": is_platform_admin(user),
+        # Signed in but in no organisation yet: their first step is to claim their establishment.
+        "is_newcomer": user.is_authenticated and not is_platform_admin(user) and not has_role(user, *Role),
     }

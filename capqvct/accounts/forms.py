@@ -66,6 +66,18 @@ class OtpForm(DsfrBaseForm):
     )
 
 
+class RecoveryCodeForm(DsfrBaseForm):
+    recovery_code = forms.CharField(
+        label="Code de secours",
+        help_text="L’un des dix codes reçus à l’activation de la double authentification, par exemple "
+        "abcd-efgh.",
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "none"}
+        ),
+    )
+
+
 class InvitationForm(DsfrBaseForm):
     email = forms.EmailField(label="Adresse e-mail de la personne invitée")
     role = forms.ChoiceField(label="Rôle")

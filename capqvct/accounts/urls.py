@@ -2,14 +2,30 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path, reverse_lazy
 
-from capqvct.accounts import agency_views, forms, signup_views, views
+from capqvct.accounts import agency_views, forms, second_factor_views, signup_views, views
 
 app_name = "accounts"
 
 urlpatterns = [
     path("connexion/", views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
-    path("double-authentification/", views.second_factor, name="second_factor"),
+    path("double-authentification/", second_factor_views.second_factor, name="second_factor"),
+    path(
+        "double-authentification/codes-de-secours/",
+        second_factor_views.recovery_codes,
+        name="recovery_codes",
+    ),
+    path(
+        "double-authentification/codes-de-secours/telecharger/",
+        second_factor_views.recovery_codes_download,
+        name="recovery_codes_download",
+    ),
+    # Outside the second factor's open addresses: the middleware asks for it first.
+    path(
+        "codes-de-secours/nouveaux/",
+        second_factor_views.recovery_codes_regenerate,
+        name="recovery_codes_regenerate",
+    ),
     path(
         "mot-de-passe/oubli/",
         login_not_required(

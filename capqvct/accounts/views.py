@@ -1,8 +1,3 @@
-import base64
-from io import BytesIO
-
-import qrcode
-import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -12,20 +7,17 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
-from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from capqvct.accounts import forms, services
 from capqvct.accounts.dashboard import panels_for
 from capqvct.accounts.middleware import EXPIRED_PARAMETER, EXPIRED_VALUE
 from capqvct.accounts.models import Membership, Organisation
 from capqvct.accounts.permissions import can_edit_letterhead, can_manage_organisation, can_see_letterhead
-from capqvct.accounts.selectors import is_platform_admin, memberships_of, needs_second_factor
+from capqvct.accounts.second_factor import second_factor_status
+from capqvct.accounts.selectors import is_platform_admin, memberships_of
 from capqvct.core.exceptions import Refusal
 from capqvct.core.files import stored_image_type
 from capqvct.core.network import is_local_path
-from capqvct.core.next_page import safe_next_path
-from capqvct.core.services import record_event
 
 
 class LoginView(auth_views.LoginView):
@@ -39,51 +31,6 @@ class LoginView(auth_views.LoginView):
         context["session_expired"] = self.request.GET.get(EXPIRED_PARAMETER) == EXPIRED_VALUE
         context["idle_minutes"] = int(settings.IDLE_SESSION_TIMEOUT.total_seconds() // 60)
         return context
-
-
-def _safe_next(request, default: str = "accounts:dashboard"):
-    return safe_next_path(request) or default
-
-
-def _qr_code_svg(url: str) -> str:
-    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
-    buffer = BytesIO()
-    image.save(buffer)
-    return base64.b64encode(buffer.getvalue()).decode()
-
-
-def second_factor(request):
-    """Set up a TOTP device the first time, then ask for a code at each sign-in."""
-    user = request.user
-    if request.user.is_verified() or not needs_second_factor(user):
-        return redirect(_safe_next(request))
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    setting_up = device is None
-    if setting_up:
-        device, _ = TOTPDevice.objects.get_or_create(
-            user=user, confirmed=False, defaults={"name": "Application d’authentification"}
-        )
-    form = forms.OtpForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["code"]):
-            if setting_up:
-                device.confirmed = True
-                device.save(update_fields=["confirmed"])
-                record_event(action="second_factor_enabled", actor=user, target=user)
-            otp_login(request, device)
-            return redirect(_safe_next(request))
-        form.add_error("code", "Ce code est incorrect ou a expiré : saisissez le code affiché maintenant.")
-        record_event(action="second_factor_failed", actor=user, target=user)
-    context = {
-        "page_title": "Double authentification",
-        "form": form,
-        "setting_up": setting_up,
-        "next": _safe_next(request, default=""),
-    }
-    if setting_up:
-        context["qr_code"] = _qr_code_svg(device.config_url)
-        context["secret"] = base64.b32encode(device.bin_key).decode()
-    return render(request, "accounts/second_factor.html", context)
 
 
 def dashboard(request):
@@ -113,7 +60,7 @@ def profile(request):
         {
             "page_title": "Mon compte",
             "memberships": memberships_of(request.user),
-            "has_second_factor": TOTPDevice.objects.filter(user=request.user, confirmed=True).exists(),
+            "second_factor": second_factor_status(request.user),
         },
     )
 

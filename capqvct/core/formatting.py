@@ -1,6 +1,6 @@
 """French formatting of dates, times, amounts and numbers, for pages, PDF and e-mails alike.
 
-Typography follows the Lexique des règles typographiques de l'Imprimerie nationale:
+Typography follows the Lexique des règles typographiques de l’Imprimerie nationale:
 - thousands are grouped with a narrow no-break space (U+202F): « 2 000 » ;
 - a no-break space (U+00A0) ties a number to its unit or word: « 2 000 € », « 5 septembre »,
   « 23 h 59 », so a line never breaks inside an amount, a date's day or a time;
@@ -14,6 +14,7 @@ capqvct.core.templatetags.fr render None as an empty string.
 """
 
 import datetime as dt
+import re
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
@@ -139,3 +140,16 @@ def _group_thousands(digits: str) -> str:
     head = len(digits) % 3 or 3
     groups = [digits[:head]] + [digits[i : i + 3] for i in range(head, len(digits), 3)]
     return NARROW_NBSP.join(groups)
+
+
+_SPACE_BEFORE_PUNCTUATION = re.compile(r"[ \t\n]+([;:!?])(?=\s|$)")
+_SPACE_AFTER_OPENING_GUILLEMET = re.compile(r"«[ \t\n]+")
+_SPACE_BEFORE_CLOSING_GUILLEMET = re.compile(r"[ \t\n]+»")
+
+
+def french_spacing(text: str) -> str:
+    """Text typed with ordinary spaces, as French typography spaces it: a no-break space before
+    « ; : ! ? » and inside guillemets, so that no line starts with the sign."""
+    text = _SPACE_BEFORE_PUNCTUATION.sub(NBSP + r"\1", text)
+    text = _SPACE_AFTER_OPENING_GUILLEMET.sub("«" + NBSP, text)
+    return _SPACE_BEFORE_CLOSING_GUILLEMET.sub(NBSP + "»", text)

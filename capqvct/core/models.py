@@ -15,10 +15,10 @@ class AuditEvent(models.Model):
         related_name="+",
     )
     # Kept as typed so the trail survives the deletion of the account.
-    actor_email = models.CharField("e-mail de l'auteur", max_length=254, blank=True)
+    actor_email = models.CharField("e-mail de l’auteur", max_length=254, blank=True)
     action = models.CharField("action", max_length=64, db_index=True)
-    target_type = models.CharField("type d'objet", max_length=64, blank=True)
-    target_id = models.CharField("identifiant de l'objet", max_length=64, blank=True)
+    target_type = models.CharField("type d’objet", max_length=64, blank=True)
+    target_id = models.CharField("identifiant de l’objet", max_length=64, blank=True)
     target_label = models.CharField("objet", max_length=255, blank=True)
     details = models.JSONField("détails", default=dict, blank=True)
     # The client's address, read through the trusted proxies only (core.network); none for commands.
@@ -26,7 +26,7 @@ class AuditEvent(models.Model):
 
     class Meta:
         verbose_name = "événement du journal"
-        verbose_name_plural = "journal d'audit"
+        verbose_name_plural = "journal d’audit"
         ordering = ["-at", "-pk"]
         indexes = [models.Index(fields=["target_type", "target_id"])]
 

@@ -11,4 +11,8 @@ urlpatterns = [
     path("donnees-personnelles/", views.legal_page, {"page": "donnees"}, name="privacy"),
     path("cookies/", views.legal_page, {"page": "cookies"}, name="cookies"),
     path("plan-du-site/", views.legal_page, {"page": "plan"}, name="sitemap"),
+    path("aide/", views.help_index, name="help"),
+    path("aide/<slug:slug>/", views.guide, name="guide"),
+    path("contact/", views.contact, name="contact"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

@@ -1,6 +1,10 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+
+from capqvct.core.guides import GUIDES, rendered_guide
 
 LEGAL_PAGES = {
     "mentions": ("Mentions légales", "core/legal/mentions.html"),
@@ -22,3 +26,55 @@ def legal_page(request, page: str):
         raise Http404
     title, template = LEGAL_PAGES[page]
     return render(request, template, {"page_title": title, "breadcrumb": [("Accueil", "/"), (title, None)]})
+
+
+@login_not_required
+def help_index(request):
+    return render(
+        request,
+        "core/help/index.html",
+        {
+            "page_title": "Aide",
+            "guides": GUIDES.values(),
+            "contact_email": settings.CAPQVCT_CONTACT_EMAIL,
+            "breadcrumb": [("Accueil", "/"), ("Aide", None)],
+        },
+    )
+
+
+@login_not_required
+def guide(request, slug: str):
+    """A user guide, read from its Markdown file in docs/ (its one source)."""
+    if slug not in GUIDES:
+        raise Http404
+    chosen = GUIDES[slug]
+    return render(
+        request,
+        "core/help/guide.html",
+        {
+            "page_title": chosen.title,
+            "guide": chosen,
+            "rendered": rendered_guide(chosen),
+            "breadcrumb": [("Accueil", "/"), ("Aide", "/aide/"), (chosen.title, None)],
+        },
+    )
+
+
+@login_not_required
+def contact(request):
+    return render(
+        request,
+        "core/help/contact.html",
+        {
+            "page_title": "Contact",
+            "contact_email": settings.CAPQVCT_CONTACT_EMAIL,
+            "guides": GUIDES.values(),
+            "breadcrumb": [("Accueil", "/"), ("Contact", None)],
+        },
+    )
+
+
+@login_not_required
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says: the DSFR's Marianne."""
+    return redirect(static("dsfr/dist/favicon/favicon.ico"), permanent=True)

@@ -17,10 +17,15 @@ Choices worth knowing:
   childhood, guardianship services, asylum and housing schemes, which neither the ARS nor the
   Aract programmes address.
 - Some codes were closed in the 2018 reform of the disability nomenclature (FAM 437, foyer de vie
-  382, foyer d'hébergement 252, foyer polyvalent 253, experimental 377 and 379) and replaced by EAM
+  382, foyer d’hébergement 252, foyer polyvalent 253, experimental 377 and 379) and replaced by EAM
   (448) and EANM (449). They are kept so that an older extraction still imports.
 - The home-care services reform of 2023 renamed SPASAD into *service autonomie aide et soins*
   (209) and SAAD into *service autonomie aide* (460); SSIAD (354) remain until their conversion.
+- The register writes its labels with a straight apostrophe (U+0027). The import stores them with
+  the typographic one (U+2019, `typographic_label`), so that every page, PDF, export and API answer
+  reads « Maison d’Accueil Spécialisée » without each having to remember it; the ``finess_label``
+  values below are written that way already. Rows imported before keep the straight one until the
+  next import, which rewrites the labels it owns.
 """
 
 import unicodedata
@@ -67,10 +72,10 @@ _SOC = Audience.SOCIAL_DIFFICULTY
 CATEGORIES: dict[str, Category] = dict(
     [
         # Older people.
-        _category("500", "EHPAD", _OLD, "Etablissement d'hébergement pour personnes âgées dépendantes"),
-        _category("501", "EHPA médicalisé", _OLD, "EHPA percevant des crédits d'assurance maladie"),
+        _category("500", "EHPAD", _OLD, "Etablissement d’hébergement pour personnes âgées dépendantes"),
+        _category("501", "EHPA médicalisé", _OLD, "EHPA percevant des crédits d’assurance maladie"),
         _category(
-            "502", "EHPA non médicalisé", _OLD, "EHPA ne percevant pas des crédits d'assurance maladie"
+            "502", "EHPA non médicalisé", _OLD, "EHPA ne percevant pas des crédits d’assurance maladie"
         ),
         _category("202", "Résidence autonomie", _OLD, "Résidences autonomie"),
         _category("207", "Accueil de jour", _OLD, "Centre de Jour pour Personnes Agées"),
@@ -97,26 +102,26 @@ CATEGORIES: dict[str, Category] = dict(
             _DIS,
             "Etablissement pour Enfants ou Adolescents Polyhandicapés",
         ),
-        _category("192", "Institut d’éducation motrice", _DIS, "Institut d'éducation motrice"),
+        _category("192", "Institut d’éducation motrice", _DIS, "Institut d’éducation motrice"),
         _category("194", "Institut pour déficients visuels", _DIS, "Institut pour Déficients Visuels"),
         _category("195", "Institut pour déficients auditifs", _DIS, "Institut pour Déficients Auditifs"),
         _category(
             "196",
             "Institut d’éducation sensorielle sourds-aveugles",
             _DIS,
-            "Institut d'Education Sensorielle Sourd-Aveugle",
+            "Institut d’Education Sensorielle Sourd-Aveugle",
         ),
-        _category("182", "SESSAD", _DIS, "Service d'Éducation Spéciale et de Soins à Domicile"),
+        _category("182", "SESSAD", _DIS, "Service d’Éducation Spéciale et de Soins à Domicile"),
         _category("190", "CAMSP", _DIS, "Centre Action Médico-Sociale Précoce (C.A.M.S.P.)"),
         _category("189", "CMPP", _DIS, "Centre Médico-Psycho-Pédagogique (C.M.P.P.)"),
         _category(
-            "238", "Centre d’accueil familial spécialisé", _DIS, "Centre d'Accueil Familial Spécialisé"
+            "238", "Centre d’accueil familial spécialisé", _DIS, "Centre d’Accueil Familial Spécialisé"
         ),
         _category(
             "390",
             "Accueil temporaire pour enfants handicapés",
             _DIS,
-            "Etablissement d'Accueil Temporaire d'Enfants Handicapés",
+            "Etablissement d’Accueil Temporaire d’Enfants Handicapés",
         ),
         _category(
             "396",
@@ -124,7 +129,7 @@ CATEGORIES: dict[str, Category] = dict(
             _DIS,
             "Foyer Hébergement Enfants et Adolescents Handicapés",
         ),
-        _category("402", "Jardin d’enfants spécialisé", _DIS, "Jardin d'Enfants Spécialisé"),
+        _category("402", "Jardin d’enfants spécialisé", _DIS, "Jardin d’Enfants Spécialisé"),
         _category(
             "377",
             "Établissement expérimental pour enfants handicapés",
@@ -133,7 +138,7 @@ CATEGORIES: dict[str, Category] = dict(
             closed=True,
         ),
         # Disabled adults.
-        _category("246", "ESAT", _DIS, "Etablissement et Service d'Aide par le Travail (E.S.A.T.)"),
+        _category("246", "ESAT", _DIS, "Etablissement et Service d’Aide par le Travail (E.S.A.T.)"),
         _category(
             "249",
             "Établissement de réadaptation professionnelle",
@@ -143,8 +148,8 @@ CATEGORIES: dict[str, Category] = dict(
         _category(
             "198", "Établissement de préorientation", _DIS, "Établissement et Service de Préorientation"
         ),
-        _category("464", "UEROS", _DIS, "Unités Evaluation Réentraînement et d'Orient. Soc. et Pro."),
-        _category("255", "MAS", _DIS, "Maison d'Accueil Spécialisée (M.A.S.)"),
+        _category("464", "UEROS", _DIS, "Unités Evaluation Réentraînement et d’Orient. Soc. et Pro."),
+        _category("255", "MAS", _DIS, "Maison d’Accueil Spécialisée (M.A.S.)"),
         _category(
             "448",
             "EAM (établissement d’accueil médicalisé)",
@@ -161,7 +166,7 @@ CATEGORIES: dict[str, Category] = dict(
             "437",
             "FAM (foyer d’accueil médicalisé)",
             _DIS,
-            "Foyer d'Accueil Médicalisé pour Adultes Handicapés (F.A.M.)",
+            "Foyer d’Accueil Médicalisé pour Adultes Handicapés (F.A.M.)",
             closed=True,
         ),
         _category("382", "Foyer de vie", _DIS, "Foyer de Vie pour Adultes Handicapés", closed=True),
@@ -176,17 +181,17 @@ CATEGORIES: dict[str, Category] = dict(
             "253",
             "Foyer d’accueil polyvalent pour adultes handicapés",
             _DIS,
-            "Foyer d'Accueil Polyvalent pour Adultes Handicapés",
+            "Foyer d’Accueil Polyvalent pour Adultes Handicapés",
             closed=True,
         ),
         _category(
             "395",
             "Accueil temporaire pour adultes handicapés",
             _DIS,
-            "Etablissement d'Accueil Temporaire pour Adultes Handicapés",
+            "Etablissement d’Accueil Temporaire pour Adultes Handicapés",
         ),
-        _category("445", "SAMSAH", _DIS, "Service d'accompagnement médico-social adultes handicapés"),
-        _category("446", "SAVS", _DIS, "Service d'Accompagnement à la Vie Sociale (S.A.V.S.)"),
+        _category("445", "SAMSAH", _DIS, "Service d’accompagnement médico-social adultes handicapés"),
+        _category("446", "SAVS", _DIS, "Service d’Accompagnement à la Vie Sociale (S.A.V.S.)"),
         _category(
             "370",
             "Établissement expérimental pour personnes handicapées",
@@ -203,7 +208,7 @@ CATEGORIES: dict[str, Category] = dict(
         # Social and specific difficulties (ARS-funded medico-social care, and CHRS).
         _category("214", "CHRS", _SOC, "Centre Hébergement & Réinsertion Sociale (C.H.R.S.)"),
         _category("180", "Lits halte soins santé (LHSS)", _SOC, "Lits Halte Soins Santé (L.H.S.S.)"),
-        _category("213", "Lits d’accueil médicalisés (LAM)", _SOC, "Lits d'Accueil Médicalisés (L.A.M.)"),
+        _category("213", "Lits d’accueil médicalisés (LAM)", _SOC, "Lits d’Accueil Médicalisés (L.A.M.)"),
         _category(
             "165",
             "Appartement de coordination thérapeutique (ACT)",
@@ -214,6 +219,11 @@ CATEGORIES: dict[str, Category] = dict(
         _category("178", "CAARUD", _SOC, "Ctre.Accueil- Accomp.Réduc.Risq.Usag. Drogues (C.A.A.R.U.D.)"),
     ]
 )
+
+
+def typographic_label(official: str) -> str:
+    """A label of the register as French typography writes it: the apostrophe is ’, not '."""
+    return official.replace("'", "\u2019")
 
 
 def is_kept(code: str) -> bool:

@@ -44,7 +44,7 @@ from django.utils import timezone
 from stdnum import luhn
 from stdnum.fr import siret as siret_number
 
-from capqvct.establishments.categories import CATEGORIES, is_kept
+from capqvct.establishments.categories import CATEGORIES, is_kept, typographic_label
 from capqvct.establishments.models import Establishment
 from capqvct.territory.models import Commune, Departement
 
@@ -361,9 +361,9 @@ def _read_establishment(number, line, records, first_seen, territory, report) ->
         "departement_id": departement,
         "phone": row["telephone"],
         "category_code": row["categetab"],
-        "category_label": row["libcategetab"] or CATEGORIES[row["categetab"]].finess_label,
+        "category_label": typographic_label(row["libcategetab"] or CATEGORIES[row["categetab"]].finess_label),
         "aggregate_category_code": row["categagretab"],
-        "aggregate_category_label": row["libcategagretab"],
+        "aggregate_category_label": typographic_label(row["libcategagretab"]),
         "opened_on": _date(number, row["dateouv"], "date d’ouverture", report),
         "finess_updated_on": _date(number, row["datemaj"], "date de mise à jour", report),
         "x": None,

@@ -58,6 +58,8 @@ def test_login_with_second_factor_then_directory_search_and_an_establishment(pag
 
     page.get_by_label("Code à 6 chiffres").fill(_current_code(agent))
     page.get_by_role("button", name="Activer la double authentification").click()
+    expect(page.get_by_role("heading", name="Vos codes de secours")).to_be_visible()
+    page.get_by_role("button", name="J’ai noté mes codes").click()
     expect(page.get_by_role("heading", name=re.compile("Bonjour"))).to_be_visible()
     look(page, "tableau-de-bord-agent")
 

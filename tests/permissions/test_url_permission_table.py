@@ -150,11 +150,27 @@ TABLE = {
     "core:privacy": (lambda w: "/donnees-personnelles/", EVERYONE),
     "core:cookies": (lambda w: "/cookies/", EVERYONE),
     "core:sitemap": (lambda w: "/plan-du-site/", EVERYONE),
+    "core:help": (lambda w: "/aide/", EVERYONE),
+    "core:guide": (lambda w: "/aide/agents/", EVERYONE),
+    "core:contact": (lambda w: "/contact/", EVERYONE),
+    # The DSFR's favicon, in its static files.
+    "core:favicon": (lambda w: "/favicon.ico", {role: 301 for role in ROLES}),
     # A signed-in user is sent on to their dashboard.
     "accounts:login": (lambda w: "/compte/connexion/", only({role: 302 for role in ROLES}, anonymous=200)),
     "accounts:logout": (lambda w: "/compte/deconnexion/", POST_ONLY),
     # Users who need no second factor, or already proved it, are sent on.
     "accounts:second_factor": (lambda w: "/compte/double-authentification/", {role: 302 for role in ROLES}),
+    # Recovery codes are shown (and downloaded) only just after they were generated, from the session:
+    # without them, the page sends its reader to « Mon compte » and the file is not found.
+    "accounts:recovery_codes": (
+        lambda w: "/compte/double-authentification/codes-de-secours/",
+        {role: 302 for role in ROLES},
+    ),
+    "accounts:recovery_codes_download": (
+        lambda w: "/compte/double-authentification/codes-de-secours/telecharger/",
+        {**{role: 404 for role in ROLES}, "anonymous": 302},
+    ),
+    "accounts:recovery_codes_regenerate": (lambda w: "/compte/codes-de-secours/nouveaux/", POST_ONLY),
     "accounts:password_reset": (lambda w: "/compte/mot-de-passe/oubli/", EVERYONE),
     "accounts:password_reset_done": (lambda w: "/compte/mot-de-passe/oubli/envoye/", EVERYONE),
     "accounts:password_reset_confirm": (lambda w: "/compte/mot-de-passe/nouveau/MQ/jeton-faux/", EVERYONE),

@@ -63,7 +63,10 @@ def test_an_agent_must_set_up_totp_before_reaching_anything(client):
     code = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
     done = client.post("/compte/double-authentification/?next=/etablissements/", {"code": code})
 
-    assert done["Location"] == "/etablissements/"
+    # The recovery codes are shown once, then the agent goes on where they were going.
+    assert done["Location"] == "/compte/double-authentification/codes-de-secours/"
+    noted = client.post(done["Location"])
+    assert noted["Location"] == "/etablissements/"
     assert client.get("/etablissements/").status_code == 200
     device.refresh_from_db()
     assert device.confirmed
@@ -82,7 +85,8 @@ def test_the_next_parameter_cannot_send_the_user_to_another_site(client):
     client.get("/compte/double-authentification/")
     device = TOTPDevice.objects.get(user=agent)
     code = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
-    response = client.post("/compte/double-authentification/?next=https://ailleurs.example/", {"code": code})
+    client.post("/compte/double-authentification/?next=https://ailleurs.example/", {"code": code})
+    response = client.post("/compte/double-authentification/codes-de-secours/")
     assert response["Location"] == "/compte/tableau-de-bord/"
 
 

@@ -45,7 +45,7 @@ def test_list_gives_the_documented_fields(client, secret, montpellier):
         "finess_ej": "340000002",
         "name": "EHPAD Les Oliviers",
         "category_code": "500",
-        "category_label": "Etablissement d'hébergement pour personnes âgées dépendantes",
+        "category_label": "Etablissement d’hébergement pour personnes âgées dépendantes",
         "departement": {"code": "34", "name": "Hérault"},
         "commune": {"code": "34172", "name": "Montpellier"},
         "postal_code": "34000",

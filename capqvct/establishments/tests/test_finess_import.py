@@ -58,7 +58,8 @@ def test_an_establishment_carries_the_register_fields():
     assert ehpad.siret == "77554821700014"
     assert ehpad.phone == "0467000001"
     assert (ehpad.category_code, ehpad.aggregate_category_code) == ("500", "4401")
-    assert ehpad.category_label == "Etablissement d'hébergement pour personnes âgées dépendantes"
+    # The register writes « d'hébergement »; the directory stores and shows « d’hébergement ».
+    assert ehpad.category_label == "Etablissement d’hébergement pour personnes âgées dépendantes"
     assert (ehpad.opened_on, ehpad.finess_updated_on) == (date(1988, 5, 2), date(2024, 4, 22))
     assert (ehpad.x, ehpad.y) == (784213.4, 6288902.1)
     assert ehpad.geo_source == "1;ATLASANTE;100;IGN;BD_ADRESSE;V2.1;LAMBERT_93"
