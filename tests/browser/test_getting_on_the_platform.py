@@ -139,6 +139,9 @@ def test_the_administrator_creates_an_agency_and_its_first_manager_joins(browser
     code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
     manager_page.get_by_label("Code à 6 chiffres").fill(f"{code:06d}")
     manager_page.get_by_role("button", name="Activer la double authentification").click()
+    # The recovery codes are shown once, right after the set-up.
+    expect(manager_page.get_by_role("heading", name="Vos codes de secours")).to_be_visible()
+    manager_page.get_by_role("button", name="J’ai noté mes codes").click()
     expect(manager_page.get_by_role("heading", name="Bonjour Léa")).to_be_visible()
     expect(manager_page.get_by_text("Responsable de programme — Bretagne")).to_be_visible()
     look(manager_page, "premier-responsable-tableau-de-bord")
