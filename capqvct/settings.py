@@ -237,6 +237,15 @@ EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backend
 EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "Cap QVCT <ne-pas-repondre@capqvct.example>")
+# A mail server that accepts the connection and then says nothing must not hold a worker for ever.
+EMAIL_TIMEOUT = int(os.environ.get("DJANGO_EMAIL_TIMEOUT", "30"))
+# The outbox (capqvct.core.outbox): a failed e-mail is tried again after 1, 2, 4… minutes, 8 times in all
+# (over 2 hours); `send_outbox` queues again those due for 10 minutes; `purge_outbox` keeps 30 days.
+OUTBOX_MAX_ATTEMPTS = int(os.environ.get("CAPQVCT_OUTBOX_MAX_ATTEMPTS", "8"))
+OUTBOX_RETRY_DELAY_SECONDS = int(os.environ.get("CAPQVCT_OUTBOX_RETRY_DELAY_SECONDS", "60"))
+OUTBOX_LOST_AFTER_SECONDS = 600
+OUTBOX_INTERRUPTED_AFTER_SECONDS = 900
+OUTBOX_KEEP_DAYS = int(os.environ.get("CAPQVCT_OUTBOX_KEEP_DAYS", "30"))
 
 
 LOGGING = {

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.password_validation import password_validators_help_text_html
+from django.template.loader import render_to_string
 from dsfr.forms import DsfrBaseForm
 
 from capqvct.accounts import services
@@ -11,6 +12,7 @@ from capqvct.accounts.models import (
     Organisation,
     Role,
 )
+from capqvct.core.emails import send_templated_email
 from capqvct.territory.models import Region
 
 
@@ -31,6 +33,26 @@ class LoginForm(auth_forms.AuthenticationForm, DsfrBaseForm):
 
 class PasswordResetForm(auth_forms.PasswordResetForm, DsfrBaseForm):
     email = forms.EmailField(label="Adresse e-mail", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        """Through the outbox, like every e-mail; its link uses the configured site address."""
+        subject = render_to_string(subject_template_name, context)
+        send_templated_email(
+            to=[to_email],
+            subject=subject,
+            template=email_template_name,
+            context=context,
+            purpose="accounts.password_reset",
+            about=context.get("user"),
+        )
 
 
 class SetPasswordForm(auth_forms.SetPasswordForm, DsfrBaseForm):

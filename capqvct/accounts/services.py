@@ -109,6 +109,9 @@ def send_invitation_email(
         to=[invitation.email],
         subject=subject or f"Invitation à rejoindre {invitation.organisation.name} sur Cap QVCT",
         template=template,
+        purpose="accounts.invitation",
+        by=invitation.invited_by,
+        about=invitation,
         context={
             "invitation": invitation,
             "inviter": invitation.invited_by,

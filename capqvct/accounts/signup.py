@@ -71,6 +71,8 @@ def sign_up(*, email: str, first_name: str, last_name: str, password: str, next_
                     to=[email],
                     subject="Cap QVCT : vous avez déjà un compte",
                     template="accounts/emails/signup_existing_account.txt",
+                    purpose="accounts.signup_existing_account",
+                    about=existing,
                     context={"user": existing, "next_path": next_path},
                 )
             # A deactivated account is told nothing: an administrator closed it.
@@ -88,6 +90,8 @@ def sign_up(*, email: str, first_name: str, last_name: str, password: str, next_
             to=[email],
             subject="Cap QVCT : confirmez votre adresse e-mail",
             template="accounts/emails/signup_confirm.txt",
+            purpose="accounts.signup_confirm",
+            about=user,
             context={"user": user, "link": link},
         )
 

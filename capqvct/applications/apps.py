@@ -1,5 +1,8 @@
 from django.apps import AppConfig
 
+# The name under which receipts' PDF are built by the outbox (stored in its rows: keep it stable).
+RECEIPT_BUILDER = "applications.receipt"
+
 
 class ApplicationsConfig(AppConfig):
     name = "capqvct.applications"
@@ -11,3 +14,7 @@ class ApplicationsConfig(AppConfig):
         from capqvct.calls.signals import deadline_extended
 
         deadline_extended.connect(on_deadline_extended, dispatch_uid="applications.on_deadline_extended")
+
+        from capqvct.core.emails import register_attachment_builder
+
+        register_attachment_builder(RECEIPT_BUILDER, "capqvct.applications.receipts.receipt_pdf_of")

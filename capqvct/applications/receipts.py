@@ -24,3 +24,12 @@ def receipt_pdf(submission: Submission) -> bytes:
         },
     )
     return render_pdf(html)
+
+
+def receipt_pdf_of(*, submission_id: int) -> bytes:
+    """The outbox's attachment builder: the receipt of a submission, built when the e-mail leaves."""
+    return receipt_pdf(
+        Submission.objects.select_related(
+            "application__call__programme__region", "application__establishment"
+        ).get(pk=submission_id)
+    )

@@ -185,6 +185,8 @@ def _remind(application: Application, kind: str, recipients: list[str]) -> bool:
                 to=recipients,
                 subject=subject,
                 template="applications/emails/draft_reminder.txt",
+                purpose="applications.draft_reminder",
+                about=application,
                 context={**_email_context(application), "last_day": kind == ReminderKind.LAST_DAY},
             )
     except IntegrityError:
@@ -219,6 +221,9 @@ def notify_deadline_extended(*, call: Call, previous_deadline: datetime, by=None
                 to=holders.recipients,
                 subject=f"Date limite reportée : {call.title}",
                 template="applications/emails/deadline_extended.txt",
+                purpose="applications.deadline_extended",
+                by=by,
+                about=holders.application,
                 context={**_email_context(holders.application), "previous_deadline": previous_text},
             )
             count += 1
@@ -266,22 +271,26 @@ def write_to_draft_holders(*, call: Call, subject: str, body: str, by) -> int:
                 "dossiers": sum(1 for item in holders if item.recipients),
             },
         )
-        send_message_to_draft_holders.enqueue(call_id=call.pk, subject=subject, body=body)
+        send_message_to_draft_holders.enqueue(call_id=call.pk, subject=subject, body=body, by_id=by.pk)
     return len(addresses)
 
 
-def send_message_to_holders(*, call: Call, subject: str, body: str) -> int:
-    """Send an agent's message to the holders of each draft of the call; return the e-mails sent."""
+def send_message_to_holders(*, call: Call, subject: str, body: str, by=None) -> int:
+    """Put an agent's message to the holders of each draft of the call in the outbox; return how many."""
     count = 0
-    for holders in draft_holders(call):
-        if holders.recipients:
-            send_templated_email(
-                to=holders.recipients,
-                subject=subject,
-                template="applications/emails/message_to_draft_holders.txt",
-                context={**_email_context(holders.application), "body": body},
-            )
-            count += 1
+    with transaction.atomic():
+        for holders in draft_holders(call):
+            if holders.recipients:
+                send_templated_email(
+                    to=holders.recipients,
+                    subject=subject,
+                    template="applications/emails/message_to_draft_holders.txt",
+                    context={**_email_context(holders.application), "body": body},
+                    purpose="applications.message_to_draft_holders",
+                    by=by,
+                    about=holders.application,
+                )
+                count += 1
     return count
 
 

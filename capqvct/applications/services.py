@@ -9,7 +9,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from capqvct.applications import attachments, tasks
+from capqvct.applications import attachments
+from capqvct.applications.apps import RECEIPT_BUILDER
 from capqvct.applications.eligibility import eligibility_problems
 from capqvct.applications.models import (
     Application,
@@ -28,7 +29,7 @@ from capqvct.calls.formdef.schema import Form, Kind
 from capqvct.calls.models import Call, CallStatus
 from capqvct.calls.permissions import can_manage_region
 from capqvct.calls.services import current_form
-from capqvct.core.emails import send_templated_email
+from capqvct.core.emails import EmailAttachment, send_templated_email
 from capqvct.core.exceptions import Refusal
 from capqvct.core.services import record_event
 from capqvct.establishments.models import Establishment
@@ -181,8 +182,8 @@ def submit_application(*, application: Application, by, now: datetime | None = N
         locked.submitted_at = submission.submitted_at
         locked.save(update_fields=["status", "submitted_at", "updated_at"])
         record_event(action="application_submitted", actor=by, target=locked, details={"number": number})
-        # Building the PDF takes longer than the submission itself: the worker does it.
-        transaction.on_commit(lambda: tasks.send_receipt.enqueue(submission_id=submission.pk))
+        # In the outbox with the submission; the worker builds the PDF when the e-mail leaves.
+        email_receipt(submission)
     application.refresh_from_db()
     return submission
 
@@ -315,8 +316,6 @@ def _move(application: Application, *, to: str, by, action: str) -> Application:
 
 def email_receipt(submission: Submission) -> None:
     """The receipt e-mail, with the PDF, to who submitted online or to the sender of an off-site dossier."""
-    from capqvct.applications.receipts import receipt_pdf
-
     application = submission.application
     if application.channel == Channel.ONLINE:
         recipients = [submission.submitted_by.email] if submission.submitted_by else []
@@ -329,10 +328,14 @@ def email_receipt(submission: Submission) -> None:
         subject=f"Accusé de réception : {application.call.title}",
         template="applications/emails/receipt.txt",
         context={"submission": submission, "application": application},
+        purpose="applications.receipt",
+        by=submission.submitted_by,
+        about=submission,
         attachments=[
-            (
+            EmailAttachment(
+                RECEIPT_BUILDER,
+                {"submission_id": submission.pk},
                 f"accuse-reception-{application.pk}-{submission.number}.pdf",
-                lambda: receipt_pdf(submission),
                 "application/pdf",
             )
         ],

@@ -6,7 +6,6 @@ from django.contrib.auth import get_user_model
 from django_tasks import task
 
 from capqvct.applications import reminders
-from capqvct.applications.models import Submission
 from capqvct.calls.models import Call
 
 
@@ -28,18 +27,8 @@ def tell_draft_holders_of_extension(*, call_id: int, previous_deadline: str, by_
 
 
 @task()
-def send_message_to_draft_holders(*, call_id: int, subject: str, body: str) -> int:
+def send_message_to_draft_holders(*, call_id: int, subject: str, body: str, by_id: int | None = None) -> int:
     """Send a programme manager's message to the holders of each draft of the call."""
     call = Call.objects.select_related("programme__region").get(pk=call_id)
-    return reminders.send_message_to_holders(call=call, subject=subject, body=body)
-
-
-@task()
-def send_receipt(*, submission_id: int) -> None:
-    """The receipt of a submission, its PDF built here rather than in the request that submitted it."""
-    # Imported here: services enqueues this task, so it imports this module first.
-    from capqvct.applications.services import email_receipt
-
-    email_receipt(
-        Submission.objects.select_related("application__call__programme__region").get(pk=submission_id)
-    )
+    by = get_user_model().objects.filter(pk=by_id).first() if by_id else None
+    return reminders.send_message_to_holders(call=call, subject=subject, body=body, by=by)

@@ -15,4 +15,6 @@ urlpatterns = [
     path("aide/<slug:slug>/", views.guide, name="guide"),
     path("contact/", views.contact, name="contact"),
     path("favicon.ico", views.favicon, name="favicon"),
+    path("compte/envois-en-echec/", views.failed_emails, name="failed_emails"),
+    path("compte/envois-en-echec/<int:pk>/renvoyer/", views.retry_failed_email, name="retry_failed_email"),
 ]

@@ -1,10 +1,14 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
+from capqvct.core import outbox, selectors
 from capqvct.core.guides import GUIDES, rendered_guide
+from capqvct.core.outcomes import report_outcome
 
 LEGAL_PAGES = {
     "mentions": ("Mentions légales", "core/legal/mentions.html"),
@@ -78,3 +82,31 @@ def contact(request):
 def favicon(request):
     """Browsers ask for /favicon.ico whatever the page says: the DSFR's Marianne."""
     return redirect(static("dsfr/dist/favicon/favicon.ico"), permanent=True)
+
+
+FAILED_EMAILS_TITLE = "Envois en échec"
+
+
+def failed_emails(request):
+    """The e-mails the signed-in person caused that could not leave, with the error and a retry."""
+    return render(
+        request,
+        "core/failed_emails.html",
+        {
+            "page_title": FAILED_EMAILS_TITLE,
+            "breadcrumb": [("Mon compte", reverse("accounts:profile")), (FAILED_EMAILS_TITLE, None)],
+            "emails": selectors.emails_in_trouble_caused_by(request.user),
+        },
+    )
+
+
+@require_POST
+def retry_failed_email(request, pk: int):
+    # Someone else's e-mail is not found: nobody learns what another person sent.
+    email = get_object_or_404(selectors.emails_in_trouble_caused_by(request.user), pk=pk)
+    report_outcome(
+        request,
+        lambda: outbox.retry_email(email=email, by=request.user),
+        success=f"L’e-mail à {', '.join(email.to)} est reparti.",
+    )
+    return redirect("core:failed_emails")

@@ -18,10 +18,11 @@ from capqvct.applications import services as application_services
 from capqvct.applications.models import Application, Channel
 from capqvct.calls import services as call_services
 from capqvct.calls.models import Call, CallKind, Programme
+from capqvct.core.outbox import deliver
 from capqvct.establishments.models import Establishment
 from capqvct.review import decisions, exchanges
 from capqvct.review import services as review_services
-from capqvct.review.decision_tasks import send_decision
+from capqvct.review.decision_tasks import queue_decision_emails
 from capqvct.review.models import Assignment, Outcome
 from capqvct.review.ranking import ranking
 from capqvct.review.services import CriterionInput
@@ -234,4 +235,6 @@ def _decide(review, manager, *, director_dossier: Application, now) -> None:
     decisions.confirm_decisions(review=review, by=manager, now=now - timedelta(days=1))
     director_decision = director_dossier.decision
     director_decision.refresh_from_db()
-    send_decision(director_decision)
+    # Sent at once, without waiting for the worker: « Mes dossiers » shows it as soon as the demo loads.
+    for email in queue_decision_emails([director_decision.pk], by=manager):
+        deliver(email.pk)

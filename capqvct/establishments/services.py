@@ -80,6 +80,9 @@ def _tell_about_new_claim(claim: Claim) -> None:
             to=[decider.email],
             subject=f"Demande de rattachement à {establishment.name}",
             template="establishments/emails/claim_requested_agents.txt",
+            purpose="establishments.claim_requested",
+            by=claim.user,
+            about=claim,
             context={"claim": claim, "directors": directors, "link": reverse("establishments:claims")},
         )
     for director in directors:
@@ -87,6 +90,9 @@ def _tell_about_new_claim(claim: Claim) -> None:
             to=[director.email],
             subject=f"{claim.user} demande à rejoindre l’espace de {establishment.name}",
             template="establishments/emails/claim_requested_director.txt",
+            purpose="establishments.claim_requested",
+            by=claim.user,
+            about=claim,
             context={"claim": claim, "director": director, "link": reverse("accounts:dashboard")},
         )
 
@@ -105,6 +111,9 @@ def approve_claim(*, claim: Claim, by: User, now: datetime | None = None) -> Mem
             to=[claim.user.email],
             subject=f"Votre rattachement à {claim.establishment.name} est accepté",
             template="establishments/emails/claim_approved.txt",
+            purpose="establishments.claim_approved",
+            by=by,
+            about=claim,
             context={"claim": claim},
         )
         for director in others:
@@ -112,6 +121,9 @@ def approve_claim(*, claim: Claim, by: User, now: datetime | None = None) -> Mem
                 to=[director.email],
                 subject=f"{claim.user} rejoint la direction de l’espace de {claim.establishment.name}",
                 template="establishments/emails/director_added.txt",
+                purpose="establishments.director_added",
+                by=by,
+                about=claim,
                 context={"claim": claim, "director": director},
             )
     return membership
@@ -131,6 +143,9 @@ def reject_claim(*, claim: Claim, by: User, reason: str, now: datetime | None = 
             to=[claim.user.email],
             subject=f"Votre demande de rattachement à {claim.establishment.name}",
             template="establishments/emails/claim_rejected.txt",
+            purpose="establishments.claim_rejected",
+            by=by,
+            about=claim,
             context={"claim": claim},
         )
     return claim
@@ -151,6 +166,9 @@ def confirm_claim(*, claim: Claim, by: User, now: datetime | None = None) -> Mem
             to=[claim.user.email],
             subject=f"Vous rejoignez l’espace de {claim.establishment.name}",
             template="establishments/emails/claim_confirmed.txt",
+            purpose="establishments.claim_confirmed",
+            by=by,
+            about=claim,
             context={"claim": claim},
         )
     return membership
@@ -167,6 +185,9 @@ def decline_claim(*, claim: Claim, by: User, reason: str = "", now: datetime | N
             to=[claim.user.email],
             subject=f"Votre demande de rattachement à {claim.establishment.name}",
             template="establishments/emails/claim_declined.txt",
+            purpose="establishments.claim_declined",
+            by=by,
+            about=claim,
             context={"claim": claim},
         )
     return claim

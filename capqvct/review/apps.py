@@ -15,3 +15,13 @@ class ReviewConfig(AppConfig):
         from capqvct.review.selectors import dossiers_hidden_from
 
         hide_from_agents(dossiers_hidden_from)
+
+        from capqvct.core.emails import register_attachment_builder, register_delivery_hooks
+        from capqvct.review import decision_tasks
+
+        register_attachment_builder(decision_tasks.LETTER_BUILDER, decision_tasks.decision_letter_of)
+        register_delivery_hooks(
+            decision_tasks.PURPOSE,
+            on_sent=decision_tasks.on_decision_sent,
+            on_failed=decision_tasks.on_decision_failed,
+        )

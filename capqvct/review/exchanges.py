@@ -22,7 +22,7 @@ from capqvct.applications import attachments
 from capqvct.applications.models import Application, ApplicationStatus
 from capqvct.applications.permissions import APPLICANT_ROLES, can_apply_for
 from capqvct.applications.reminders import recipients_of
-from capqvct.core.emails import send_templated_email
+from capqvct.core.emails import EmailAttachment, send_templated_email
 from capqvct.core.exceptions import Refusal
 from capqvct.core.services import record_event
 from capqvct.review.applicant_stage import refresh_applicant_stage
@@ -110,6 +110,9 @@ def ask_for_information(
                 to=recipients,
                 subject=f"Cap QVCT — Question sur votre dossier « {application.call.title} »",
                 template="review/exchanges/emails/question.txt",
+                purpose="review.question",
+                by=by,
+                about=item,
                 context={"application": application, "item": item, "path": _exchanges_path(application)},
             )
     return item
@@ -152,6 +155,9 @@ def answer_information_request(
                 to=[asker.email],
                 subject=f"Cap QVCT — Réponse de {application.establishment.name}",
                 template="review/exchanges/emails/answered.txt",
+                purpose="review.answer",
+                by=by,
+                about=request,
                 context={
                     "application": application,
                     "item": request,
@@ -253,14 +259,20 @@ def interview_ics(interview: Interview, *, method: str = "REQUEST", now: datetim
     return calendar.to_ical()
 
 
-def _send_invitation(interview: Interview, *, method: str, template: str, subject: str) -> None:
-    content = interview_ics(interview, method=method)
+def _send_invitation(interview: Interview, *, method: str, template: str, subject: str, by) -> None:
+    # The calendar file is fixed now, with the SEQUENCE of this change, and travels in the outbox row.
+    content = interview_ics(interview, method=method).decode()
     send_templated_email(
         to=list(interview.attendees),
         subject=subject,
         template=template,
         context={"interview": interview, "application": interview.application},
-        attachments=[("entretien.ics", lambda: content, f"{ICS_MIME}; method={method}")],
+        purpose="review.interview",
+        by=by,
+        about=interview,
+        attachments=[
+            EmailAttachment.text(content, file_name="entretien.ics", mimetype=f"{ICS_MIME}; method={method}")
+        ],
     )
 
 
@@ -303,6 +315,7 @@ def schedule_interview(
             method="REQUEST",
             template="review/exchanges/emails/invitation.txt",
             subject=f"Cap QVCT — Invitation à un entretien ({application.establishment.name})",
+            by=by,
         )
     return interview
 
@@ -360,6 +373,7 @@ def reschedule_interview(
             method="REQUEST",
             template="review/exchanges/emails/invitation.txt",
             subject=f"Cap QVCT — Entretien modifié ({application.establishment.name})",
+            by=by,
         )
     return interview
 
@@ -382,6 +396,7 @@ def cancel_interview(*, interview: Interview, by, now: datetime | None = None) -
             method="CANCEL",
             template="review/exchanges/emails/cancelled.txt",
             subject=f"Cap QVCT — Entretien annulé ({application.establishment.name})",
+            by=by,
         )
     return interview
 

@@ -557,6 +557,8 @@ def send_daily_digests(now: datetime | None = None) -> int:
                 to=[reviewer.email],
                 subject="Cap QVCT : de nouveaux dossiers à instruire",
                 template="review/emails/digest.txt",
+                purpose="review.digest",
+                about=reviewer,
                 context={
                     "reviewer": reviewer,
                     "lines": [_digest_line(a) for a in assignments],

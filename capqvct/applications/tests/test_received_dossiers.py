@@ -14,7 +14,7 @@ from capqvct.applications import services
 from capqvct.applications.models import Application, ApplicationStatus, Channel
 from capqvct.calls.deadlines import deadline_instant
 from capqvct.core.exceptions import Refusal
-from capqvct.core.models import AuditEvent
+from capqvct.core.models import AuditEvent, OutgoingEmail
 from tests.factories import (
     EstablishmentFactory,
     MembershipFactory,
@@ -297,9 +297,13 @@ def test_the_receipt_is_built_and_sent_by_the_worker_not_by_the_request(
     )
     services.submit_application(application=application, by=manager, now=AFTER_THE_DEADLINE)
 
+    # The request wrote the e-mail to the outbox and queued its delivery; it built no PDF.
     assert mail.outbox == []
     task = DBTaskResult.objects.get()
-    assert task.task_path == "capqvct.applications.tasks.send_receipt"
+    assert task.task_path == "capqvct.core.tasks.deliver_email"
+    email = OutgoingEmail.objects.get()
+    assert (email.purpose, email.status, email.caused_by) == ("applications.receipt", "pending", manager)
+    assert email.attachments[0]["builder"] == "applications.receipt"
 
     call_command(
         "db_worker", batch=True, startup_delay=False, reload=False, verbosity=0, stdout=io.StringIO()

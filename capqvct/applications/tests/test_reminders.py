@@ -329,7 +329,12 @@ def test_a_round_reads_the_same_number_of_rows_whatever_the_number_of_drafts(run
             assert run(at("Europe/Paris", 2026, 12, 8, 9, 0)) == drafts
         call.status = "closed"
         call.save()
-        return sum(1 for query in queries if query["sql"].lstrip().upper().startswith("SELECT"))
+        # The round's own reads; each e-mail's delivery (one task per e-mail, the worker's) reads its row.
+        return sum(
+            1
+            for query in queries
+            if query["sql"].lstrip().upper().startswith("SELECT") and "core_outgoingemail" not in query["sql"]
+        )
 
     assert selects_for(1) == selects_for(4)
 

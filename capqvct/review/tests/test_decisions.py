@@ -18,7 +18,7 @@ from capqvct.applications import services as application_services
 from capqvct.applications.models import Application, ApplicationStatus
 from capqvct.calls import services as call_services
 from capqvct.core.exceptions import Refusal
-from capqvct.core.models import AuditEvent
+from capqvct.core.models import AuditEvent, OutgoingEmail
 from capqvct.review import decisions
 from capqvct.review.letters import decision_letter_pdf
 from capqvct.review.models import Decision, Outcome, Review
@@ -407,9 +407,10 @@ def test_a_failed_e_mail_is_shown_and_sent_again(
     ):
         decisions.notify_decisions(review=review, by=manager)
     decision = Decision.objects.get()
-    assert (decision.notified_at, decision.notification_error) == (
-        None,
-        "ConnectionRefusedError\u00a0: refusée",
+    assert decision.notified_at is None
+    assert decision.notification_error.startswith(
+        "Le serveur d’envoi est injoignable (connexion refusée). "
+        "Détail technique\u00a0: ConnectionRefusedError\u00a0: refusée Nouvel essai automatique le "
     )
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -437,7 +438,8 @@ def test_bulk_notification_runs_in_the_database_queue_through_db_worker(
     decisions.notify_decisions(review=review, by=manager)
 
     assert mailoutbox == []
-    assert DBTaskResult.objects.filter(task_path="capqvct.review.decision_tasks.notify_decision").count() == 3
+    assert OutgoingEmail.objects.filter(purpose="review.decision", status="pending").count() == 3
+    assert DBTaskResult.objects.filter(task_path="capqvct.core.tasks.deliver_email").count() == 3
     call_command(
         "db_worker", batch=True, startup_delay=False, reload=False, verbosity=0, stdout=io.StringIO()
     )
