@@ -1,8 +1,9 @@
 """The bulk notification of a call's 500 confirmed decisions, through the real database queue.
 
-``notify_decisions()`` queues one task per decision (``django_tasks_db.DatabaseBackend``, whatever the
-settings say); ``db_worker --batch`` then runs the queue to the end, in this process: for each decision the
-letter (WeasyPrint PDF) and the e-mail (``locmem`` backend: built, never sent over the network). Figures:
+``notify_decisions()`` writes one e-mail per decision to the outbox, in its transaction, and queues one
+delivery task each (``django_tasks_db.DatabaseBackend``, whatever the settings say); ``db_worker --batch``
+then runs the queue to the end, in this process: for each decision the letter (WeasyPrint PDF) and the
+e-mail (``locmem`` backend: built, never sent over the network). Figures:
 the queuing, the worker's whole run, its cost per decision and the share of the letters' PDF in it (timed
 where the worker builds them), and the SQL queries of one task, for an establishment with one recipient and
 for one with three (they must not differ: no N+1), then of one task through db_worker, queue included.
@@ -24,7 +25,7 @@ FINESS_PREFIX = "N"  # never produced by the FINESS sample, nor by the real file
 PROGRAMME_TITLE = "Programme QVCT du banc d’essai de la notification"
 ORGANISATION_PREFIX = "Banc d’essai de la notification — "
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-TASK_PATH = "capqvct.review.decision_tasks.notify_decision"
+TASK_PATH = "capqvct.core.tasks.deliver_email"
 
 
 def notification_figures() -> dict:
@@ -37,8 +38,9 @@ def notification_figures() -> dict:
     from django_tasks_db.models import DBTaskResult
 
     from capqvct.applications.models import Application
+    from capqvct.core.models import OutgoingEmail
+    from capqvct.core.tasks import deliver_email
     from capqvct.review import letters
-    from capqvct.review.decision_tasks import notify_decision
     from capqvct.review.decisions import notify_decisions
     from capqvct.review.models import Decision
 
@@ -77,17 +79,21 @@ def notification_figures() -> dict:
 
         # Once more, one task at a time: the task alone, for one and for three recipients, then a task
         # through the queue and the worker (claiming it, recording its result).
-        task_queries = {}
-        for label, decision_id in (("one_recipient", one_recipient), ("three_recipients", three_recipients)):
-            # As on a first send: not notified, the applicant's stage not yet set.
+        def as_on_a_first_send(decision_id: int) -> int:
+            """Not notified, the applicant's stage not yet set, its e-mail waiting: returns the e-mail."""
             Decision.objects.filter(pk=decision_id).update(notified_at=None)
             Application.objects.filter(decision__pk=decision_id).update(applicant_stage="")
+            email = OutgoingEmail.objects.get(purpose="review.decision", about_id=str(decision_id))
+            OutgoingEmail.objects.filter(pk=email.pk).update(status="pending", attempts=0, sent_at=None)
+            return email.pk
+
+        task_queries = {}
+        for label, decision_id in (("one_recipient", one_recipient), ("three_recipients", three_recipients)):
+            email_id = as_on_a_first_send(decision_id)
             with CaptureQueriesContext(connection) as queries:
-                notify_decision.call(decision_id=decision_id)
+                deliver_email.call(email_id=email_id)
             task_queries[label] = len(queries)
-        Decision.objects.filter(pk=one_recipient).update(notified_at=None)
-        Application.objects.filter(decision__pk=one_recipient).update(applicant_stage="")
-        notify_decision.enqueue(decision_id=one_recipient)
+        deliver_email.enqueue(email_id=as_on_a_first_send(one_recipient))
         with CaptureQueriesContext(connection) as queries:
             _run_worker()
         task_queries["through_the_worker"] = len(queries)
@@ -143,7 +149,7 @@ def clean_up() -> None:
     from capqvct.accounts.models import Organisation, User
     from capqvct.applications.models import Application
     from capqvct.calls.models import Call, Programme
-    from capqvct.core.models import AuditEvent
+    from capqvct.core.models import AuditEvent, OutgoingEmail
     from capqvct.establishments.models import Establishment
     from capqvct.review.models import Decision
 
@@ -152,6 +158,7 @@ def clean_up() -> None:
         str(pk) for pk in Decision.objects.filter(application__call__in=calls).values_list("pk", flat=True)
     ]
     DBTaskResult.objects.filter(task_path=TASK_PATH).delete()
+    OutgoingEmail.objects.filter(purpose="review.decision", about_id__in=decision_ids).delete()
     AuditEvent.objects.filter(target_type="review.decision", target_id__in=decision_ids).delete()
     AuditEvent.objects.filter(actor_email__endswith=f"@{EMAIL_DOMAIN}").delete()
     Application.objects.filter(call__in=calls).delete()  # with their decisions

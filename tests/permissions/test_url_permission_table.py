@@ -129,6 +129,26 @@ def world_interview(w):
     return interview
 
 
+def world_failed_email(w):
+    """An e-mail the programme manager caused that failed for good (created once): their page lists it."""
+    from capqvct.core.models import EmailStatus, OutgoingEmail
+
+    email, _ = OutgoingEmail.objects.get_or_create(
+        message_id="<echec@capqvct.example>",
+        defaults={
+            "to": ["direction@exemple.fr"],
+            "subject": "Invitation à rejoindre l’ARS sur Cap QVCT",
+            "body": "Bonjour",
+            "purpose": "accounts.invitation",
+            "caused_by": w.users["programme_manager"],
+            "status": EmailStatus.FAILED,
+            "attempts": 8,
+            "last_error": "Le serveur d’envoi est injoignable (connexion refusée).",
+        },
+    )
+    return email
+
+
 def builder_block(w, rest: str = "") -> str:
     """The form builder's address of a repeated block « actions » added (once) to the world's call."""
     from capqvct.calls import builder, services
@@ -155,6 +175,11 @@ TABLE = {
     "core:contact": (lambda w: "/contact/", EVERYONE),
     # The DSFR's favicon, in its static files.
     "core:favicon": (lambda w: "/favicon.ico", {role: 301 for role in ROLES}),
+    "core:failed_emails": (lambda w: "/compte/envois-en-echec/", SIGNED_IN),
+    "core:retry_failed_email": (
+        lambda w: f"/compte/envois-en-echec/{world_failed_email(w).pk}/renvoyer/",
+        POST_ONLY,
+    ),
     # A signed-in user is sent on to their dashboard.
     "accounts:login": (lambda w: "/compte/connexion/", only({role: 302 for role in ROLES}, anonymous=200)),
     "accounts:logout": (lambda w: "/compte/deconnexion/", POST_ONLY),
@@ -606,7 +631,15 @@ def test_every_row_names_a_real_url_pattern():
 def complete_world(w):
     """Every object a row may name, built at once: the world is shared by the whole module, so
     nothing may be created lazily by one case and rolled back under the next."""
-    for build in (reviewed_call, world_logo, world_decision, routing_rule, world_interview, builder_block):
+    for build in (
+        reviewed_call,
+        world_logo,
+        world_decision,
+        routing_rule,
+        world_interview,
+        builder_block,
+        world_failed_email,
+    ):
         build(w)
     return w
 

@@ -18,7 +18,7 @@ from capqvct.applications.models import Channel, DraftReminder, ReminderKind
 from capqvct.calls import services as call_services
 from capqvct.calls.deadlines import deadline_instant
 from capqvct.core.formatting import NBSP
-from capqvct.core.models import AuditEvent
+from capqvct.core.models import AuditEvent, OutgoingEmail
 from tests.factories import (
     EstablishmentFactory,
     MembershipFactory,
@@ -362,8 +362,9 @@ def test_a_message_to_draft_holders_leaves_through_the_database_queue_and_db_wor
     call = open_call(PARIS, datetime.now(UTC) + timedelta(days=20))
     start_draft(call, "directrice@ehpad.fr", "membre@ehpad.fr")
 
+    manager = manager_of(call)
     count = reminders.write_to_draft_holders(
-        call=call, subject="Réunion d’information", body="Rendez-vous jeudi à 14 h.", by=manager_of(call)
+        call=call, subject="Réunion d’information", body="Rendez-vous jeudi à 14 h.", by=manager
     )
 
     assert count == 2
@@ -386,3 +387,10 @@ def test_a_message_to_draft_holders_leaves_through_the_database_queue_and_db_wor
         ["directrice@ehpad.fr", "membre@ehpad.fr"],
     )
     assert message.body.startswith("Rendez-vous jeudi à 14 h.\n")
+    # In the outbox, on behalf of the manager who wrote: a failure would show on their page.
+    email = OutgoingEmail.objects.get()
+    assert (email.purpose, email.caused_by, email.status) == (
+        "applications.message_to_draft_holders",
+        manager,
+        "sent",
+    )

@@ -19,6 +19,7 @@ from capqvct.applications.models import Application, ApplicationStatus
 from capqvct.calls import services as call_services
 from capqvct.core.exceptions import Refusal
 from capqvct.core.models import AuditEvent, OutgoingEmail
+from capqvct.core.outbox import deliver
 from capqvct.review import decisions
 from capqvct.review.letters import decision_letter_pdf
 from capqvct.review.models import Decision, Outcome, Review
@@ -544,3 +545,80 @@ def test_the_letter_reads_as_a_french_administrative_letter(call, review, manage
         check=True,
     )
     assert (ARTIFACTS / "lettre-decision.png").exists()
+
+
+# Through the outbox
+
+
+def test_a_decision_changed_while_its_e_mail_waits_for_a_retry_is_told_once_in_its_new_form(
+    settings, call, review, manager, mailoutbox, django_capture_on_commit_callbacks
+):
+    application = dossier(call, "A", director_email="direction@a.fr")
+    draft(application, Outcome.SELECTED, manager)
+    decisions.confirm_decisions(review=review, by=manager)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", _free_port()
+    with django_capture_on_commit_callbacks(execute=True):
+        decisions.notify_decisions(review=review, by=manager)
+    first = OutgoingEmail.objects.get()
+    assert first.status == "pending" and "Retenu" in first.body
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        decisions.change_decision(
+            decision=Decision.objects.get(),
+            outcome=Outcome.NOT_SELECTED,
+            reason="Le budget ne le permet pas.",
+            change_reason="Erreur de saisie en commission.",
+            by=manager,
+        )
+    # The first e-mail's retry comes due: it was replaced, it does not leave.
+    assert deliver(first.pk, now=first.next_attempt_at + timedelta(hours=1)) == ""
+
+    (message,) = mailoutbox
+    assert "Non retenu" in message.body
+    first.refresh_from_db()
+    assert first.status == "cancelled"
+    decision = Decision.objects.get()
+    assert decision.notified_at is not None
+    assert decision.message_id == message.extra_headers["Message-ID"]
+
+
+def test_a_decision_is_not_sent_again_while_its_e_mail_is_leaving(call, review, manager):
+    application = dossier(call, "A", director_email="direction@a.fr")
+    draft(application, Outcome.SELECTED, manager)
+    decisions.confirm_decisions(review=review, by=manager)
+    decisions.notify_decisions(review=review, by=manager)  # its e-mail waits for the commit
+    OutgoingEmail.objects.update(status="sending")  # a worker is sending it right now
+    decision = Decision.objects.get()
+    Decision.objects.update(notification_error="Le serveur d’envoi ne répond pas.")
+
+    with pytest.raises(Refusal, match="en cours d’envoi\u00a0: attendez son résultat"):
+        decisions.retry_notification(decision=decision, by=manager)
+    assert OutgoingEmail.objects.count() == 1
+
+
+def test_the_letter_is_built_when_the_e_mail_leaves(
+    call, review, manager, django_capture_on_commit_callbacks
+):
+    application = dossier(call, "A", director_email="direction@a.fr")
+    draft(application, Outcome.SELECTED, manager)
+    decisions.confirm_decisions(review=review, by=manager)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        decisions.notify_decisions(review=review, by=manager)
+
+    email = OutgoingEmail.objects.get()
+    assert (email.purpose, email.caused_by, email.about_label) == (
+        "review.decision",
+        manager,
+        str(application.decision),
+    )
+    assert email.attachments == [
+        {
+            "builder": "review.decision_letter",
+            "args": {"decision_id": application.decision.pk},
+            "file_name": f"lettre-decision-{application.pk}.pdf",
+            "mimetype": "application/pdf",
+        }
+    ]
+    assert len(callbacks) == 1

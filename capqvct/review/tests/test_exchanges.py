@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from capqvct.accounts.models import Role
 from capqvct.applications.models import ApplicationStatus, Channel
 from capqvct.core.exceptions import Refusal
-from capqvct.core.models import AuditEvent
+from capqvct.core.models import AuditEvent, OutgoingEmail
 from capqvct.review import exchanges
 from capqvct.review.tests import test_decisions as shared
 from capqvct.territory.models import Region
@@ -311,3 +311,34 @@ def test_notes_are_recorded_by_managers_only(application, manager, agency):
     interview.refresh_from_db()
     assert interview.notes == "Direction engagée."
     assert AuditEvent.objects.get(action="interview_notes_recorded").details["length"] == 18
+
+
+def test_each_invitation_waiting_in_the_outbox_keeps_the_calendar_file_of_its_moment(
+    application, manager, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as waiting:
+        interview = schedule(application, manager)
+        exchanges.reschedule_interview(
+            interview=interview,
+            starts_at=datetime(2026, 12, 4, 10, 0, tzinfo=ZoneInfo("Europe/Paris")),
+            duration=60,
+            place="Salle B",
+            attendees=["direction@tilleuls.fr"],
+            by=manager,
+            now=NOW,
+        )
+    first, second = OutgoingEmail.objects.order_by("pk")
+    assert (first.purpose, first.caused_by, first.attachments[0]["builder"]) == (
+        "review.interview",
+        manager,
+        "core.text",
+    )
+
+    for callback in waiting:
+        callback()  # the worker gets to them only now
+
+    assert [ics_event(message)[1]["SEQUENCE"] for message in mailoutbox] == [0, 1]
+    assert [message.to for message in mailoutbox] == [
+        ["direction@tilleuls.fr", "cse@tilleuls.fr"],
+        ["direction@tilleuls.fr"],
+    ]
