@@ -31,13 +31,16 @@ migrate: install
 	mkdir -p var
 	$(PY) manage.py migrate --noinput
 
-# A db_worker runs the background tasks (e-mails to draft holders) beside the server; it stops with it.
+# A db_worker runs the background tasks (the outbox's e-mails) beside the server; it stops with it. The
+# e-mails' links point at the port the demo serves: `make demo DEMO_PORT=8042`.
+DEMO_PORT ?= 8000
+demo: export CAPQVCT_SITE_URL = http://127.0.0.1:$(DEMO_PORT)
 demo: migrate
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py load_demo
 	DJANGO_DEBUG=1 $(PY) manage.py db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(DEMO_PORT)
 
 checks:
 	$(PY) manage.py makemigrations --check --dry-run --verbosity 0

@@ -35,6 +35,10 @@ class AuditEvent(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_email or '—'} {self.action} {self.target_label}"
 
 
+# Separates, in an e-mail's last error, the French explanation from the mail layer's own words.
+TECHNICAL_DETAIL = "Détail technique\u00a0:"
+
+
 class EmailStatus(models.TextChoices):
     PENDING = "pending", "en attente"
     SENDING = "sending", "en cours d’envoi"
@@ -86,4 +90,13 @@ class OutgoingEmail(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{', '.join(self.to)} : {self.subject}"
+        return f"{', '.join(self.to)}\u00a0: {self.subject}"
+
+    @property
+    def error_summary(self) -> str:
+        """What the agent reads; the technical detail that follows is for the administrator."""
+        return self.last_error.partition(TECHNICAL_DETAIL)[0].strip()
+
+    @property
+    def error_detail(self) -> str:
+        return self.last_error.partition(TECHNICAL_DETAIL)[2].strip()

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from capqvct.core.emails import _enqueue_delivery, attachment_builder, delivery_hooks
 from capqvct.core.exceptions import Refusal
-from capqvct.core.models import EmailStatus, OutgoingEmail
+from capqvct.core.models import TECHNICAL_DETAIL, EmailStatus, OutgoingEmail
 from capqvct.core.permissions import can_retry_email
 from capqvct.core.selectors import emails_in_trouble
 from capqvct.core.services import record_event
@@ -57,7 +57,7 @@ def describe_error(error: BaseException) -> str:
         said = "Le serveur d’envoi est injoignable."
     else:
         said = "Le message n’a pas pu être préparé."
-    return f"{said} Détail technique{NBSP}: {type(error).__name__}{NBSP}: {error}"[:1000]
+    return f"{said} {TECHNICAL_DETAIL} {type(error).__name__}{NBSP}: {error}"[:1000]
 
 
 def build_message(email: OutgoingEmail) -> EmailMessage:

@@ -14,7 +14,7 @@ from capqvct.applications.models import Channel
 from capqvct.applications.permissions import APPLICANT_ROLES
 from capqvct.core.emails import EmailAttachment, cancel_unsent_emails, emails_about, queue_emails
 from capqvct.core.formatting import format_datetime
-from capqvct.core.models import EmailStatus, OutgoingEmail
+from capqvct.core.models import TECHNICAL_DETAIL, EmailStatus, OutgoingEmail
 from capqvct.review.models import Decision
 
 PURPOSE = "review.decision"
@@ -132,14 +132,14 @@ def on_decision_sent(email: OutgoingEmail) -> None:
 
 
 def on_decision_failed(email: OutgoingEmail) -> None:
+    """The managers read the error, when the next automatic attempt comes, then the technical detail."""
     from capqvct.review.decisions import record_notification
 
     if (decision := _current_decision(email)) is not None:
-        retrying = email.status == EmailStatus.PENDING
-        if retrying:
+        said = [email.error_summary]
+        if email.status == EmailStatus.PENDING:
             when = format_datetime(email.next_attempt_at, decision.application.call.time_zone, with_zone=True)
-            record_notification(
-                decision=decision, error=f"{email.last_error} Nouvel essai automatique le {when}."
-            )
-        else:
-            record_notification(decision=decision, error=email.last_error)
+            said.append(f"Nouvel essai automatique le {when}.")
+        if email.error_detail:
+            said.append(f"{TECHNICAL_DETAIL} {email.error_detail}")
+        record_notification(decision=decision, error=" ".join(said))

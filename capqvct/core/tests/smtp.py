@@ -5,6 +5,7 @@ import email
 import email.policy
 import socket
 
+import pytest
 from aiosmtpd.controller import Controller
 
 
@@ -42,3 +43,12 @@ class LocalSmtpServer:
 
     def recipients(self) -> list[str]:
         return sorted(a.addr_spec for message in self.received for a in message["To"].addresses)
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A local SMTP server, not yet started, that Django's mail is sent to; stopped after the test."""
+    server = LocalSmtpServer()
+    server.use_in(settings)
+    yield server
+    server.stop()

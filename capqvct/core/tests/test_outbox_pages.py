@@ -77,7 +77,7 @@ def test_an_invitation_with_the_mail_server_down_is_committed_and_its_failure_sh
     assert "ines.durand@ars.sante.fr" in page
     assert "Invitation à rejoindre ARS Occitanie sur Cap QVCT" in page
     assert "Le serveur d’envoi est injoignable (connexion refusée)." in page
-    assert "Nouvel essai le" in page
+    assert "Nouvel essai prévu" in page
     assert typography_errors(page) == []
 
 

@@ -14,21 +14,14 @@ from django_tasks_db.models import DBTaskResult
 
 from capqvct.accounts.models import Invitation
 from capqvct.core.models import EmailStatus, OutgoingEmail
-from capqvct.core.tests.smtp import LocalSmtpServer
+from capqvct.core.tests import smtp
 from capqvct.review.models import Decision, Outcome
 from capqvct.review.tests import test_decisions as shared
 
 FAILED_PAGE = "/compte/envois-en-echec/"
 DIRECTORS = ["direction@a.fr", "direction@b.fr", "direction@c.fr"]
 agency, manager, call, review = shared.agency, shared.manager, shared.call, shared.review
-
-
-@pytest.fixture
-def smtp_server(settings):
-    server = LocalSmtpServer()
-    server.use_in(settings)
-    yield server
-    server.stop()
+smtp_server = smtp.smtp_server
 
 
 def run_worker() -> None:

@@ -410,8 +410,10 @@ def test_a_failed_e_mail_is_shown_and_sent_again(
     decision = Decision.objects.get()
     assert decision.notified_at is None
     assert decision.notification_error.startswith(
-        "Le serveur d’envoi est injoignable (connexion refusée). "
-        "Détail technique\u00a0: ConnectionRefusedError\u00a0: refusée Nouvel essai automatique le "
+        "Le serveur d’envoi est injoignable (connexion refusée). Nouvel essai automatique le "
+    )
+    assert decision.notification_error.endswith(
+        "(heure de Paris). Détail technique\u00a0: ConnectionRefusedError\u00a0: refusée"
     )
 
     with django_capture_on_commit_callbacks(execute=True):
