@@ -138,3 +138,23 @@ def test_an_anonymous_visitor_is_sent_to_the_login_page(client):
     response = client.get(FAILED_PAGE)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_the_administrator_reads_every_e_mail_and_sends_failures_again(
+    manager, verified_client, mailoutbox, django_capture_on_commit_callbacks
+):
+    administrator = MembershipFactory(role=Role.PROGRAMME_MANAGER).user
+    administrator.is_superuser = administrator.is_staff = True
+    administrator.save()
+    email = failed(manager, 1)
+    client = verified_client(administrator)
+
+    listing = client.get("/admin/core/outgoingemail/").content.decode()
+    assert "e-mails sortants" in listing.lower()
+    assert "personne1@ehpad.fr" in listing and "en échec" in listing
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/admin/core/outgoingemail/", {"action": "send_again", "_selected_action": [email.pk]})
+
+    email.refresh_from_db()
+    assert email.status == EmailStatus.SENT
+    assert [m.to for m in mailoutbox] == [["personne1@ehpad.fr"]]
