@@ -193,10 +193,15 @@ def emails_about(*, purpose: str, about: models.Model):
     )
 
 
-def cancel_unsent_emails(*, purpose: str, about: models.Model) -> int:
-    """Cancel the e-mails of this purpose about `about` that have not left (waiting, or failed): a newer
-    one replaces them. One being sent at this very moment is not stopped."""
-    unsent = emails_about(purpose=purpose, about=about).filter(
-        status__in=[EmailStatus.PENDING, EmailStatus.FAILED]
+def cancel_unsent_emails(*, purpose: str, about: list[models.Model]) -> int:
+    """Cancel the e-mails of this purpose about these objects (of one model) that have not left (waiting,
+    or failed): newer ones replace them. One being sent at this very moment is not stopped."""
+    if not about:
+        return 0
+    unsent = OutgoingEmail.objects.filter(
+        purpose=purpose,
+        about_type=about[0]._meta.label_lower,
+        about_id__in=[str(item.pk) for item in about],
+        status__in=[EmailStatus.PENDING, EmailStatus.FAILED],
     )
     return unsent.update(status=EmailStatus.CANCELLED)

@@ -66,9 +66,9 @@ def queue_decision_emails(decision_ids: list[int], *, by) -> list[OutgoingEmail]
         .order_by("pk")
     )
     members = _members_by_organisation({d.application.establishment.organisation_id for d in chosen})
+    cancel_unsent_emails(purpose=PURPOSE, about=chosen)
     emails = []
     for decision in chosen:
-        cancel_unsent_emails(purpose=PURPOSE, about=decision)
         application = decision.application
         to = recipients_of(decision, members.get(application.establishment.organisation_id, []))
         if not to:
