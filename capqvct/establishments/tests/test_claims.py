@@ -5,7 +5,7 @@ from django.core import mail
 
 from capqvct.accounts.models import Membership, OrganisationKind, Role
 from capqvct.core.exceptions import Refusal
-from capqvct.core.models import AuditEvent
+from capqvct.core.models import AuditEvent, OutgoingEmail
 from capqvct.establishments import services
 from capqvct.establishments.models import Claim, ClaimStatus
 from tests.factories import (
@@ -284,3 +284,16 @@ def test_a_confirmation_keeps_the_role_the_claimant_got_meanwhile(directed_ehpad
     services.confirm_claim(claim=claim, by=director)
 
     assert directed_ehpad.organisation.memberships.get(user=claim.user).role == Role.DIRECTOR
+
+
+def test_the_claimant_is_told_through_the_outbox_on_behalf_of_the_agent_who_decided(manager, ehpad):
+    claim = _claim(ehpad)
+    services.reject_claim(claim=claim, by=manager, reason="Vous n’êtes pas la directrice déclarée.")
+
+    # Written with the decision; it leaves once the transaction commits.
+    email = OutgoingEmail.objects.get(purpose="establishments.claim_rejected")
+    assert (email.to, email.caused_by, email.status) == (["odile@exemple.fr"], manager, "pending")
+    assert "Vous n’êtes pas la directrice déclarée." in email.body
+    # The managers were told of the claim the same way, on behalf of the claimant.
+    told = OutgoingEmail.objects.get(purpose="establishments.claim_requested")
+    assert (told.to, told.caused_by) == ([manager.email], claim.user)

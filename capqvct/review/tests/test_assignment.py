@@ -13,7 +13,7 @@ from capqvct.applications.models import Application, ApplicationStatus
 from capqvct.calls import services as call_services
 from capqvct.calls.models import Call
 from capqvct.core.exceptions import Refusal
-from capqvct.core.models import AuditEvent
+from capqvct.core.models import AuditEvent, OutgoingEmail
 from capqvct.review import services
 from capqvct.review.models import Assignment, Criterion, Review
 from capqvct.review.selectors import assignments_of
@@ -521,6 +521,10 @@ def test_digest_is_sent_once_per_reviewer_with_what_was_not_notified(
     assert "EHPAD Les Tilleuls 0" in by_recipient["instructeur@ars.fr"]
     assert "EHPAD Les Tilleuls" not in by_recipient["experte@exemple.fr"]
     assert f"dossier n° {setting.applications[0].pk}" in by_recipient["experte@exemple.fr"]
+    # Through the outbox, caused by nobody (a scheduled round): a failure shows to the administrator.
+    assert set(OutgoingEmail.objects.values_list("purpose", "caused_by", "status")) == {
+        ("review.digest", None, "sent")
+    }
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         assert services.send_daily_digests() == 0
