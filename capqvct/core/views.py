@@ -107,6 +107,6 @@ def retry_failed_email(request, pk: int):
     report_outcome(
         request,
         lambda: outbox.retry_email(email=email, by=request.user),
-        success=f"L’e-mail à {', '.join(email.to)} est reparti.",
+        success=f"Nouvel envoi lancé pour l’e-mail à {', '.join(email.to)}.",
     )
     return redirect("core:failed_emails")

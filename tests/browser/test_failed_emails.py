@@ -58,7 +58,7 @@ def test_failed_e_mails_are_shown_to_their_author_and_sent_again(
     smtp_server.start()  # the server is back
     rows.filter(has_text="ines.durand@ars.sante.fr").get_by_role("button", name="Renvoyer").click()
     expect(page.locator(".fr-alert--success").first).to_contain_text(
-        "L’e-mail à ines.durand@ars.sante.fr est reparti."
+        "Nouvel envoi lancé pour l’e-mail à ines.durand@ars.sante.fr."
     )
     expect(rows).to_have_count(1)
     rows.get_by_role("button", name="Renvoyer").click()

@@ -90,7 +90,7 @@ def test_the_author_sends_a_failed_e_mail_again_from_the_page(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"{FAILED_PAGE}{email.pk}/renvoyer/", follow=True)
 
-    assert "L’e-mail à personne1@ehpad.fr est reparti." in response.content.decode()
+    assert "Nouvel envoi lancé pour l’e-mail à personne1@ehpad.fr." in response.content.decode()
     assert [m.to for m in mailoutbox] == [["personne1@ehpad.fr"]]
     email.refresh_from_db()
     assert email.status == EmailStatus.SENT
