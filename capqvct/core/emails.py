@@ -132,34 +132,19 @@ def queue_email(
     headers: dict[str, str] | None = None,
 ) -> OutgoingEmail:
     """Write one e-mail, already rendered, to the outbox; its delivery is queued after the commit."""
-    email = OutgoingEmail.objects.create(**_row(to, subject, body, purpose, by, about, attachments, headers))
-    transaction.on_commit(lambda: _enqueue_delivery([email.pk]), robust=True)
-    return email
+    fields = {"to": to, "subject": subject, "body": body, "purpose": purpose, "by": by, "about": about}
+    return queue_emails([{**fields, "attachments": attachments, "headers": headers}])[0]
 
 
 def queue_emails(emails: list[dict]) -> list[OutgoingEmail]:
     """Many e-mails at once (each a dict of `queue_email`'s arguments): one insert, one batch of tasks."""
-    rows = OutgoingEmail.objects.bulk_create(
-        OutgoingEmail(
-            **_row(
-                e["to"],
-                e["subject"],
-                e["body"],
-                e["purpose"],
-                e.get("by"),
-                e.get("about"),
-                e.get("attachments", ()),
-                e.get("headers"),
-            )
-        )
-        for e in emails
-    )
+    rows = OutgoingEmail.objects.bulk_create(OutgoingEmail(**_row(**fields)) for fields in emails)
     ids = [row.pk for row in rows]
     transaction.on_commit(lambda: _enqueue_delivery(ids), robust=True)
     return rows
 
 
-def _row(to, subject, body, purpose, by, about, attachments, headers) -> dict:
+def _row(*, to, subject, body, purpose, by=None, about=None, attachments=(), headers=None) -> dict:
     is_user = by is not None and getattr(by, "is_authenticated", False)
     return {
         "to": list(dict.fromkeys(to)),
