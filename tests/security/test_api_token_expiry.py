@@ -103,9 +103,12 @@ def test_the_token_list_shows_when_each_token_expires(manager, verified_client):
     assert page.count(">Révoquer") == 1
 
 
-def test_every_token_is_revoked_when_the_password_is_reset(client, manager):
+def test_every_token_is_revoked_when_the_password_is_reset(
+    client, manager, django_capture_on_commit_callbacks
+):
     tokens = [create_api_token(user=manager, name=name)[0] for name in ("Un", "Deux")]
-    client.post("/compte/mot-de-passe/oubli/", {"email": manager.email})
+    with django_capture_on_commit_callbacks(execute=True):  # the outbox sends after the commit
+        client.post("/compte/mot-de-passe/oubli/", {"email": manager.email})
     link = re.search(r"https?://[^/]+(/compte/mot-de-passe/nouveau/\S+)", mail.outbox[-1].body)[1]
 
     form = client.get(link, follow=True)
