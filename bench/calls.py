@@ -91,6 +91,7 @@ def _create_calls() -> None:
                 kind=CallKind.AAC,
                 title=f"Appel à candidatures QVCT n° {n}",
                 status=CallStatus.PUBLISHED if n % 4 else CallStatus.CLOSED,
+                published_at=now - timedelta(days=30),
                 opens_at=now - timedelta(days=30),
                 closes_at=now + timedelta(days=1 + n % 90),
                 categories=["500", "354"] if n % 2 else [],

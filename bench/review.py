@@ -143,9 +143,12 @@ def clean_up() -> None:
     from capqvct.calls.models import Call, Programme
     from capqvct.core.models import AuditEvent
     from capqvct.establishments.models import Establishment
+    from capqvct.review.models import Score
 
     calls = Call.objects.filter(programme__title=PROGRAMME_TITLE)
-    Application.objects.filter(call__in=calls).delete()  # with their assignments and scores
+    # Scores first: they protect their assignments and criteria from a cascade.
+    Score.objects.filter(assignment__application__call__in=calls).delete()
+    Application.objects.filter(call__in=calls).delete()  # with their assignments
     calls.delete()  # with the review and its criteria
     Programme.objects.filter(title=PROGRAMME_TITLE).delete()
     Establishment.objects.filter(finess_et__startswith=FINESS_PREFIX).delete()
@@ -236,12 +239,15 @@ def _create_review():
     for application in applications:
         for reviewer in rng.sample(reviewers, REVIEWERS_PER_DOSSIER):
             draw = rng.random()
+            conflict = draw > 0.98
             assignments.append(
                 Assignment(
                     application=application,
                     reviewer=reviewer,
-                    submitted_at=None if draw < 0.05 else now,
-                    conflict_declared_at=now if draw > 0.98 else None,
+                    no_conflict_declared_at=None if conflict else now,
+                    submitted_at=None if draw < 0.05 or conflict else now,
+                    conflict_declared_at=now if conflict else None,
+                    conflict_reason="Lien familial" if conflict else "",
                 )
             )
     assignments = Assignment.objects.bulk_create(assignments, batch_size=500)

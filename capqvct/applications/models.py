@@ -64,7 +64,18 @@ class Application(models.Model):
         verbose_name_plural = "dossiers de candidature"
         ordering = ["-updated_at"]
         constraints = [
-            models.UniqueConstraint(fields=["call", "establishment"], name="one_application_per_call")
+            models.UniqueConstraint(fields=["call", "establishment"], name="one_application_per_call"),
+            # Submitted, or handed to the review after it, a dossier has its submission date.
+            models.CheckConstraint(
+                name="application_submitted_has_its_date",
+                condition=~models.Q(status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW])
+                | models.Q(submitted_at__isnull=False),
+            ),
+            # A dossier received by e-mail, post or import is dated by its receipt.
+            models.CheckConstraint(
+                name="application_offsite_has_its_receipt_date",
+                condition=models.Q(channel=Channel.ONLINE) | models.Q(received_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

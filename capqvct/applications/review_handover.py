@@ -4,28 +4,17 @@ reads of its state.
 Review imports applications, never the reverse: this is where it changes a dossier's state.
 """
 
-from django.db import transaction
+from django.db.models import F
 
-from capqvct.applications.models import ApplicantStage, Application, ApplicationStatus
-from capqvct.core.exceptions import Refusal
-from capqvct.core.services import record_event
+from capqvct.applications.models import ApplicantStage, Application
+from capqvct.applications.states import DOSSIER
 
 
 def hand_to_review(*, application: Application, by) -> Application:
     """Move a submitted dossier to « en instruction », with its audit event; the caller checks who may."""
-    if application.status != ApplicationStatus.SUBMITTED:
-        raise Refusal("Seul un dossier déposé peut passer en instruction.")
-    with transaction.atomic():
-        application.status = ApplicationStatus.IN_REVIEW
-        application.lock_version += 1
-        application.save(update_fields=["status", "lock_version", "updated_at"])
-        record_event(
-            action="application_handed_to_review",
-            actor=by,
-            target=application,
-            details={"from": ApplicationStatus.SUBMITTED, "to": ApplicationStatus.IN_REVIEW},
-        )
-    return application
+    return DOSSIER.perform(
+        application, "hand_to_review", by=by, changes={"lock_version": F("lock_version") + 1}
+    )
 
 
 def show_applicant_stage(*, application: Application, stage: str) -> None:

@@ -8,7 +8,7 @@ from capqvct.accounts.models import Membership
 from capqvct.accounts.selectors import agent_region_codes, is_platform_admin, sees_every_region
 from capqvct.applications.models import Application, ApplicationStatus, Attachment, Channel
 from capqvct.applications.permissions import APPLICANT_ROLES
-from capqvct.calls.deadlines import is_before_deadline
+from capqvct.calls.models import call_is_open
 from capqvct.calls.permissions import managed_region_codes
 from capqvct.establishments.models import Establishment
 
@@ -91,7 +91,7 @@ def dossier_counts(call) -> dict[str, int]:
 
 
 def accepts_answers(application: Application, now) -> bool:
-    """A draft takes answers until the deadline; one received off the site is transcribed after it too."""
+    """A draft takes answers while its call is open; one received off the site is transcribed after too."""
     if application.status != ApplicationStatus.DRAFT:
         return False
-    return application.channel != Channel.ONLINE or is_before_deadline(now, application.call.closes_at)
+    return application.channel != Channel.ONLINE or call_is_open(application.call, now)

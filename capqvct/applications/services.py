@@ -22,15 +22,17 @@ from capqvct.applications.models import (
 )
 from capqvct.applications.permissions import can_apply_for, can_edit
 from capqvct.applications.review_signals import application_withdrawn
+from capqvct.applications.states import DOSSIER, received_in_time
 from capqvct.calls.application_form import dossier_form
-from capqvct.calls.deadlines import describe_deadline, is_before_deadline
+from capqvct.calls.deadlines import deadline_cutoff
 from capqvct.calls.formdef.answers import validate_answers
 from capqvct.calls.formdef.schema import Form, Kind
 from capqvct.calls.models import Call, CallStatus
-from capqvct.calls.permissions import can_manage_region
+from capqvct.calls.permissions import can_manage_region, submissions_open
 from capqvct.calls.services import current_form
 from capqvct.core.emails import EmailAttachment, send_templated_email
 from capqvct.core.exceptions import Refusal
+from capqvct.core.permissions import ensure
 from capqvct.core.services import record_event
 from capqvct.establishments.models import Establishment
 
@@ -47,14 +49,7 @@ class StaleDraft(Refusal):
     """Someone saved the dossier since this page was loaded."""
 
 
-def _ensure_open(call: Call, now: datetime) -> None:
-    if call.status != CallStatus.PUBLISHED or now < call.opens_at:
-        raise Refusal("Cet appel n’est pas ouvert aux dépôts.")
-    if not is_before_deadline(now, call.closes_at):
-        raise Refusal(
-            f"Le dépôt est clos depuis {describe_deadline(call.closes_at, call.time_zone)} : "
-            "votre brouillon est conservé."
-        )
+NOT_A_DRAFT = "Ce dossier est déposé : rouvrez-le pour le modifier."
 
 
 def start_application(
@@ -62,9 +57,8 @@ def start_application(
 ) -> Application:
     """Open the establishment's dossier for a call; there is one per establishment and call."""
     now = now or timezone.now()
-    if not (allowed := can_apply_for(by, establishment)):
-        raise Refusal(allowed.reason)
-    _ensure_open(call, now)
+    ensure(can_apply_for(by, establishment))
+    ensure(submissions_open(call, now))
     if problems := eligibility_problems(call, establishment):
         raise Refusal(" ".join(problems))
     try:
@@ -89,10 +83,9 @@ def save_draft(
     uploads: dict[str, UploadedFile] | None = None,
 ) -> dict[str, list[str]]:
     """Keep every answer as typed and every acceptable file; return the errors to show next to the fields."""
-    if not (allowed := can_edit(by, application)):
-        raise Refusal(allowed.reason)
+    ensure(can_edit(by, application))
     if application.status != ApplicationStatus.DRAFT:
-        raise Refusal("Ce dossier est déposé : rouvrez-le pour le modifier.")
+        raise Refusal(NOT_A_DRAFT)
     form = form_of(application)
     answers = dict(answers)
     upload_errors, accepted = _sort_uploads(form, uploads or {})
@@ -107,9 +100,15 @@ def save_draft(
                 for key in set(answers) | set(application.answers)
                 if answers.get(key) != application.answers.get(key)
             )
-            updated = Application.objects.filter(pk=application.pk, lock_version=expected_version).update(
-                answers=answers, lock_version=F("lock_version") + 1, updated_at=timezone.now()
-            )
+            # A draft still, and as the user read it: a submission or a colleague's save in between wins.
+            updated = Application.objects.filter(
+                pk=application.pk, lock_version=expected_version, status=ApplicationStatus.DRAFT
+            ).update(answers=answers, lock_version=F("lock_version") + 1, updated_at=timezone.now())
+            if (
+                not updated
+                and not Application.objects.filter(pk=application.pk, status=ApplicationStatus.DRAFT).exists()
+            ):
+                raise Refusal(NOT_A_DRAFT)
             if not updated:
                 raise StaleDraft(
                     "Un collègue a enregistré ce dossier pendant que vous le remplissiez : "
@@ -150,25 +149,31 @@ def submit_application(*, application: Application, by, now: datetime | None = N
     A dossier received by e-mail, post or import is dated by its receipt, which must precede the deadline.
     """
     now = now or timezone.now()
-    if not (allowed := can_edit(by, application)):
-        raise Refusal(allowed.reason)
+    DOSSIER.ensure(application, "submit", by=by, now=now)
     call = application.call
-    if application.channel == Channel.ONLINE:
-        _ensure_open(call, now)
-        submitted_at = now.replace(microsecond=0)
-    else:
-        _ensure_received_in_time(call, application.received_at, now)
-        submitted_at = application.received_at.replace(microsecond=0)
+    received = application.received_at if application.channel != Channel.ONLINE else now
+    submitted_at = deadline_cutoff(received)
     if problems := eligibility_problems(call, application.establishment):
         raise Refusal(" ".join(problems))
     if errors := validate_answers(form_of(application), application.answers, for_submission=True):
         raise InvalidAnswers(errors)
     with transaction.atomic():
-        # Lock the row: two submissions racing each other cannot both pass the status check.
+        # Lock the row: two submissions racing each other cannot both pass the status check, and the
+        # answers frozen are those just checked (a save in between changed the version).
         locked = Application.objects.select_for_update().get(pk=application.pk)
-        if locked.status != ApplicationStatus.DRAFT:
-            raise Refusal("Ce dossier est déjà déposé.")
+        if locked.status == ApplicationStatus.DRAFT and locked.lock_version != application.lock_version:
+            raise StaleDraft(
+                "Ce dossier a été enregistré pendant que vous le déposiez : relisez-le, puis déposez-le."
+            )
         number = locked.submissions.count() + 1
+        DOSSIER.perform(
+            locked,
+            "submit",
+            by=by,
+            now=now,
+            changes={"submitted_at": submitted_at, "lock_version": F("lock_version") + 1},
+            details={"number": number},
+        )
         submission = Submission.objects.create(
             application=locked,
             number=number,
@@ -178,10 +183,6 @@ def submit_application(*, application: Application, by, now: datetime | None = N
             answers=locked.answers,
             fingerprint=fingerprint(locked, submitted_at),
         )
-        locked.status = ApplicationStatus.SUBMITTED
-        locked.submitted_at = submission.submitted_at
-        locked.save(update_fields=["status", "submitted_at", "updated_at"])
-        record_event(action="application_submitted", actor=by, target=locked, details={"number": number})
         # In the outbox with the submission; the worker builds the PDF when the e-mail leaves.
         email_receipt(submission)
     application.refresh_from_db()
@@ -204,8 +205,7 @@ def record_received_application(
     It is then transcribed and submitted like any other; the originals stay attached to it.
     """
     now = now or timezone.now()
-    if not (allowed := can_manage_region(by, call.programme.region_id)):
-        raise Refusal(allowed.reason)
+    ensure(can_manage_region(by, call.programme.region_id))
     if channel not in (Channel.EMAIL, Channel.POST, Channel.IMPORT):
         raise Refusal("Indiquez comment le dossier a été reçu : par e-mail ou par courrier.", field="channel")
     _ensure_received_in_time(call, received_at, now)
@@ -247,17 +247,8 @@ def record_received_application(
 
 
 def _ensure_received_in_time(call: Call, received_at: datetime | None, now: datetime) -> None:
-    if call.status == CallStatus.DRAFT:
-        raise Refusal("Cet appel n’est pas encore publié.")
-    if received_at is None or received_at > now:
-        raise Refusal("La date de réception ne peut pas être dans le futur.", field="received_at")
-    deadline = call.closed_early_at or call.closes_at
-    if not is_before_deadline(received_at, deadline):
-        raise Refusal(
-            "Ce dossier a été reçu après la date limite de dépôt, fixée "
-            f"{describe_deadline(deadline, call.time_zone)}.",
-            field="received_at",
-        )
+    if not (allowed := received_in_time(call, received_at, now)):
+        raise Refusal(allowed.reason, field=None if call.status == CallStatus.DRAFT else "received_at")
 
 
 def _delete_files(stored: list[Attachment]) -> None:
@@ -267,23 +258,27 @@ def _delete_files(stored: list[Attachment]) -> None:
 
 def reopen_application(*, application: Application, by, now: datetime | None = None) -> Application:
     """Until the deadline, a submitted dossier can be changed and submitted again."""
-    now = now or timezone.now()
-    if not (allowed := can_edit(by, application)):
-        raise Refusal(allowed.reason)
-    if application.status != ApplicationStatus.SUBMITTED:
-        raise Refusal("Seul un dossier déposé peut être rouvert.")
-    _ensure_open(application.call, now)
-    return _move(application, to=ApplicationStatus.DRAFT, by=by, action="application_reopened")
+    return DOSSIER.perform(
+        application, "reopen", by=by, now=now, changes={"lock_version": F("lock_version") + 1}
+    )
 
 
-def withdraw_application(*, application: Application, by) -> Application:
-    """The establishment gives up its candidacy; the dossier is kept, read-only."""
-    if not (allowed := can_edit(by, application)):
-        raise Refusal(allowed.reason)
-    if application.status == ApplicationStatus.WITHDRAWN:
-        raise Refusal("Ce dossier est déjà retiré.")
-    application = _move(application, to=ApplicationStatus.WITHDRAWN, by=by, action="application_withdrawn")
-    application_withdrawn.send(sender=Application, application=application, by=by)
+def withdraw_application(*, application: Application, by, now: datetime | None = None) -> Application:
+    """The establishment gives up its candidacy; the dossier is kept, read-only.
+
+    `application_withdrawn` is sent inside the withdrawal's transaction: what the review does then (the
+    first on the waiting list takes a freed place) commits with the withdrawal, or neither does.
+    """
+    try:
+        with transaction.atomic():
+            DOSSIER.perform(
+                application, "withdraw", by=by, now=now, changes={"lock_version": F("lock_version") + 1}
+            )
+            application_withdrawn.send(sender=Application, application=application, by=by)
+    except Exception:
+        # Rolled back: the object in memory must not say withdrawn either.
+        application.refresh_from_db()
+        raise
     return application
 
 
@@ -302,16 +297,6 @@ def fingerprint(application: Application, submitted_at: datetime) -> str:
 
 def form_of(application: Application) -> Form:
     return dossier_form(application.call, application.form_version)
-
-
-def _move(application: Application, *, to: str, by, action: str) -> Application:
-    with transaction.atomic():
-        previous = application.status
-        application.status = to
-        application.lock_version += 1
-        application.save(update_fields=["status", "lock_version", "updated_at"])
-        record_event(action=action, actor=by, target=application, details={"from": previous, "to": to})
-    return application
 
 
 def email_receipt(submission: Submission) -> None:

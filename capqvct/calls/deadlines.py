@@ -22,9 +22,14 @@ def is_end_of_day(deadline: datetime, zone: str) -> bool:
     return deadline.astimezone(ZoneInfo(zone)).time() == END_OF_DAY
 
 
+def deadline_cutoff(now: datetime) -> datetime:
+    """`now` as deadlines read it: truncated to the second, so 23:59:59.999 still counts as 23:59:59."""
+    return now.replace(microsecond=0)
+
+
 def is_before_deadline(now: datetime, deadline: datetime) -> bool:
     """The server's clock decides, to the second; the browser's is never asked."""
-    return now.replace(microsecond=0) <= deadline
+    return deadline_cutoff(now) <= deadline
 
 
 def describe_deadline(deadline: datetime, zone: str) -> str:

@@ -1,8 +1,11 @@
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
 from capqvct.accounts.models import Organisation
+from capqvct.calls.deadlines import deadline_cutoff, is_before_deadline
 from capqvct.territory.models import Departement, Region
 
 
@@ -65,6 +68,30 @@ class CallStatus(models.TextChoices):
     CLOSED = "closed", "Clos"
 
 
+class CallQuerySet(models.QuerySet):
+    """« Is the call open » has one answer: `open_at` here, `call_is_open` for one call, the same rule."""
+
+    def open_at(self, now: datetime) -> "CallQuerySet":
+        """Calls taking dossiers at `now`: published (a draft never is, one closed early no longer is),
+        opened, and whose deadline, read to the second, has not passed."""
+        return self.filter(
+            status=CallStatus.PUBLISHED, opens_at__lte=now, closes_at__gte=deadline_cutoff(now)
+        )
+
+    def listed_at(self, now: datetime) -> "CallQuerySet":
+        """The public list: open calls and those published to open later."""
+        return self.filter(status=CallStatus.PUBLISHED, closes_at__gte=deadline_cutoff(now))
+
+
+def call_is_open(call: "Call", now: datetime) -> bool:
+    """CallQuerySet.open_at(now), for one call in memory (pages, services, reminders and API)."""
+    return (
+        call.status == CallStatus.PUBLISHED
+        and call.opens_at <= now
+        and is_before_deadline(now, call.closes_at)
+    )
+
+
 class Call(models.Model):
     """A call for applications within a programme; its deadline is an instant (see deadlines.py)."""
 
@@ -93,12 +120,26 @@ class Call(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = CallQuerySet.as_manager()
+
     class Meta:
         verbose_name = "appel"
         ordering = ["closes_at", "pk"]
         indexes = [models.Index(fields=["status", "closes_at"])]
         constraints = [
             models.CheckConstraint(name="opens_before_closing", condition=Q(opens_at__lt=F("closes_at"))),
+            # A published or closed call says when it was published; a draft has not been.
+            models.CheckConstraint(
+                name="call_published_has_its_date",
+                condition=Q(status=CallStatus.DRAFT, published_at__isnull=True)
+                | (~Q(status=CallStatus.DRAFT) & Q(published_at__isnull=False)),
+            ),
+            # Closed early means closed, with the reason shown on its page.
+            models.CheckConstraint(
+                name="call_closed_early_is_closed",
+                condition=Q(closed_early_at__isnull=True)
+                | (Q(status=CallStatus.CLOSED) & ~Q(closed_early_reason="")),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,5 +1,9 @@
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
+
+from capqvct.core.exceptions import Refusal
+
 
 @dataclass(frozen=True)
 class Decision:
@@ -26,3 +30,16 @@ def can_retry_email(user, email) -> Decision:
     ):
         return ALLOWED
     return refuse("Seule la personne à l’origine de cet envoi peut le renvoyer.")
+
+
+def ensure(decision: Decision) -> None:
+    """In a service: a refused check becomes a Refusal, whose message the page or the API shows."""
+    if not decision:
+        raise Refusal(decision.reason)
+
+
+def require(decision: Decision) -> None:
+    """In a view, for a whole kind of page the user may not open (a 403 with the reason); an object
+    outside what the user may see is not found instead (a 404, from a scoped QuerySet)."""
+    if not decision:
+        raise PermissionDenied(decision.reason)

@@ -6,7 +6,7 @@ Each function is one state change: permission, change, audit event and queued wo
 
 from datetime import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -14,22 +14,19 @@ from capqvct.applications.models import Application, ApplicationStatus
 from capqvct.calls.models import Call
 from capqvct.core.exceptions import Refusal
 from capqvct.core.models import AuditEvent
+from capqvct.core.permissions import ensure
 from capqvct.core.services import record_event
 from capqvct.review.applicant_stage import refresh_applicant_stage
 from capqvct.review.decision_tasks import is_being_sent, queue_decision_emails
 from capqvct.review.models import Decision, Outcome, Review
 from capqvct.review.permissions import can_manage_review
+from capqvct.review.states import CONFIRMED, CONFIRMED_STATES, DECISION, DRAFTED, FAILED
 
 NOTIFICATION_REQUESTED = "decisions_notification_requested"
 PROMOTION_REASON = (
     "Un établissement retenu s’est retiré : premier sur la liste d’attente, votre établissement "
     "se voit proposer la place libérée."
 )
-
-
-def _ensure_manager(by, call: Call) -> None:
-    if not (allowed := can_manage_review(by, call)):
-        raise Refusal(allowed.reason)
 
 
 def decisions_of_call(call: Call) -> QuerySet[Decision]:
@@ -44,23 +41,39 @@ def _check_reason(reason: str, *, field: str = "reason") -> str:
     return reason
 
 
-def _renumber_waiting_list(
-    call: Call, *, placing: Decision | None = None, at_rank: int | None = None
-) -> None:
-    """Ranks 1, 2, 3… without gaps; `placing` goes at `at_rank` (last if none), others keep their order."""
-    others = list(
+def _lock_waiting_list(call: Call) -> None:
+    """One change to the call's decisions at a time (drafts, commission, changes, promotions), so that
+    the waiting list keeps its ranks 1, 2, 3… whoever acts at once."""
+    Review.objects.select_for_update().filter(call=call).first()
+
+
+def _waiting_line(
+    call: Call, decision: Decision, *, outcome: str, at_rank: int | None = None
+) -> tuple[int | None, list[Decision]]:
+    """The rank `decision` takes with `outcome` (at `at_rank`, or last), and the other decisions of the
+    waiting list whose rank changes so that the ranks stay 1, 2, 3… without gaps, in their order."""
+    line = list(
         decisions_of_call(call)
         .filter(outcome=Outcome.WAITING_LIST)
-        .exclude(pk=placing.pk if placing else None)
+        .exclude(pk=decision.pk)
         .order_by("waiting_rank", "pk")
     )
-    if placing is not None:
-        index = len(others) if at_rank is None else max(0, min(at_rank - 1, len(others)))
-        others.insert(index, placing)
-    for rank, decision in enumerate(others, start=1):
-        if decision.waiting_rank != rank:
-            decision.waiting_rank = rank
-            decision.save(update_fields=["waiting_rank"])
+    if outcome == Outcome.WAITING_LIST:
+        index = len(line) if at_rank is None else max(0, min(at_rank - 1, len(line)))
+        line.insert(index, decision)
+    rank_of_decision, moved = None, []
+    for rank, item in enumerate(line, start=1):
+        if item is decision:
+            rank_of_decision = rank
+        elif item.waiting_rank != rank:
+            item.waiting_rank = rank
+            moved.append(item)
+    return rank_of_decision, moved
+
+
+def _renumber(moved: list[Decision]) -> None:
+    for decision in moved:
+        Decision.objects.filter(pk=decision.pk).update(waiting_rank=decision.waiting_rank)
 
 
 def _places_exceeded(call: Call, *, selected: int) -> bool:
@@ -91,7 +104,7 @@ def draft_decision(
 ) -> Decision:
     """Draft (or redraft) a dossier's decision before the commission confirms it."""
     call = application.call
-    _ensure_manager(by, call)
+    ensure(can_manage_review(by, call))
     if application.status != ApplicationStatus.IN_REVIEW:
         raise Refusal("Seul un dossier en instruction peut recevoir une décision.")
     if outcome not in Outcome.values:
@@ -99,29 +112,28 @@ def draft_decision(
     reason = _check_reason(reason)
     if waiting_rank is not None and waiting_rank < 1:
         raise Refusal("Le rang sur la liste d’attente commence à 1.", field="waiting_rank")
-    with transaction.atomic():
-        decision = Decision.objects.select_for_update().filter(application=application).first()
-        if decision is not None and decision.confirmed_at is not None:
-            raise Refusal("Cette décision est confirmée : modifiez-la en indiquant le motif du changement.")
-        if decision is None:
-            decision = Decision(application=application)
-        decision.outcome = outcome
-        decision.reason = reason
-        decision.drafted_by = by
-        decision.waiting_rank = None
-        decision.save()
-        _renumber_waiting_list(
-            call,
-            placing=decision if outcome == Outcome.WAITING_LIST else None,
-            at_rank=waiting_rank,
-        )
-        decision.refresh_from_db(fields=["waiting_rank"])
-        record_event(
-            action="decision_drafted",
-            actor=by,
-            target=decision,
-            details={"outcome": outcome, "waiting_rank": decision.waiting_rank},
-        )
+    try:
+        with transaction.atomic():
+            _lock_waiting_list(call)
+            decision = Decision.objects.select_for_update().filter(application=application).first()
+            if decision is None:
+                decision = Decision(application=application)
+            else:
+                DECISION.ensure(decision, "redraft", by=by)
+            rank, moved = _waiting_line(call, decision, outcome=outcome, at_rank=waiting_rank)
+            decision.outcome, decision.reason, decision.drafted_by = outcome, reason, by
+            decision.waiting_rank = rank
+            decision.save()
+            _renumber(moved)
+            record_event(
+                action="decision_drafted",
+                actor=by,
+                target=decision,
+                details={"outcome": outcome, "waiting_rank": rank},
+            )
+    except IntegrityError:
+        # Another manager drafted the first decision of this dossier at the same instant.
+        raise Refusal(DECISION.moved) from None
     return decision
 
 
@@ -130,22 +142,29 @@ def confirm_decisions(
 ) -> list[Decision]:
     """The commission: confirm every drafted decision of the call at once, recording who and when."""
     call = review.call
-    _ensure_manager(by, call)
+    ensure(can_manage_review(by, call))
     now = now or timezone.now()
     with transaction.atomic():
         # One commission at a time per call.
-        Review.objects.select_for_update().get(pk=review.pk)
-        drafted = list(decisions_of_call(call).filter(confirmed_at__isnull=True).order_by("pk"))
+        _lock_waiting_list(call)
+        drafted = list(
+            decisions_of_call(call)
+            .filter(DECISION.condition(DRAFTED))
+            .select_related("application__call__programme")
+            .order_by("pk")
+        )
         if not drafted:
             raise Refusal("Aucune décision en projet à confirmer.")
         selected = decisions_of_call(call).filter(outcome=Outcome.SELECTED).count()
         _override_or_refuse(call, selected=selected, reason=places_override_reason, by=by, target=review)
         for decision in drafted:
-            decision.confirmed_at = now
-            decision.confirmed_by = by
-            decision.save(update_fields=["confirmed_at", "confirmed_by"])
-            record_event(
-                action="decision_confirmed", actor=by, target=decision, details={"outcome": decision.outcome}
+            DECISION.perform(
+                decision,
+                "confirm",
+                by=by,
+                now=now,
+                changes={"confirmed_at": now, "confirmed_by": by},
+                details={"outcome": decision.outcome},
             )
         record_event(
             action="decisions_confirmed_in_commission",
@@ -154,6 +173,10 @@ def confirm_decisions(
             details={"decisions": [d.pk for d in drafted], "selected": selected, "places": call.places},
         )
     return drafted
+
+
+# What a decision sent again carries: confirmed anew, its earlier sending forgotten.
+SENT_AGAIN = {"notified_at": None, "notification_error": "", "bounced_at": None, "bounce_reason": ""}
 
 
 def change_decision(
@@ -171,11 +194,7 @@ def change_decision(
     applicant is notified again."""
     application = decision.application
     call = application.call
-    _ensure_manager(by, call)
-    if decision.confirmed_at is None:
-        raise Refusal("Cette décision n’est pas encore confirmée : modifiez le projet directement.")
-    if application.status != ApplicationStatus.IN_REVIEW:
-        raise Refusal("Ce dossier n’est plus en instruction.")
+    DECISION.ensure(decision, "change", by=by)
     if outcome not in Outcome.values:
         raise Refusal("Choisissez une décision.", field="outcome")
     reason = _check_reason(reason)
@@ -184,7 +203,8 @@ def change_decision(
         raise Refusal("Indiquez le motif du changement de décision.", field="change_reason")
     now = now or timezone.now()
     with transaction.atomic():
-        decision = Decision.objects.select_for_update().get(pk=decision.pk)
+        _lock_waiting_list(call)
+        decision = Decision.objects.select_related("application__call__programme").get(pk=decision.pk)
         before = {
             "outcome": decision.outcome,
             "reason": decision.reason,
@@ -195,30 +215,29 @@ def change_decision(
             _override_or_refuse(
                 call, selected=selected, reason=places_override_reason, by=by, target=decision
             )
-        decision.outcome = outcome
-        decision.reason = reason
-        decision.waiting_rank = None
-        decision.confirmed_at = now
-        decision.confirmed_by = by
-        decision.notified_at = None
-        decision.notification_error = ""
-        decision.save()
-        _renumber_waiting_list(
-            call, placing=decision if outcome == Outcome.WAITING_LIST else None, at_rank=waiting_rank
-        )
-        decision.refresh_from_db()
-        # The applicant reads the new decision with its new letter, not before.
-        refresh_applicant_stage(application)
-        record_event(
-            action="decision_changed",
-            actor=by,
-            target=decision,
+        rank, moved = _waiting_line(call, decision, outcome=outcome, at_rank=waiting_rank)
+        DECISION.perform(
+            decision,
+            "change",
+            by=by,
+            now=now,
+            changes={
+                "outcome": outcome,
+                "reason": reason,
+                "waiting_rank": rank,
+                "confirmed_at": now,
+                "confirmed_by": by,
+                **SENT_AGAIN,
+            },
             details={
                 "from": before,
-                "to": {"outcome": outcome, "reason": reason, "waiting_rank": decision.waiting_rank},
+                "to": {"outcome": outcome, "reason": reason, "waiting_rank": rank},
                 "change_reason": change_reason,
             },
         )
+        _renumber(moved)
+        # The applicant reads the new decision with its new letter, not before.
+        refresh_applicant_stage(application)
         queue_decision_emails([decision.pk], by=by)
     return decision
 
@@ -230,48 +249,53 @@ def promote_from_waiting_list(*, call: Call, by, now: datetime | None = None) ->
     """
     now = now or timezone.now()
     with transaction.atomic():
-        Review.objects.select_for_update().filter(call=call).first()
-        confirmed = decisions_of_call(call).filter(confirmed_at__isnull=False)
+        _lock_waiting_list(call)
+        confirmed = decisions_of_call(call).filter(DECISION.condition(*CONFIRMED_STATES))
         if call.places is not None and confirmed.filter(outcome=Outcome.SELECTED).count() >= call.places:
             return None
         first = (
             confirmed.filter(outcome=Outcome.WAITING_LIST)
-            .select_for_update()
+            .select_related("application")
             .order_by("waiting_rank", "pk")
             .first()
         )
         if first is None:
             return None
         before = {"outcome": first.outcome, "reason": first.reason, "waiting_rank": first.waiting_rank}
-        first.outcome = Outcome.SELECTED
-        first.reason = PROMOTION_REASON
-        first.waiting_rank = None
-        first.confirmed_at = now
-        first.notified_at = None
-        first.notification_error = ""
-        first.save()
-        _renumber_waiting_list(call)
-        refresh_applicant_stage(first.application)
-        record_event(
-            action="decision_promoted_from_waiting_list",
-            actor=by,
-            target=first,
+        _, moved = _waiting_line(call, first, outcome=Outcome.SELECTED)
+        DECISION.perform(
+            first,
+            "promote",
+            by=by,
+            now=now,
+            changes={
+                "outcome": Outcome.SELECTED,
+                "reason": PROMOTION_REASON,
+                "waiting_rank": None,
+                "confirmed_at": now,
+                **SENT_AGAIN,
+            },
             details={
                 "from": before,
                 "to": {"outcome": Outcome.SELECTED, "reason": PROMOTION_REASON},
                 "change_reason": "Désistement d’un établissement retenu : confirmation automatique.",
             },
         )
+        _renumber(moved)
+        refresh_applicant_stage(first.application)
         # Caused by a withdrawal, not by an agent: a failure shows on the decisions page only.
         queue_decision_emails([first.pk], by=None)
     return first
 
 
 def on_application_withdrawn(sender, *, application: Application, by, **kwargs) -> None:
-    """Receiver of applications' `application_withdrawn`: a confirmed selected dossier frees its place."""
-    decision = Decision.objects.filter(
-        application=application, outcome=Outcome.SELECTED, confirmed_at__isnull=False
-    ).first()
+    """Receiver of applications' `application_withdrawn`, inside the withdrawal's transaction: a confirmed
+    selected dossier frees its place (the promotion commits with the withdrawal, or neither does)."""
+    decision = (
+        Decision.objects.filter(application=application, outcome=Outcome.SELECTED)
+        .filter(DECISION.condition(*CONFIRMED_STATES))
+        .first()
+    )
     if decision is not None:
         promote_from_waiting_list(call=application.call, by=by)
 
@@ -279,21 +303,18 @@ def on_application_withdrawn(sender, *, application: Application, by, **kwargs) 
 def notify_decisions(*, review: Review, by) -> int:
     """Queue the letter and e-mail of every confirmed decision not yet notified; returns how many."""
     call = review.call
-    _ensure_manager(by, call)
+    ensure(can_manage_review(by, call))
     with transaction.atomic():
         decisions = decisions_of_call(call)
-        if decisions.filter(confirmed_at__isnull=True).exists():
+        if decisions.filter(DECISION.condition(DRAFTED)).exists():
             raise Refusal(
                 "Des décisions sont encore en projet : confirmez-les en commission avant de notifier."
             )
-        pending = list(
-            decisions.filter(confirmed_at__isnull=False, notified_at__isnull=True).values_list(
-                "pk", flat=True
-            )
-        )
+        unsent = decisions.filter(DECISION.condition(CONFIRMED, FAILED))
+        pending = list(unsent.values_list("pk", flat=True))
         if not pending:
             raise Refusal("Toutes les décisions confirmées ont déjà été notifiées.")
-        decisions.filter(pk__in=pending).update(notification_error="")
+        unsent.filter(pk__in=pending).update(notification_error="")
         record_event(
             action=NOTIFICATION_REQUESTED, actor=by, target=review, details={"decisions": len(pending)}
         )
@@ -304,22 +325,17 @@ def notify_decisions(*, review: Review, by) -> int:
 def retry_notification(*, decision: Decision, by) -> Decision:
     """Send again a decision whose e-mail failed, or came back in error (the address may have been
     corrected since, or the remote server's trouble was passing)."""
-    _ensure_manager(by, decision.application.call)
-    if decision.confirmed_at is None:
-        raise Refusal("Cette décision n’est pas confirmée.")
     with transaction.atomic():
-        decision = Decision.objects.select_for_update().get(pk=decision.pk)
-        if decision.notified_at is not None and decision.bounced_at is None:
-            raise Refusal("Cette décision a déjà été notifiée.")
+        # Read again under lock: the page may show a state the notification task has changed since.
+        decision = (
+            Decision.objects.select_for_update()
+            .select_related("application__call__programme")
+            .get(pk=decision.pk)
+        )
         if is_being_sent(decision):
             raise Refusal("L’e-mail de cette décision est en cours d’envoi : attendez son résultat.")
         details = {"bounce_reason": decision.bounce_reason} if decision.bounced_at else {}
-        decision.notification_error = ""
-        decision.notified_at = None
-        decision.bounced_at = None
-        decision.bounce_reason = ""
-        decision.save(update_fields=["notification_error", "notified_at", "bounced_at", "bounce_reason"])
-        record_event(action="decision_notification_retried", actor=by, target=decision, details=details)
+        DECISION.perform(decision, "retry", by=by, changes=SENT_AGAIN, details=details)
         queue_decision_emails([decision.pk], by=by)
     return decision
 

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from capqvct.applications.models import Application
@@ -74,12 +75,36 @@ class Criterion(models.Model):
         return self.label
 
 
+class AssignmentState(models.TextChoices):
+    """Derived from the declarations' dates (Assignment.state); see review/states.py."""
+
+    ASSIGNED = "assigned", "Conflit d’intérêts à déclarer"
+    CLEARED = "cleared", "À noter"
+    CONFLICT = "conflict", "Conflit d’intérêts déclaré"
+    SUBMITTED = "submitted", "Notation remise"
+
+
+# How the database finds an assignment in each state; Assignment.state reads the same on an instance, and
+# the constraints below make the states cover every row once.
+ASSIGNMENT_STATE_CONDITIONS = {
+    AssignmentState.ASSIGNED: Q(
+        no_conflict_declared_at__isnull=True, conflict_declared_at__isnull=True, submitted_at__isnull=True
+    ),
+    AssignmentState.CLEARED: Q(
+        no_conflict_declared_at__isnull=False, conflict_declared_at__isnull=True, submitted_at__isnull=True
+    ),
+    AssignmentState.CONFLICT: Q(conflict_declared_at__isnull=False),
+    AssignmentState.SUBMITTED: Q(conflict_declared_at__isnull=True, submitted_at__isnull=False),
+}
+
+
 class Assignment(models.Model):
     """A reviewer given a dossier to score; a declared conflict of interest takes them off it."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="assignments")
+    # PROTECT: deleting an account must not erase what its holder reviewed and declared.
     reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments"
     )
     # An invited outside expert, limited to the dossiers given (blind when the review says so).
     is_expert = models.BooleanField("expert extérieur", default=False)
@@ -99,16 +124,44 @@ class Assignment(models.Model):
     class Meta:
         verbose_name = "affectation"
         constraints = [
-            models.UniqueConstraint(fields=["application", "reviewer"], name="one_assignment_per_reviewer")
+            models.UniqueConstraint(fields=["application", "reviewer"], name="one_assignment_per_reviewer"),
+            # One declaration: no conflict, or a conflict (which then replaces it).
+            models.CheckConstraint(
+                name="assignment_one_declaration",
+                condition=Q(no_conflict_declared_at__isnull=True) | Q(conflict_declared_at__isnull=True),
+            ),
+            # Scores are submitted only after stating there is no conflict.
+            models.CheckConstraint(
+                name="assignment_submitted_after_no_conflict",
+                condition=Q(submitted_at__isnull=True) | Q(no_conflict_declared_at__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="assignment_conflict_has_reason",
+                condition=Q(conflict_declared_at__isnull=True) | ~Q(conflict_reason=""),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.reviewer} — {self.application}"
 
+    @property
+    def state(self) -> str:
+        if self.conflict_declared_at is not None:
+            return AssignmentState.CONFLICT
+        if self.submitted_at is not None:
+            return AssignmentState.SUBMITTED
+        if self.no_conflict_declared_at is not None:
+            return AssignmentState.CLEARED
+        return AssignmentState.ASSIGNED
+
+    def get_state_display(self) -> str:
+        return AssignmentState(self.state).label
+
 
 class Score(models.Model):
-    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="scores")
-    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="scores")
+    # PROTECT both ways: a score is history; only the review's services delete draft scores, on purpose.
+    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="scores")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="scores")
     value = models.PositiveSmallIntegerField("note", null=True, blank=True)
     comment = models.TextField("commentaire", blank=True)
 
@@ -165,6 +218,27 @@ class Outcome(models.TextChoices):
     INELIGIBLE = "ineligible", "Inéligible"
 
 
+class DecisionState(models.TextChoices):
+    """Derived from the decision's dates and sending error (Decision.state); see review/states.py."""
+
+    DRAFTED = "drafted", "En projet"
+    CONFIRMED = "confirmed", "Confirmée, non notifiée"
+    FAILED = "failed", "Échec de l’envoi"
+    NOTIFIED = "notified", "Notifiée"
+    BOUNCED = "bounced", "Retour en erreur"
+
+
+# How the database finds a decision in each state; Decision.state reads the same on an instance, and the
+# constraints below make the states cover every row once.
+DECISION_STATE_CONDITIONS = {
+    DecisionState.DRAFTED: Q(confirmed_at__isnull=True),
+    DecisionState.CONFIRMED: Q(confirmed_at__isnull=False, notified_at__isnull=True, notification_error=""),
+    DecisionState.FAILED: Q(confirmed_at__isnull=False, notified_at__isnull=True) & ~Q(notification_error=""),
+    DecisionState.NOTIFIED: Q(notified_at__isnull=False, bounced_at__isnull=True),
+    DecisionState.BOUNCED: Q(notified_at__isnull=False, bounced_at__isnull=False),
+}
+
+
 class Decision(models.Model):
     """The outcome for a dossier: drafted, confirmed in commission, then notified to the applicant."""
 
@@ -190,9 +264,40 @@ class Decision(models.Model):
 
     class Meta:
         verbose_name = "décision"
+        constraints = [
+            models.CheckConstraint(
+                name="decision_notified_is_confirmed",
+                condition=Q(notified_at__isnull=True) | Q(confirmed_at__isnull=False),
+            ),
+            # A rank on the waiting list exactly when the decision is « liste d’attente », from 1.
+            models.CheckConstraint(
+                name="decision_waiting_rank_iff_waiting_list",
+                condition=Q(outcome=Outcome.WAITING_LIST, waiting_rank__gte=1)
+                | (~Q(outcome=Outcome.WAITING_LIST) & Q(waiting_rank__isnull=True)),
+            ),
+            models.CheckConstraint(
+                name="decision_bounced_was_notified",
+                condition=Q(bounced_at__isnull=True) | Q(notified_at__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="decision_notified_without_error",
+                condition=Q(notified_at__isnull=True) | Q(notification_error=""),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.application} : {self.get_outcome_display()}"
+
+    @property
+    def state(self) -> str:
+        if self.confirmed_at is None:
+            return DecisionState.DRAFTED
+        if self.notified_at is None:
+            return DecisionState.FAILED if self.notification_error else DecisionState.CONFIRMED
+        return DecisionState.BOUNCED if self.bounced_at is not None else DecisionState.NOTIFIED
+
+    def get_state_display(self) -> str:
+        return DecisionState(self.state).label
 
 
 class InformationRequest(models.Model):

@@ -26,8 +26,6 @@ from capqvct.calls.selectors import calls_managed_by
 from capqvct.review.models import Assignment, Review, RoutingRule, Score
 from capqvct.review.permissions import can_manage_review
 
-# Recorded when a reviewer states they have no conflict with a dossier; it opens the dossier to them.
-NO_CONFLICT_ACTION = "review_no_conflict_declared"
 MASKED = "[masqué]"
 BLIND_NOTICE = "Masqué (instruction à l’aveugle)"
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import ProtectedError, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,11 +21,12 @@ from capqvct.calls.deadlines import describe_deadline, is_before_deadline
 from capqvct.calls.models import Call, CallStatus
 from capqvct.core.emails import send_templated_email
 from capqvct.core.exceptions import Refusal
-from capqvct.core.permissions import ALLOWED, Decision, refuse
+from capqvct.core.permissions import ALLOWED, Decision, ensure, refuse
 from capqvct.core.services import record_event
 from capqvct.review import selectors
 from capqvct.review.models import (
     Assignment,
+    AssignmentState,
     Criterion,
     EligibilityReview,
     PrivateNote,
@@ -34,29 +35,16 @@ from capqvct.review.models import (
     Score,
 )
 from capqvct.review.permissions import can_manage_review
+from capqvct.review.states import ASSIGNMENT, is_the_reviewer
 from capqvct.territory.models import Departement
 
 SCALE_MIN, SCALE_MAX = 1, 20
+GRID_SCORED = "La grille ne peut plus changer : des notes ont déjà été saisies."
 MAX_REVIEWERS_PER_DOSSIER = 10
 
 
 def _ensure_manager(user, call: Call) -> None:
-    if not (allowed := can_manage_review(user, call)):
-        raise Refusal(allowed.reason)
-
-
-def _ensure_reviewer(user, assignment: Assignment) -> None:
-    if assignment.reviewer_id != getattr(user, "pk", None):
-        raise Refusal("Seul l’instructeur à qui ce dossier est confié peut le faire.")
-    if assignment.conflict_declared_at:
-        raise Refusal("Vous avez déclaré un conflit d’intérêts avec ce dossier.")
-
-
-def _ensure_cleared(user, assignment: Assignment) -> None:
-    """Scores come only after the reviewer stated they have no conflict with the establishment."""
-    _ensure_reviewer(user, assignment)
-    if assignment.no_conflict_declared_at is None:
-        raise Refusal("Déclarez d’abord que vous n’avez pas de conflit d’intérêts avec ce dossier.")
+    ensure(can_manage_review(user, call))
 
 
 # Opening
@@ -135,25 +123,39 @@ class CriterionInput:
 
 
 def set_grid(*, review: Review, criteria: list[CriterionInput], by) -> list[Criterion]:
-    """Replace the call's scoring grid; refused once a reviewer has scored."""
+    """Replace the call's scoring grid; refused once a reviewer has scored or commented."""
     _ensure_manager(by, review.call)
-    if Score.objects.filter(criterion__review=review, value__isnull=False).exists():
-        raise Refusal("La grille ne peut plus changer : des notes ont déjà été saisies.")
+    scores = Score.objects.filter(criterion__review=review)
+    if scores.filter(value__isnull=False).exists():
+        raise Refusal(GRID_SCORED)
+    if scores.exclude(comment="").exists():
+        raise Refusal("La grille ne peut plus changer : des instructeurs ont déjà commenté ses critères.")
     cleaned = [_clean_criterion(number, item) for number, item in enumerate(criteria, start=1)]
     if not cleaned:
         raise Refusal("La grille doit compter au moins un critère.")
-    with transaction.atomic():
-        review.criteria.all().delete()
-        created = [
-            Criterion.objects.create(review=review, position=position, **fields)
-            for position, fields in enumerate(cleaned)
-        ]
-        record_event(
-            action="review_grid_set",
-            actor=by,
-            target=review.call,
-            details={"criteria": [{**c, "weight": str(c["weight"])} for c in cleaned]},
-        )
+    try:
+        with transaction.atomic():
+            created = _replace_grid(review, cleaned, by)
+    except ProtectedError:
+        # A reviewer scored meanwhile: their score protects the criterion (Score.criterion is PROTECT).
+        raise Refusal(GRID_SCORED) from None
+    return created
+
+
+def _replace_grid(review: Review, cleaned: list[dict], by) -> list[Criterion]:
+    # Only empty lines go (a criterion opened, nothing typed); a score typed since blocks the deletion.
+    Score.objects.filter(criterion__review=review, value__isnull=True, comment="").delete()
+    review.criteria.all().delete()
+    created = [
+        Criterion.objects.create(review=review, position=position, **fields)
+        for position, fields in enumerate(cleaned)
+    ]
+    record_event(
+        action="review_grid_set",
+        actor=by,
+        target=review.call,
+        details={"criteria": [{**c, "weight": str(c["weight"])} for c in cleaned]},
+    )
     return created
 
 
@@ -225,22 +227,36 @@ def assign(*, review: Review, application: Application, reviewer, by) -> Assignm
     return assignment
 
 
+UNASSIGN_REFUSED = {
+    AssignmentState.SUBMITTED: "Cette notation est remise : elle ne peut plus être retirée.",
+    AssignmentState.CONFLICT: (
+        "Cette affectation porte un conflit d’intérêts déclaré : elle reste au dossier."
+    ),
+}
+
+
 def unassign(*, assignment: Assignment, by) -> None:
-    """Take a dossier back from a reviewer who has not submitted their scores."""
+    """Take a dossier back from a reviewer who has not submitted their scores; their draft scores go
+    with it, counted in the audit event."""
     application = assignment.application
     _ensure_manager(by, application.call)
-    if assignment.submitted_at:
-        raise Refusal("Cette notation est remise : elle ne peut plus être retirée.")
-    if assignment.conflict_declared_at:
-        raise Refusal("Cette affectation porte un conflit d’intérêts déclaré : elle reste au dossier.")
+    if refused := UNASSIGN_REFUSED.get(assignment.state):
+        raise Refusal(refused)
     with transaction.atomic():
+        # Locked: a submission or a declaration racing this cannot slip in between.
+        locked = Assignment.objects.select_for_update().filter(pk=assignment.pk).first()
+        if locked is None:
+            raise Refusal("Ce dossier a déjà été retiré à cet instructeur.")
+        if refused := UNASSIGN_REFUSED.get(locked.state):
+            raise Refusal(refused)
+        drafts, _ = Score.objects.filter(assignment=locked).delete()
         record_event(
             action="review_unassigned",
             actor=by,
             target=application,
-            details={"reviewer": assignment.reviewer.email},
+            details={"reviewer": assignment.reviewer.email, "draft_scores": drafts},
         )
-        assignment.delete()
+        locked.delete()
 
 
 @dataclass(frozen=True)
@@ -367,15 +383,16 @@ def delete_routing_rule(*, rule: RoutingRule, by) -> None:
 # Conflicts
 
 
-def declare_no_conflict(*, assignment: Assignment, by) -> None:
-    """The reviewer states they have no conflict of interest: the dossier opens to them."""
-    _ensure_reviewer(by, assignment)
-    if selectors.declared_no_conflict(assignment):
+def declare_no_conflict(*, assignment: Assignment, by, now: datetime | None = None) -> None:
+    """The reviewer states they have no conflict of interest: the dossier opens to them (once: saying it
+    again changes nothing)."""
+    now = now or timezone.now()
+    ensure(is_the_reviewer(assignment, by, now))
+    if assignment.state in (AssignmentState.CLEARED, AssignmentState.SUBMITTED):
         return
-    with transaction.atomic():
-        assignment.no_conflict_declared_at = timezone.now()
-        assignment.save(update_fields=["no_conflict_declared_at"])
-        record_event(action=selectors.NO_CONFLICT_ACTION, actor=by, target=assignment)
+    ASSIGNMENT.perform(
+        assignment, "declare_no_conflict", by=by, now=now, changes={"no_conflict_declared_at": now}
+    )
 
 
 def declare_conflict(
@@ -384,13 +401,11 @@ def declare_conflict(
     """The reviewer declares a conflict of interest: they leave the dossier, and it is logged. With
     `whole_legal_entity`, also every dossier of the call from the same legal entity (FINESS EJ), even
     those not given to them, so that neither the automatic assignment nor a manager gives them later."""
-    _ensure_reviewer(by, assignment)
+    now = now or timezone.now()
+    ASSIGNMENT.ensure(assignment, "declare_conflict", by=by, now=now)
     reason = (reason or "").strip()
     if not reason:
         raise Refusal("Indiquez la nature du conflit d’intérêts.", field="reason")
-    if assignment.submitted_at:
-        raise Refusal("Votre notation est déjà remise : écrivez au responsable du programme.")
-    now = now or timezone.now()
     with transaction.atomic():
         _mark_conflict(assignment, reason=reason, by=by, now=now)
         if whole_legal_entity:
@@ -398,7 +413,7 @@ def declare_conflict(
                 taken, _ = Assignment.objects.get_or_create(
                     application=sibling, reviewer=by, defaults={"is_expert": assignment.is_expert}
                 )
-                if not taken.submitted_at and not taken.conflict_declared_at:
+                if ASSIGNMENT.check(taken, "declare_conflict", by=by, now=now):
                     _mark_conflict(taken, reason=reason, by=by, now=now, legal_entity=True)
     return assignment
 
@@ -415,14 +430,20 @@ def _same_legal_entity(assignment: Assignment) -> QuerySet[Application]:
 def _mark_conflict(
     assignment: Assignment, *, reason: str, by, now: datetime, legal_entity: bool = False
 ) -> None:
-    assignment.conflict_declared_at = now
-    assignment.conflict_reason = reason
-    assignment.save(update_fields=["conflict_declared_at", "conflict_reason"])
-    Score.objects.filter(assignment=assignment).delete()
+    """The conflict replaces an earlier « no conflict » (kept in the audit log); draft scores go."""
     details = {"reviewer": by.email, "reason": reason}
     if legal_entity:
         details["legal_entity"] = assignment.application.establishment.finess_ej
-    record_event(action="review_conflict_declared", actor=by, target=assignment.application, details=details)
+    ASSIGNMENT.perform(
+        assignment,
+        "declare_conflict",
+        by=by,
+        now=now,
+        changes={"conflict_declared_at": now, "conflict_reason": reason, "no_conflict_declared_at": None},
+        details=details,
+        event_target=assignment.application,
+    )
+    Score.objects.filter(assignment=assignment).delete()
 
 
 # Scores
@@ -430,9 +451,7 @@ def _mark_conflict(
 
 def save_scores(*, assignment: Assignment, values: dict[int, tuple], by) -> list[Score]:
     """Keep the reviewer's draft: for each criterion's pk, (value or None, comment)."""
-    _ensure_cleared(by, assignment)
-    if assignment.submitted_at:
-        raise Refusal("Votre notation est remise : elle ne change plus.")
+    _ensure_scoring(assignment, by)
     criteria = {c.pk: c for c in Criterion.objects.filter(review__call_id=assignment.application.call_id)}
     cleaned = {}
     for pk, (raw, comment) in values.items():
@@ -441,6 +460,8 @@ def save_scores(*, assignment: Assignment, values: dict[int, tuple], by) -> list
             raise Refusal("Ce critère n’appartient pas à la grille de cet appel.")
         cleaned[criterion.pk] = (_score_value(criterion, raw), (comment or "").strip())
     with transaction.atomic():
+        # Locked, and checked again: a submission that won the race seals the scores before this writes.
+        _ensure_scoring(Assignment.objects.select_for_update().get(pk=assignment.pk), by)
         scores = []
         for pk, (value, comment) in cleaned.items():
             score, _ = Score.objects.update_or_create(
@@ -466,22 +487,29 @@ def _score_value(criterion: Criterion, raw) -> int | None:
     return value
 
 
+def _ensure_scoring(assignment: Assignment, by) -> None:
+    """Scores are typed by the reviewer, once they stated they have no conflict, until they submit."""
+    if assignment.state == AssignmentState.SUBMITTED:
+        raise Refusal("Votre notation est remise : elle ne change plus.")
+    ASSIGNMENT.ensure(assignment, "submit_scores", by=by)
+
+
 def submit_scores(*, assignment: Assignment, by, now: datetime | None = None) -> Assignment:
     """Seal the reviewer's scores once every criterion is scored; the others' then appear to them."""
-    _ensure_cleared(by, assignment)
-    if assignment.submitted_at:
-        raise Refusal("Votre notation est déjà remise.")
+    now = now or timezone.now()
+    ASSIGNMENT.ensure(assignment, "submit_scores", by=by, now=now)
     criteria = list(Criterion.objects.filter(review__call_id=assignment.application.call_id))
     if not criteria:
         raise Refusal("La grille de notation n’est pas encore définie.")
-    scored = set(assignment.scores.filter(value__isnull=False).values_list("criterion_id", flat=True))
-    missing = [c.label for c in criteria if c.pk not in scored]
-    if missing:
-        raise Refusal("Notez chaque critère avant de remettre votre notation : " + ", ".join(missing) + ".")
     with transaction.atomic():
-        assignment.submitted_at = now or timezone.now()
-        assignment.save(update_fields=["submitted_at"])
-        record_event(action="review_scores_submitted", actor=by, target=assignment)
+        # Locked first (save_scores locks it too): the scores counted are the last saved.
+        Assignment.objects.select_for_update().filter(pk=assignment.pk).first()
+        scored = set(assignment.scores.filter(value__isnull=False).values_list("criterion_id", flat=True))
+        if missing := [c.label for c in criteria if c.pk not in scored]:
+            raise Refusal(
+                "Notez chaque critère avant de remettre votre notation : " + ", ".join(missing) + "."
+            )
+        ASSIGNMENT.perform(assignment, "submit_scores", by=by, now=now, changes={"submitted_at": now})
     return assignment
 
 

@@ -371,6 +371,7 @@ def test_each_line_is_imported_or_refused_with_its_line_number_and_reasons(call,
         establishment=establishments["already"],
         form_version=call_services.current_form(call),
         channel=Channel.EMAIL,
+        received_at=call.opens_at,
     )
     batch = upload(call, manager, _full_file())
 
@@ -578,7 +579,7 @@ def test_only_the_regions_programme_managers_import(call, manager, establishment
 
 
 def test_a_draft_call_receives_no_import(call, manager):
-    call.status = "draft"
+    call.status, call.published_at = "draft", None
     call.save()
     with pytest.raises(Refusal, match="Publiez l’appel"):
         upload(call, manager, xlsx(HEADERS, ["340000018", "EHPAD", "Public", datetime(2021, 11, 16)]))

@@ -131,10 +131,11 @@ def test_opening_is_refused_before_the_deadline(setting):
 
 
 def test_opening_is_allowed_before_the_deadline_once_closed_early(setting):
-    Call.objects.filter(pk=setting.call.pk).update(
-        closes_at=timezone.now() + timedelta(days=2), status="closed", closed_early_at=timezone.now()
-    )
+    Call.objects.filter(pk=setting.call.pk).update(closes_at=timezone.now() + timedelta(days=2))
     setting.call.refresh_from_db()
+    call_services.close_call_early(
+        call=setting.call, by=setting.manager, reason="Toutes les places sont prises."
+    )
     assert opened(setting).pk
 
 

@@ -371,7 +371,9 @@ def test_each_confirmed_decision_gets_its_letter_once(
     )
 
     with pytest.raises(Refusal, match="déjà été notifiées"):
-        Decision.objects.filter(notification_error__gt="").update(notified_at=COMMISSION)
+        Decision.objects.filter(notification_error__gt="").update(
+            notified_at=COMMISSION, notification_error=""
+        )
         decisions.notify_decisions(review=review, by=manager)
 
 

@@ -80,6 +80,7 @@ def test_a_dossier_received_off_the_site_is_asked_at_its_sender(
 ):
     application = shared.dossier(call, "SSIAD")
     application.channel, application.sender_email = Channel.EMAIL, "secretariat@ssiad.fr"
+    application.received_at = application.submitted_at
     application.save()
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -90,6 +90,7 @@ def dossier(review, name, *, notations=(), departement_code="34", eligible=None,
         assignment = Assignment.objects.create(
             application=application,
             reviewer=UserFactory(),
+            no_conflict_declared_at=SUBMITTED_AT,
             submitted_at=None if values is None else SUBMITTED_AT,
         )
         for criterion, value in zip((project, team), values or (None, None), strict=True):
@@ -98,8 +99,8 @@ def dossier(review, name, *, notations=(), departement_code="34", eligible=None,
         assignment = Assignment.objects.create(
             application=application,
             reviewer=UserFactory(),
-            submitted_at=SUBMITTED_AT,
             conflict_declared_at=SUBMITTED_AT,
+            conflict_reason="Lien familial",
         )
         Score.objects.create(assignment=assignment, criterion=project, value=0)
     if eligible is not None:
