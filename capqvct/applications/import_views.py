@@ -8,18 +8,16 @@ from itertools import groupby
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 from dsfr.forms import DsfrBaseForm
 
-from capqvct.accounts.selectors import is_platform_admin
 from capqvct.applications import imports
 from capqvct.applications.models import ImportBatch, ImportStatus
 from capqvct.calls.application_form import dossier_form
 from capqvct.calls.models import Call
-from capqvct.calls.permissions import managed_region_codes
+from capqvct.calls.permissions import require_manager
 from capqvct.calls.selectors import calls_managed_by
 from capqvct.calls.services import current_form
 from capqvct.core.exceptions import Refusal
@@ -29,15 +27,8 @@ PREVIEW_LINES = 20
 NOT_IMPORTED = "— Ne pas importer —"
 
 
-def _require_manager(user) -> None:
-    if not (is_platform_admin(user) or managed_region_codes(user)):
-        raise PermissionDenied(
-            "Ces pages sont réservées aux responsables de programme des agences régionales."
-        )
-
-
 def _call_for(request, call_pk: int) -> Call:
-    _require_manager(request.user)
+    require_manager(request.user)
     return get_object_or_404(calls_managed_by(request.user), pk=call_pk)
 
 

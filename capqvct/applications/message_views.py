@@ -5,18 +5,16 @@
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
-from capqvct.accounts.selectors import is_platform_admin
 from capqvct.applications import reminders
 from capqvct.applications.models import ReminderKind
 from capqvct.calls.deadlines import describe_deadline
 from capqvct.calls.manage_forms import RefusalMixin
-from capqvct.calls.permissions import managed_region_codes
+from capqvct.calls.permissions import require_manager
 from capqvct.calls.selectors import calls_managed_by
 from capqvct.core.exceptions import Refusal
 
@@ -35,15 +33,8 @@ class DraftHoldersMessageForm(RefusalMixin, DsfrBaseForm):
     )
 
 
-def _require_manager(user) -> None:
-    if not (is_platform_admin(user) or managed_region_codes(user)):
-        raise PermissionDenied(
-            "Ces pages sont réservées aux responsables de programme des agences régionales."
-        )
-
-
 def write_to_drafts(request, call_pk: int):
-    _require_manager(request.user)
+    require_manager(request.user)
     call = get_object_or_404(calls_managed_by(request.user), pk=call_pk)
     form = DraftHoldersMessageForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

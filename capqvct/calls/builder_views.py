@@ -15,8 +15,9 @@ from django.views.decorators.http import require_POST
 from capqvct.calls import builder, services
 from capqvct.calls.builder_forms import QuestionForm, SectionForm, kind_choices
 from capqvct.calls.formdef.schema import KIND_LABELS, KINDS_IN_REPEATED, Kind, validate_definition
-from capqvct.calls.manage_views import _call_crumbs, _require_manager
+from capqvct.calls.manage_views import _call_crumbs
 from capqvct.calls.models import Call, CallStatus
+from capqvct.calls.permissions import require_manager
 from capqvct.calls.selectors import calls_managed_by
 from capqvct.core.exceptions import Refusal
 
@@ -25,7 +26,7 @@ BUILDER_TITLE = "Construire le formulaire"
 
 
 def _call_for(request, pk: int) -> Call:
-    _require_manager(request.user)
+    require_manager(request.user)
     return get_object_or_404(calls_managed_by(request.user), pk=pk)
 
 

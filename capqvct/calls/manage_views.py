@@ -5,7 +5,6 @@ region gets a 404; the list and creation pages answer 403 to whoever manages no 
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,7 +26,7 @@ from capqvct.calls.manage_forms import (
     ProgrammeForm,
 )
 from capqvct.calls.models import Call, CallStatus, Programme
-from capqvct.calls.permissions import managed_region_codes
+from capqvct.calls.permissions import managed_region_codes, require_manager
 from capqvct.calls.selectors import calls_managed_by, programmes_managed_by
 from capqvct.core.exceptions import Refusal
 from capqvct.core.outcomes import report_outcome
@@ -41,13 +40,6 @@ def _regions_managed_by(user) -> QuerySet[Region]:
     if is_platform_admin(user):
         return Region.objects.all()
     return Region.objects.filter(code__in=managed_region_codes(user))
-
-
-def _require_manager(user) -> None:
-    if not (is_platform_admin(user) or managed_region_codes(user)):
-        raise PermissionDenied(
-            "Ces pages sont réservées aux responsables de programme des agences régionales."
-        )
 
 
 def _call_for(request, pk: int) -> Call:
@@ -76,7 +68,7 @@ def _call_crumbs(call: Call, *last: str) -> list:
 
 def manage_list(request):
     """The programmes of the manager's regions, each with its calls."""
-    _require_manager(request.user)
+    require_manager(request.user)
     programmes = programmes_managed_by(request.user).prefetch_related(
         Prefetch("calls", queryset=Call.objects.order_by("-opens_at", "-pk"))
     )
@@ -92,7 +84,7 @@ def manage_list(request):
 
 
 def programme_create(request):
-    _require_manager(request.user)
+    require_manager(request.user)
     form = ProgrammeForm(request.POST or None, regions=_regions_managed_by(request.user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

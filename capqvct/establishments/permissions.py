@@ -6,9 +6,32 @@ direction, that direction may instead confirm the claimant as a colleague or dec
 """
 
 from capqvct.accounts.models import Membership, Role
-from capqvct.accounts.selectors import is_platform_admin, programme_manager_region_codes
-from capqvct.core.permissions import ALLOWED, Decision, refuse
+from capqvct.accounts.selectors import can_browse_directory, is_platform_admin, programme_manager_region_codes
+from capqvct.core.permissions import ALLOWED, Decision, refuse, require
 from capqvct.establishments.models import Claim, ClaimStatus, Establishment
+from capqvct.establishments.selectors import decides_claims
+
+
+def may_browse_directory(user) -> Decision:
+    if can_browse_directory(user):
+        return ALLOWED
+    return refuse("L’annuaire est réservé aux agents des agences et aux observateurs nationaux.")
+
+
+def require_directory(user) -> None:
+    """The directory's pages answer 403 to applicants and consultants."""
+    require(may_browse_directory(user))
+
+
+def may_decide_claims(user) -> Decision:
+    if decides_claims(user):
+        return ALLOWED
+    return refuse("Les demandes de rattachement sont traitées par les responsables de programme des agences.")
+
+
+def require_claim_decider(user) -> None:
+    """The claims' page answers 403 to whoever decides no claim."""
+    require(may_decide_claims(user))
 
 
 def can_decide_claim(user, claim: Claim) -> Decision:

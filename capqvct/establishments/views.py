@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -10,11 +9,11 @@ from capqvct.core.next_page import safe_next_path
 from capqvct.core.outcomes import report_outcome
 from capqvct.establishments import forms, services
 from capqvct.establishments.models import Claim, Establishment
+from capqvct.establishments.permissions import require_claim_decider, require_directory
 from capqvct.establishments.selectors import (
     categories_visible_to,
     claims_awaiting_director,
     claims_to_decide_by,
-    decides_claims,
     establishments_visible_to,
     pending_claims_of,
     search_directory,
@@ -25,14 +24,9 @@ from capqvct.territory.models import Departement
 RESULTS_PER_PAGE = 20
 
 
-def _require_directory(user) -> None:
-    if not can_browse_directory(user):
-        raise PermissionDenied("L’annuaire est réservé aux agents des agences et aux observateurs nationaux.")
-
-
 def directory(request):
     """Search as you type: an htmx request gets only the results, a plain one the whole page."""
-    _require_directory(request.user)
+    require_directory(request.user)
     form = forms.DirectorySearchForm(
         request.GET or None,
         departements=Departement.objects.filter(region__in=regions_visible_to(request.user)),
@@ -133,15 +127,8 @@ def claim_create(request, finess: str):
     )
 
 
-def _require_claim_decider(user) -> None:
-    if not decides_claims(user):
-        raise PermissionDenied(
-            "Les demandes de rattachement sont traitées par les responsables de programme des agences."
-        )
-
-
 def claims(request):
-    _require_claim_decider(request.user)
+    require_claim_decider(request.user)
     return render(
         request,
         "establishments/claims.html",

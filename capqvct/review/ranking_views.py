@@ -7,13 +7,11 @@ applicants never see it.
 
 from urllib.parse import urlencode
 
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
-from capqvct.accounts.selectors import is_platform_admin
-from capqvct.calls.permissions import managed_region_codes
+from capqvct.calls.permissions import require_manager
 from capqvct.calls.selectors import calls_managed_by
 from capqvct.core.exports import CONTENT_TYPES, export_response
 from capqvct.review.models import Outcome, Review
@@ -58,13 +56,6 @@ COLUMNS = [
 ]
 
 
-def _require_manager(user) -> None:
-    if not (is_platform_admin(user) or managed_region_codes(user)):
-        raise PermissionDenied(
-            "Le classement est réservé aux responsables de programme des agences régionales."
-        )
-
-
 def _filters(query) -> RankingFilters:
     eligibility = query.get("eligibilite", "")
     decision = query.get("decision", "")
@@ -107,7 +98,7 @@ def _sort_links(sort: str, filters: RankingFilters) -> list[dict]:
 
 def ranking_table(request, call_pk: int):
     """The call's dossiers ranked by their reviewers' weighted average, filtered, sorted, exported."""
-    _require_manager(request.user)
+    require_manager(request.user)
     review = get_object_or_404(
         Review.objects.select_related("call__programme__region"),
         call__in=calls_managed_by(request.user),
