@@ -95,16 +95,44 @@ from datetime import datetime  # noqa: E402
 from typing import Literal  # noqa: E402
 
 from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from capqvct.applications.models import Application, ApplicationStatus  # noqa: E402
+from capqvct.applications.states import DOSSIER  # noqa: E402
 from capqvct.calls.deadlines import describe_deadline  # noqa: E402
-from capqvct.calls.models import Call, CallKind  # noqa: E402
+from capqvct.calls.models import Call, CallKind, call_is_open  # noqa: E402
+from capqvct.core.transitions import StateMachine  # noqa: E402
 
 # Any id in a path or a filter: positive, and within PostgreSQL's bigint, so that a huge number is
 # refused (422) rather than overflowing the database.
 MAX_ID = 2**63 - 1
 CallKindCode = Literal[tuple(CallKind.values)]
 ApplicationStatusCode = Literal[tuple(ApplicationStatus.values)]
+
+
+def allowed_actions(machine: StateMachine, obj, user) -> list[dict[str, str]]:
+    """The actions the caller may take on the object now, as the site offers them."""
+    return [
+        {"code": action, "label": transition.label}
+        for action, transition in machine.allowed_actions(obj, by=user).items()
+    ]
+
+
+def action_schema(machine: StateMachine, name: str) -> type[Schema]:
+    """An action of `machine`: its stable code, and the words of the site's button."""
+    codes = tuple(action for action, transition in machine.transitions.items() if transition.label)
+    return type(
+        name,
+        (Schema,),
+        {
+            "__annotations__": {"code": Literal[codes], "label": str},
+            "code": Field(description="Code stable de l’action.", examples=[codes[-1]]),
+            "label": Field(description="Libellé du bouton sur le site."),
+        },
+    )
+
+
+DossierActionOut = action_schema(DOSSIER, "DossierActionOut")
 
 
 class CallOut(Schema):
@@ -125,6 +153,15 @@ class CallOut(Schema):
         description="Codes des catégories FINESS éligibles ; vide quand toutes le sont.", examples=[["500"]]
     )
     public_path: str = Field(description="Chemin de la page publique de l’appel.", examples=["/appels/12/"])
+    open: bool = Field(
+        description="Vrai si l’appel reçoit des dépôts à cet instant : publié, ouvert, et sa date "
+        "limite, lue à la seconde près sur l’horloge du serveur, n’est pas passée ; un appel clos par "
+        "anticipation ne l’est plus."
+    )
+
+    @staticmethod
+    def resolve_open(call: Call) -> bool:
+        return call_is_open(call, timezone.now())
 
     @staticmethod
     def resolve_kind_label(call: Call) -> str:
@@ -185,10 +222,19 @@ class ApplicationOut(Schema):
     )
     submitted_at: datetime | None = Field(description="Dernier dépôt (ISO 8601), nul pour un brouillon.")
     updated_at: datetime = Field(description="Dernière modification (ISO 8601).")
+    actions: list[DossierActionOut] = Field(
+        description="Ce que vous pouvez faire de ce dossier maintenant : « submit » (le déposer, par "
+        "POST …/depot), « reopen » (le rouvrir), « withdraw » (retirer la candidature), ces deux-là sur le "
+        "site ; une action absente serait refusée (date limite passée, dossier déjà déposé…)."
+    )
 
     @staticmethod
     def resolve_status_label(application: Application) -> str:
         return application.get_status_display()
+
+    @staticmethod
+    def resolve_actions(application: Application, context) -> list[dict[str, str]]:
+        return allowed_actions(DOSSIER, application, context["request"].auth)
 
 
 class SubmissionOut(Schema):
@@ -323,10 +369,13 @@ def answer_errors(errors: dict[str, list[str]]) -> list[dict[str, str]]:
 # The review (instruction): a reviewer's assignments and scores, the ranking, decisions.
 from annotated_types import Interval  # noqa: E402
 
-from capqvct.review.models import Outcome  # noqa: E402
+from capqvct.review.models import DecisionState, Outcome  # noqa: E402
 from capqvct.review.ranking import ELIGIBILITY_LABELS  # noqa: E402
+from capqvct.review.states import ASSIGNMENT, DECISION  # noqa: E402
 
 OutcomeCode = Literal[tuple(Outcome.values)]
+AssignmentActionOut = action_schema(ASSIGNMENT, "AssignmentActionOut")
+DecisionActionOut = action_schema(DECISION, "DecisionActionOut")
 EligibilityCode = Literal[tuple(ELIGIBILITY_LABELS)]
 # A score's comment: PostgreSQL refuses NUL characters, refused as invalid input (422) instead.
 ScoreComment = Annotated[str, StringConstraints(max_length=5000, pattern=r"^[^\x00]*$")]
@@ -347,6 +396,10 @@ class AssignmentOut(Schema):
         "s’ouvrent alors par l’API."
     )
     submitted_at: datetime | None = Field(description="Remise de votre notation (ISO 8601), nulle avant.")
+    actions: list[AssignmentActionOut] = Field(
+        description="Ce que vous pouvez faire maintenant : « declare_no_conflict » ou « declare_conflict » "
+        "(sur le site), « submit_scores » (remettre la notation, par POST …/remise)."
+    )
 
 
 class ScoreOut(Schema):
@@ -421,10 +474,29 @@ class DecisionOut(Schema):
 class ManagedDecisionOut(DecisionOut):
     establishment: EstablishmentRef
     confirmed_at: datetime | None = Field(description="Confirmation en commission (ISO 8601), nulle avant.")
+    state: Literal[tuple(DecisionState.values)] = Field(
+        description="Où en est la décision : « drafted » (en projet), « confirmed » (confirmée, non "
+        "notifiée), « failed » (échec de l’envoi), « notified » (notifiée), « bounced » (revenue en "
+        "erreur).",
+        examples=["notified"],
+    )
+    state_label: str = Field(description="Libellé de l’état.", examples=["Notifiée"])
+    actions: list[DecisionActionOut] = Field(
+        description="Ce que vous pouvez en faire sur le site : « redraft » (modifier le projet), « change » "
+        "(modifier une décision confirmée), « retry » (renvoyer la lettre)."
+    )
 
     @staticmethod
     def resolve_establishment(decision):
         return decision.application.establishment
+
+    @staticmethod
+    def resolve_state_label(decision) -> str:
+        return decision.get_state_display()
+
+    @staticmethod
+    def resolve_actions(decision, context) -> list[dict[str, str]]:
+        return allowed_actions(DECISION, decision, context["request"].auth)
 
 
 class ApplicantDecisionOut(Schema):

@@ -82,6 +82,10 @@ class Application(models.Model):
         return f"{self.establishment.name} — {self.call.title}"
 
     @property
+    def in_review(self) -> bool:
+        return self.status == ApplicationStatus.IN_REVIEW
+
+    @property
     def review_stage(self) -> str:
         """The stage the review set, while the dossier is under review; "" otherwise."""
         return self.applicant_stage if self.status == ApplicationStatus.IN_REVIEW else ""

@@ -19,8 +19,8 @@ from django.utils import timezone
 from capqvct.accounts.models import Membership
 from capqvct.applications.models import Application, ApplicationStatus, Channel, DraftReminder, ReminderKind
 from capqvct.applications.permissions import APPLICANT_ROLES
-from capqvct.calls.deadlines import describe_deadline
-from capqvct.calls.models import Call, CallStatus
+from capqvct.calls.deadlines import describe_deadline, is_before_deadline
+from capqvct.calls.models import Call, CallStatus, call_is_open
 from capqvct.calls.permissions import can_manage_region
 from capqvct.core.emails import send_templated_email
 from capqvct.core.exceptions import Refusal
@@ -93,7 +93,7 @@ def before_day(call: Call) -> date | None:
 
 def reminder_due(call: Call, now: datetime) -> str | None:
     """Which reminder a draft of this open call is due at `now`, read in the call's time zone."""
-    if call.status != CallStatus.PUBLISHED or not (call.opens_at <= now <= call.closes_at):
+    if not call_is_open(call, now):
         return None
     today = now.astimezone(ZoneInfo(call.time_zone)).date()
     last = last_day(call.closes_at, call.time_zone)
@@ -119,7 +119,7 @@ def reminder_schedule(call: Call, now: datetime | None = None) -> ReminderSchedu
     reminders = DraftReminder.objects.filter(application__call=call)
     last_sent_at = reminders.aggregate(last=Max("sent_at"))["last"]
     planned: list[tuple[str, date]] = []
-    if call.status == CallStatus.PUBLISHED and now <= call.closes_at:
+    if call.status == CallStatus.PUBLISHED and is_before_deadline(now, call.closes_at):
         sent = set(reminders.filter(deadline=call.closes_at).values_list("kind", flat=True).distinct())
         today = now.astimezone(ZoneInfo(call.time_zone)).date()
         last = last_day(call.closes_at, call.time_zone)
@@ -142,9 +142,7 @@ def send_due_reminders(now: datetime | None = None) -> int:
     """
     now = now or timezone.now()
     calls_by_kind: dict[str, list[int]] = {ReminderKind.BEFORE: [], ReminderKind.LAST_DAY: []}
-    open_calls = Call.objects.filter(
-        status=CallStatus.PUBLISHED, opens_at__lte=now, closes_at__gte=now
-    ).select_related("programme__region")
+    open_calls = Call.objects.open_at(now).select_related("programme__region")
     for call in open_calls:
         if kind := reminder_due(call, now):
             calls_by_kind[kind].append(call.pk)

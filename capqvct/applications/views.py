@@ -18,8 +18,9 @@ from capqvct.applications.selectors import (
     attachment_visible_to,
     establishments_of_applicant,
 )
+from capqvct.applications.states import DOSSIER
 from capqvct.applications.summary import summarize
-from capqvct.calls.deadlines import describe_deadline, is_before_deadline
+from capqvct.calls.deadlines import describe_deadline
 from capqvct.calls.formdef.render import NAME_PREFIX, item_change, parse_post, render_form
 from capqvct.calls.formdef.schema import Form, Kind
 from capqvct.calls.selectors import visible_calls
@@ -162,6 +163,7 @@ def read(request, pk: int):
 def _dossier_context(request, application, form: Form, answers: dict, errors: dict) -> dict:
     call = application.call
     zone = call.time_zone
+    now = timezone.now()
     labels = {field.key: field.label for field in form.fields()}
     changes = list(application.changes.select_related("by")[:10])
     for change in changes:
@@ -178,8 +180,9 @@ def _dossier_context(request, application, form: Form, answers: dict, errors: di
         "form_html": render_form(form, answers, errors, file_url=file_url),
         "summary": summarize(form, shown_answers, file_url=file_url),
         "deadline_text": describe_deadline(call.closes_at, zone),
-        "is_open": is_before_deadline(timezone.now(), call.closes_at),
-        "accepts_answers": accepts_answers(application, timezone.now()),
+        "accepts_answers": accepts_answers(application, now),
+        "actions": DOSSIER.allowed_actions(application, by=request.user, now=now),
+        "refusals": DOSSIER.refused_actions(application, by=request.user, now=now),
         "can_edit": bool(can_edit(request.user, application)),
         "submissions": application.submissions.select_related("submitted_by").order_by("-number"),
         "originals": application.attachments.filter(field_key="").order_by("uploaded_at"),

@@ -25,9 +25,10 @@ from capqvct.calls.manage_forms import (
     FormDefinitionForm,
     ProgrammeForm,
 )
-from capqvct.calls.models import Call, CallStatus, Programme
+from capqvct.calls.models import Call, Programme, call_is_open
 from capqvct.calls.permissions import managed_region_codes, require_manager
 from capqvct.calls.selectors import calls_managed_by, programmes_managed_by
+from capqvct.calls.states import CALL
 from capqvct.core.exceptions import Refusal
 from capqvct.core.outcomes import report_outcome
 from capqvct.establishments.categories import CATEGORIES
@@ -178,7 +179,9 @@ def call_dashboard(request, pk: int):
         {
             "page_title": call.title,
             "call": _with_deadline(call, now),
-            "is_open": call.status == CallStatus.PUBLISHED and call.opens_at <= now <= call.closes_at,
+            "is_open": call_is_open(call, now),
+            "actions": CALL.allowed_actions(call, by=request.user, now=now),
+            "refusals": CALL.refused_actions(call, by=request.user, now=now),
             "versions": call.form_versions.order_by("-number"),
             "departements": call.departements.order_by("code"),
             "categories": [CATEGORIES[code] for code in call.categories if code in CATEGORIES],

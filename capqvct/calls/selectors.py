@@ -13,11 +13,10 @@ from capqvct.calls.permissions import managed_region_codes
 def public_calls(
     *, now: datetime | None = None, region: str = "", kind: str = "", category: str = ""
 ) -> QuerySet:
-    """Published calls whose deadline has not passed, for the public list of every region."""
+    """Published calls whose deadline has not passed (open, or opening later), for the public list of every
+    region."""
     now = now or timezone.now()
-    qs = Call.objects.filter(status=CallStatus.PUBLISHED, closes_at__gte=now).select_related(
-        "programme__region"
-    )
+    qs = Call.objects.listed_at(now).select_related("programme__region")
     if region:
         qs = qs.filter(programme__region_id=region)
     if kind:

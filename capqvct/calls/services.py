@@ -10,6 +10,7 @@ from capqvct.calls.formdef.schema import validate_definition
 from capqvct.calls.models import Call, CallStatus, FormVersion, Programme
 from capqvct.calls.permissions import can_manage_region
 from capqvct.calls.signals import deadline_extended
+from capqvct.calls.states import CALL, DEADLINE_PASSED
 from capqvct.core.exceptions import Refusal
 from capqvct.core.services import record_event
 
@@ -105,35 +106,27 @@ def publish_call(*, call: Call, by, now: datetime | None = None) -> Call:
     """Publish a draft call: it appears on the public list and opens at its opening date."""
     now = now or timezone.now()
     _ensure_manager(by, call.programme)
-    if call.status != CallStatus.DRAFT:
-        raise Refusal("Cet appel est déjà publié.")
-    if call.closes_at <= now:
-        raise Refusal("La date limite de dépôt est passée : reportez-la avant de publier.", field="closes_at")
-    with transaction.atomic():
-        call.status = CallStatus.PUBLISHED
-        call.published_at = now
-        call.save(update_fields=["status", "published_at"])
-        record_event(action="call_published", actor=by, target=call)
-    return call
+    if call.status == CallStatus.DRAFT and call.closes_at <= now:
+        raise Refusal(DEADLINE_PASSED, field="closes_at")
+    return CALL.perform(call, "publish", by=by, now=now, changes={"published_at": now})
 
 
 def close_call_early(*, call: Call, by, reason: str, now: datetime | None = None) -> Call:
     """Close a published call before its deadline, with a reason shown on its page."""
     now = now or timezone.now()
-    _ensure_manager(by, call.programme)
-    if call.status != CallStatus.PUBLISHED:
-        raise Refusal("Seul un appel publié peut être clos.")
+    CALL.ensure(call, "close_early", by=by, now=now)
     if not reason.strip():
         raise Refusal(
             "Indiquez le motif de la clôture : il sera affiché sur la page de l’appel.", field="reason"
         )
-    with transaction.atomic():
-        call.status = CallStatus.CLOSED
-        call.closed_early_at = now
-        call.closed_early_reason = reason.strip()
-        call.save(update_fields=["status", "closed_early_at", "closed_early_reason"])
-        record_event(action="call_closed_early", actor=by, target=call, details={"reason": reason.strip()})
-    return call
+    return CALL.perform(
+        call,
+        "close_early",
+        by=by,
+        now=now,
+        changes={"closed_early_at": now, "closed_early_reason": reason.strip()},
+        details={"reason": reason.strip()},
+    )
 
 
 def clone_call(*, call: Call, by, opens_at: datetime, closes_at: datetime) -> Call:

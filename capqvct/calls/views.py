@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from capqvct.calls.deadlines import days_left, describe_deadline
 from capqvct.calls.forms import PublicCallFilterForm
-from capqvct.calls.models import CallStatus
+from capqvct.calls.models import call_is_open
 from capqvct.calls.selectors import public_calls, visible_calls
 from capqvct.establishments.categories import CATEGORIES
 
@@ -46,7 +46,7 @@ def public_detail(request, pk: int):
             "call": call,
             "deadline_text": describe_deadline(call.closes_at, call.time_zone),
             "days_left": days_left(now, call.closes_at, call.time_zone),
-            "is_open": call.status == CallStatus.PUBLISHED and call.opens_at <= now <= call.closes_at,
+            "is_open": call_is_open(call, now),
             "not_yet_open": call.opens_at > now,
             "categories": [CATEGORIES[code] for code in call.categories if code in CATEGORIES],
             "departements": call.departements.order_by("code"),

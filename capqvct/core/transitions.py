@@ -79,6 +79,12 @@ class Transition:
         return self.refused_from.get(state, self.refused)
 
 
+@dataclass(frozen=True)
+class RefusedAction:
+    label: str
+    reason: str
+
+
 class StateMachine:
     """The states and transitions of one model; see the module's docstring."""
 
@@ -167,13 +173,25 @@ class StateMachine:
             raise Refusal(allowed.reason)
 
     def allowed_actions(self, obj, *, by, now: datetime | None = None) -> dict[str, Transition]:
-        """The actions a page or the API offers `by` on the object, by code, in declaration order."""
-        now = now or timezone.now()
+        """The actions a page or the API offers `by` on the object, by code, in declaration order: a
+        template shows a button `{% if actions.reopen %}` with `{{ actions.reopen.label }}`."""
+        return {action: transition for action, transition, allowed in self._offered(obj, by, now) if allowed}
+
+    def refused_actions(self, obj, *, by, now: datetime | None = None) -> dict[str, "RefusedAction"]:
+        """The actions leaving the object's state that the guard refuses to `by`, with the reason a page
+        shows by a disabled button (« La date limite de dépôt est passée… »)."""
         return {
-            action: transition
-            for action, transition in self.transitions.items()
-            if transition.label and self.check(obj, action, by=by, now=now)
+            action: RefusedAction(transition.label, allowed.reason)
+            for action, transition, allowed in self._offered(obj, by, now)
+            if not allowed
         }
+
+    def _offered(self, obj, by, now: datetime | None):
+        now = now or timezone.now()
+        current = self.state(obj)
+        for action, transition in self.transitions.items():
+            if transition.label and current in transition.sources:
+                yield action, transition, transition.guard(obj, by, now)
 
     # Writing
 

@@ -25,6 +25,7 @@ from capqvct.core.services import record_event
 from capqvct.review import decisions, selectors
 from capqvct.review.letters import decision_letter_pdf, letter_file_name
 from capqvct.review.models import Decision, Outcome, Review
+from capqvct.review.states import DECISION
 
 
 @dataclass(frozen=True)
@@ -88,11 +89,15 @@ def decisions_page(request, pk: int):
     review = Review.objects.filter(call=call).first()
     dossiers = list(
         Application.objects.filter(call=call, status=ApplicationStatus.IN_REVIEW)
-        .select_related("establishment__departement", "decision__confirmed_by")
+        .select_related("call__programme", "establishment__departement", "decision__confirmed_by")
         .order_by("establishment__name", "pk")
     )
     for dossier in dossiers:
         dossier.current = getattr(dossier, "decision", None)
+        # What the row offers: the draft form, « Modifier » or « Renvoyer ».
+        dossier.actions = (
+            DECISION.allowed_actions(dossier.current, by=request.user) if dossier.current else {}
+        )
     drafted = [d.current for d in dossiers if d.current and d.current.confirmed_at is None]
     confirmed = [d.current for d in dossiers if d.current and d.current.confirmed_at is not None]
     counts = {outcome: 0 for outcome in Outcome.values}

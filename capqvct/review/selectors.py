@@ -134,11 +134,6 @@ def declared_no_conflict(assignment: Assignment) -> bool:
     return assignment.no_conflict_declared_at is not None
 
 
-def no_conflict_declared_among(assignments) -> set[int]:
-    """Which of these assignments' reviewers already stated they have no conflict."""
-    return {a.pk for a in assignments if a.no_conflict_declared_at is not None}
-
-
 def can_read_private_notes(user, call: Call) -> bool:
     """Agents of the call's region (and administrators); never applicants nor outside experts."""
     return is_platform_admin(user) or call.programme.region_id in agent_region_codes(user)

@@ -90,7 +90,7 @@ ASSIGNMENT = StateMachine(
 )
 
 # What « Mes dossiers à instruire » shows of each state (DSFR badge tones).
-ASSIGNMENT_TONES = {ASSIGNED: "warning", CLEARED: "info", SUBMITTED: "success", CONFLICT: ""}
+ASSIGNMENT_TONES = {ASSIGNED: "warning", CLEARED: "info", SUBMITTED: "success", CONFLICT: "error"}
 
 
 # Decisions

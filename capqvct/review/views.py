@@ -21,6 +21,7 @@ from capqvct.core.outcomes import report_outcome
 from capqvct.core.services import record_event
 from capqvct.review import selectors, services
 from capqvct.review.models import Assignment, Review, RoutingRule
+from capqvct.review.states import ASSIGNMENT, ASSIGNMENT_TONES
 
 EMPTY_GRID_LINES = 3
 
@@ -360,11 +361,11 @@ def _scores_by_reviewer(user, application) -> list[dict]:
 def my_assignments(request):
     """« Mes dossiers à instruire »: the dossiers given to the user, without declared conflicts."""
     assignments = list(selectors.assignments_of(request.user))
-    cleared = selectors.no_conflict_declared_among(assignments)
     for assignment in assignments:
         review = assignment.application.call.review
         assignment.blind = selectors.is_blind_for(assignment, review)
-        assignment.cleared = assignment.pk in cleared
+        assignment.actions = ASSIGNMENT.allowed_actions(assignment, by=request.user)
+        assignment.tone = ASSIGNMENT_TONES[assignment.state]
     return render(
         request,
         "review/my_assignments.html",
@@ -496,6 +497,7 @@ def score(request, pk: int):
             "lines": lines,
             "others": others,
             "sealed": assignment.submitted_at is not None,
+            "actions": ASSIGNMENT.allowed_actions(assignment, by=request.user),
             "agent": agent,
             "notes": application.private_notes.select_related("author") if agent else [],
             "breadcrumb": [

@@ -17,6 +17,7 @@ from capqvct.api.schemas import (
     ScoresIn,
     ScoresOut,
     ValidationErrorOut,
+    allowed_actions,
     answer_errors,
     storage_problem,
 )
@@ -27,6 +28,7 @@ from capqvct.review import selectors, services
 from capqvct.review.decisions import decisions_of_call
 from capqvct.review.models import Assignment, Decision, Review
 from capqvct.review.ranking import one_decimal, ranking
+from capqvct.review.states import ASSIGNMENT
 
 router = Router(tags=["Instruction"])
 # Mounted under /dossiers: what an applicant reads of the review, their notified decision.
@@ -81,6 +83,7 @@ def list_assignments(request) -> list[dict]:
                 "blind": blind,
                 "no_conflict_declared": selectors.declared_no_conflict(assignment),
                 "submitted_at": assignment.submitted_at,
+                "actions": allowed_actions(ASSIGNMENT, assignment, request.auth),
             }
         )
     return rows
@@ -224,7 +227,7 @@ def list_decisions(request, call_id: int = _call_id()) -> QuerySet[Decision]:
     review = _managed_review(request, call_id)
     return (
         decisions_of_call(review.call)
-        .select_related("application__establishment")
+        .select_related("application__establishment", "application__call__programme")
         .order_by("application__establishment__name", "pk")
     )
 

@@ -105,6 +105,10 @@ def test_list_gives_the_documented_fields(client, dossier, director):
                 "state_for_applicant": "Déposé",
                 "submitted_at": dossier.submitted_at.isoformat().replace("+00:00", "Z"),
                 "updated_at": response.json()["items"][0]["updated_at"],
+                "actions": [
+                    {"code": "reopen", "label": "Rouvrir le dossier pour le modifier"},
+                    {"code": "withdraw", "label": "Retirer la candidature"},
+                ],
             }
         ],
         "count": 1,
@@ -213,8 +217,8 @@ def test_query_count_does_not_grow_with_dossiers(
         services.start_application(call=call, establishment=establishment, by=director)
     secret = token_of(director)
 
-    # token, last use, roles, agent regions, count, page
-    with django_assert_num_queries(6):
+    # token, last use, roles, agent regions, count, page, the spaces the actions are checked against
+    with django_assert_num_queries(7):
         response = client.get(URL, headers=bearer(secret))
 
     assert len(response.json()["items"]) == rows

@@ -88,6 +88,7 @@ def test_anonymous_visitors_list_the_open_calls_with_the_documented_fields(clien
         "notification_on": "2999-10-01",
         "categories": ["500", "502"],
         "public_path": f"/appels/{call.pk}/",
+        "open": True,
     }
 
 

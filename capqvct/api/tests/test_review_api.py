@@ -94,6 +94,10 @@ def test_a_reviewer_lists_only_their_assignments(client, setting):
             "blind": False,
             "no_conflict_declared": True,
             "submitted_at": None,
+            "actions": [
+                {"code": "declare_conflict", "label": "Je déclare un conflit"},
+                {"code": "submit_scores", "label": "Remettre ma notation"},
+            ],
         }
     ]
     # The reviewer who declared a conflict, and the manager who assigned no one to themself.
@@ -226,6 +230,9 @@ def test_managers_read_the_ranking_and_the_decisions_of_their_region(client, set
                 "name": "EHPAD Les Tilleuls 0",
             },
             "confirmed_at": listed.json()[0]["confirmed_at"],
+            "state": "confirmed",
+            "state_label": "Confirmée, non notifiée",
+            "actions": [{"code": "change", "label": "Modifier"}],
         }
     ]
 
