@@ -272,7 +272,8 @@ class Decision(models.Model):
             # A rank on the waiting list exactly when the decision is « liste d’attente », from 1.
             models.CheckConstraint(
                 name="decision_waiting_rank_iff_waiting_list",
-                condition=Q(outcome=Outcome.WAITING_LIST, waiting_rank__gte=1)
+                # isnull first: NULL >= 1 is unknown, which a CHECK would let through.
+                condition=Q(outcome=Outcome.WAITING_LIST, waiting_rank__isnull=False, waiting_rank__gte=1)
                 | (~Q(outcome=Outcome.WAITING_LIST) & Q(waiting_rank__isnull=True)),
             ),
             models.CheckConstraint(

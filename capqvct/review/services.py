@@ -502,8 +502,10 @@ def submit_scores(*, assignment: Assignment, by, now: datetime | None = None) ->
     if not criteria:
         raise Refusal("La grille de notation n’est pas encore définie.")
     with transaction.atomic():
-        # Locked first (save_scores locks it too): the scores counted are the last saved.
-        Assignment.objects.select_for_update().filter(pk=assignment.pk).first()
+        # Locked and read again first (save_scores locks it too): the scores counted are the last saved.
+        ASSIGNMENT.ensure(
+            Assignment.objects.select_for_update().get(pk=assignment.pk), "submit_scores", by=by
+        )
         scored = set(assignment.scores.filter(value__isnull=False).values_list("criterion_id", flat=True))
         if missing := [c.label for c in criteria if c.pk not in scored]:
             raise Refusal(
