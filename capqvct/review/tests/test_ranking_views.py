@@ -106,7 +106,14 @@ def dossier(review, name, *, notations=(), departement_code="34", eligible=None,
     if eligible is not None:
         EligibilityReview.objects.create(application=application, eligible=eligible)
     if outcome:
-        Decision.objects.create(application=application, outcome=outcome, reason="Motif")
+        # Ranked after the call's others, as the waiting list always is.
+        rank = Decision.objects.filter(outcome=Outcome.WAITING_LIST).count() + 1
+        Decision.objects.create(
+            application=application,
+            outcome=outcome,
+            reason="Motif",
+            waiting_rank=rank if outcome == Outcome.WAITING_LIST else None,
+        )
     return application
 
 
