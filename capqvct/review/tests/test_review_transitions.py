@@ -136,3 +136,25 @@ def test_a_decision_changed_from_a_page_read_before_a_withdrawal_is_refused(noti
             decision=decision, outcome=Outcome.SELECTED, reason="Retenu", change_reason="Erreur", by=manager
         )
     assert Decision.objects.get(pk=decision.pk).outcome == Outcome.WAITING_LIST
+
+
+def test_my_dossiers_cost_the_same_queries_for_one_or_five_with_their_actions(verified_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for dossiers in (1, 5):
+        setting = Setting(dossiers=dossiers)
+        review = opened(setting)
+        for application in setting.applications:
+            services.assign(
+                review=review, application=application, reviewer=setting.ars_reviewer, by=setting.manager
+            )
+        client = verified_client(setting.ars_reviewer)
+        client.get("/instruction/mes-dossiers/")
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get("/instruction/mes-dossiers/").content.decode()
+        assert page.count("Conflit d’intérêts à déclarer") == dossiers
+        counts.append(len(queries))
+        Assignment.objects.all().delete()
+    assert counts[0] == counts[1]
