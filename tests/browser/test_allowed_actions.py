@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from capqvct.accounts.models import Role
+from capqvct.api.tests.test_calls_api import draft_call
 from capqvct.applications import services as application_services
-from capqvct.calls import services as call_services
 from capqvct.review import decisions, services
 from capqvct.review.models import Outcome, Review
 from capqvct.review.services import CriterionInput
@@ -16,7 +16,6 @@ from capqvct.review.tests import test_decisions as shared
 from capqvct.review.tests.test_assignment import Setting, opened
 from tests.browser.test_whole_review import signed_in_page
 from tests.factories import (
-    MOTIVATION_FORM,
     EstablishmentFactory,
     MembershipFactory,
     OrganisationFactory,
@@ -39,19 +38,8 @@ def manager():
 def test_a_call_whose_deadline_has_passed_says_why_it_cannot_be_published(
     browser, live_server, look, manager
 ):
-    programme = call_services.create_programme(
-        by=manager,
-        region_id="76",
-        title="OMEGA",
-        format="cohorts",
-        funding_rule="flat_rate",
-        flat_rate_amount=2000,
-    )
-    call = call_services.create_call(
-        programme=programme,
-        by=manager,
-        definition=MOTIVATION_FORM,
-        kind="aac",
+    call = draft_call(
+        manager,
         title="Démarche QVT 2025",
         opens_at=datetime(2025, 9, 1, 6, 0, tzinfo=UTC),
         closes_at=datetime(2025, 10, 15, 21, 59, 59, tzinfo=UTC),

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from capqvct.accounts.models import Role
-from capqvct.calls import services as call_services
+from capqvct.api.tests.test_calls_api import draft_call
 from capqvct.calls.models import Call, CallStatus
 from capqvct.calls.permissions import can_manage_region
 from capqvct.core.exceptions import Refusal
@@ -17,7 +17,7 @@ from capqvct.review import services as review_services
 from capqvct.review.models import ASSIGNMENT_STATE_CONDITIONS, Assignment, AssignmentState
 from capqvct.review.tests.test_assignment import Setting
 from capqvct.review.tests.test_assignment import opened as open_review
-from tests.factories import MOTIVATION_FORM, MembershipFactory, OrganisationFactory, region
+from tests.factories import MembershipFactory, OrganisationFactory, region
 
 pytestmark = pytest.mark.django_db
 
@@ -68,23 +68,7 @@ def outsider():
 
 @pytest.fixture
 def call(manager):
-    programme = call_services.create_programme(
-        by=manager,
-        region_id="76",
-        title="OMEGA",
-        format="cohorts",
-        funding_rule="flat_rate",
-        flat_rate_amount=2000,
-    )
-    return call_services.create_call(
-        programme=programme,
-        by=manager,
-        definition=MOTIVATION_FORM,
-        kind="aac",
-        title="Appel OMEGA",
-        opens_at=NOW,
-        closes_at=NOW + timedelta(days=30),
-    )
+    return draft_call(manager, opens_at=NOW, closes_at=NOW + timedelta(days=30))
 
 
 def opened(call, manager):
