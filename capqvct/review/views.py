@@ -385,9 +385,12 @@ def _assignment_title(assignment: Assignment) -> str:
 
 
 def conflict(request, pk: int):
-    """Before the dossier: the reviewer states whether they have a conflict of interest with it."""
+    """Before the dossier: the reviewer states whether they have a conflict of interest with it; after
+    stating there is none, they may still declare one until they submit (?declarer=1, from the scores)."""
     assignment = _assignment_for(request, pk)
-    if request.method == "GET" and selectors.declared_no_conflict(assignment):
+    actions = ASSIGNMENT.allowed_actions(assignment, by=request.user)
+    declaring_after_reading = "declarer" in request.GET and "declare_conflict" in actions
+    if request.method == "GET" and "declare_no_conflict" not in actions and not declaring_after_reading:
         return redirect("review:score", pk=assignment.pk)
     error = None
     if request.method == "POST":
@@ -419,6 +422,7 @@ def conflict(request, pk: int):
         {
             "page_title": "Déclaration de conflit d’intérêts",
             "assignment": assignment,
+            "actions": actions,
             "title": _assignment_title(assignment),
             "error": error,
             "reason": request.POST.get("reason", ""),

@@ -168,3 +168,29 @@ def test_the_decisions_page_offers_a_change_and_a_new_sending_where_they_apply(
     assert page.get_by_role("button", name="Renvoyer EHPAD Les Tilleuls").count() == 0
     assert page.get_by_role("button", name="Enregistrer le projet pour EHPAD Les Cigales").is_visible()
     look(page, "manager--decisions-actions")
+
+
+def test_a_reviewer_who_read_the_dossier_may_still_declare_a_conflict(browser, live_server, look):
+    setting = Setting(dossiers=1)
+    review = opened(setting)
+    (criterion,) = services.set_grid(
+        review=review, criteria=[CriterionInput("Portage", 1, 4)], by=setting.manager
+    )
+    reviewer = setting.ars_reviewer
+    assignment = services.assign(
+        review=review, application=setting.applications[0], reviewer=reviewer, by=setting.manager
+    )
+    services.declare_no_conflict(assignment=assignment, by=reviewer)
+    services.save_scores(assignment=assignment, values={criterion.pk: (2, "Brouillon")}, by=reviewer)
+
+    page = signed_in_page(browser, live_server, reviewer)
+    page.goto(f"/instruction/mes-dossiers/{assignment.pk}/")
+    page.get_by_role("link", name="Déclarer un conflit d’intérêts avec ce dossier").click()
+    assert page.get_by_role("button", name="Je n’ai pas de conflit d’intérêts").count() == 0
+    page.get_by_label("Nature du conflit").fill("Ma sœur y a été embauchée le mois dernier.")
+    look(page, "reviewer--conflict-after-reading")
+    page.get_by_role("button", name="Je déclare un conflit").click()
+
+    page.get_by_text("Conflit d’intérêts enregistré").wait_for()
+    assignment.refresh_from_db()
+    assert (assignment.state, assignment.scores.count()) == ("conflict", 0)

@@ -158,3 +158,22 @@ def test_my_dossiers_cost_the_same_queries_for_one_or_five_with_their_actions(ve
         counts.append(len(queries))
         Assignment.objects.all().delete()
     assert counts[0] == counts[1]
+
+
+def test_the_conflict_page_opens_after_reading_only_while_a_conflict_may_be_declared(given, verified_client):
+    reviewer = given.ars_reviewer
+    client = verified_client(reviewer)
+    url = f"/instruction/mes-dossiers/{given.assignment.pk}/conflit/?declarer=1"
+    services.declare_no_conflict(assignment=given.assignment, by=reviewer)
+
+    assert (
+        "Déclarer un conflit d’intérêts avec ce dossier"
+        in client.get(f"/instruction/mes-dossiers/{given.assignment.pk}/").content.decode()
+    )
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "Je n’ai pas de conflit d’intérêts" not in page.content.decode()
+
+    services.save_scores(assignment=given.assignment, values={given.criterion.pk: (3, "")}, by=reviewer)
+    services.submit_scores(assignment=given.assignment, by=reviewer)
+    assert client.get(url)["Location"] == f"/instruction/mes-dossiers/{given.assignment.pk}/"
