@@ -1,7 +1,6 @@
 """The platform administrator's « Agences » page: every region's ARS and Aract, and a new one."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -10,15 +9,11 @@ from capqvct.accounts.agencies import create_agency
 from capqvct.accounts.permissions import can_create_agency
 from capqvct.accounts.selectors import regions_with_agencies
 from capqvct.core.exceptions import Refusal
-
-
-def _require_platform_admin(user) -> None:
-    if not (allowed := can_create_agency(user)):
-        raise PermissionDenied(allowed.reason)
+from capqvct.core.permissions import require
 
 
 def agencies(request):
-    _require_platform_admin(request.user)
+    require(can_create_agency(request.user))
     regions = regions_with_agencies()
     return render(
         request,
@@ -33,7 +28,7 @@ def agencies(request):
 
 
 def agency_create(request):
-    _require_platform_admin(request.user)
+    require(can_create_agency(request.user))
     initial = {"kind": request.GET.get("type", ""), "region": request.GET.get("region", "")}
     form = forms.AgencyForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
