@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from capqvct.accounts.models import Invitation, Role, User
 from capqvct.applications.eligibility import eligibility_problems
-from capqvct.calls.deadlines import describe_deadline, is_before_deadline
-from capqvct.calls.models import Call, CallStatus
+from capqvct.calls.deadlines import describe_deadline
+from capqvct.calls.models import Call, CallStatus, call_is_listed
 from capqvct.calls.permissions import can_manage_region
 from capqvct.core.exceptions import Refusal
 from capqvct.establishments.models import Establishment
@@ -28,7 +28,7 @@ def invite_director_to_call(
         raise Refusal(
             "Publiez d’abord l’appel\u00a0: sa page n’est pas encore visible des établissements invités."
         )
-    if call.status == CallStatus.CLOSED or not is_before_deadline(now, call.closes_at):
+    if not call_is_listed(call, now):
         raise Refusal(
             "Le dépôt des dossiers de cet appel est clos\u00a0: l’établissement ne pourrait plus y répondre."
         )

@@ -19,8 +19,8 @@ from django.utils import timezone
 from capqvct.accounts.models import Membership
 from capqvct.applications.models import Application, ApplicationStatus, Channel, DraftReminder, ReminderKind
 from capqvct.applications.permissions import APPLICANT_ROLES
-from capqvct.calls.deadlines import describe_deadline, is_before_deadline
-from capqvct.calls.models import Call, CallStatus, call_is_open
+from capqvct.calls.deadlines import describe_deadline
+from capqvct.calls.models import Call, call_is_listed, call_is_open
 from capqvct.calls.permissions import can_manage_region
 from capqvct.core.emails import send_templated_email
 from capqvct.core.exceptions import Refusal
@@ -119,7 +119,7 @@ def reminder_schedule(call: Call, now: datetime | None = None) -> ReminderSchedu
     reminders = DraftReminder.objects.filter(application__call=call)
     last_sent_at = reminders.aggregate(last=Max("sent_at"))["last"]
     planned: list[tuple[str, date]] = []
-    if call.status == CallStatus.PUBLISHED and is_before_deadline(now, call.closes_at):
+    if call_is_listed(call, now):
         sent = set(reminders.filter(deadline=call.closes_at).values_list("kind", flat=True).distinct())
         today = now.astimezone(ZoneInfo(call.time_zone)).date()
         last = last_day(call.closes_at, call.time_zone)

@@ -83,6 +83,11 @@ class CallQuerySet(models.QuerySet):
         return self.filter(status=CallStatus.PUBLISHED, closes_at__gte=deadline_cutoff(now))
 
 
+def call_is_listed(call: "Call", now: datetime) -> bool:
+    """CallQuerySet.listed_at(now), for one call: published, its deadline (to the second) not passed."""
+    return call.status == CallStatus.PUBLISHED and is_before_deadline(now, call.closes_at)
+
+
 def call_is_open(call: "Call", now: datetime) -> bool:
     """CallQuerySet.open_at(now), for one call in memory (pages, services, reminders and API)."""
     return (

@@ -3,8 +3,7 @@ call takes dossiers now."""
 
 from datetime import datetime
 
-from capqvct.accounts.models import Role
-from capqvct.accounts.selectors import is_platform_admin
+from capqvct.accounts.selectors import is_platform_admin, programme_manager_region_codes
 from capqvct.calls.deadlines import describe_deadline
 from capqvct.calls.models import Call, CallStatus, call_is_open
 from capqvct.core.permissions import ALLOWED, Decision, refuse, require
@@ -14,16 +13,8 @@ MANAGERS_ONLY = "Ces pages sont réservées aux responsables de programme des ag
 
 
 def managed_region_codes(user) -> set[str]:
-    # Cached on the user object, as accounts.selectors does for roles: many checks run on one request.
-    if not user.is_authenticated:
-        return set()
-    if not hasattr(user, "_capqvct_managed_regions"):
-        user._capqvct_managed_regions = set(
-            user.memberships.filter(
-                role=Role.PROGRAMME_MANAGER, organisation__region__isnull=False
-            ).values_list("organisation__region_id", flat=True)
-        )
-    return user._capqvct_managed_regions
+    """The regions whose calls the user manages (cached on the user object by accounts.selectors)."""
+    return programme_manager_region_codes(user)
 
 
 def can_manage_region(user, region: Region | str) -> Decision:

@@ -97,12 +97,15 @@ def test_an_establishment_of_another_region_is_refused(manager, call):
 
 
 def test_a_draft_or_closed_call_invites_nobody(manager, call, ehpad):
-    Call.objects.filter(pk=call.pk).update(status=CallStatus.DRAFT)
+    published_at = call.published_at
+    Call.objects.filter(pk=call.pk).update(status=CallStatus.DRAFT, published_at=None)
     call.refresh_from_db()
     with pytest.raises(Refusal, match="Publiez d’abord l’appel"):
         _invite(call, ehpad, manager)
     Call.objects.filter(pk=call.pk).update(
-        status=CallStatus.PUBLISHED, closes_at=timezone.now() - timedelta(minutes=1)
+        status=CallStatus.PUBLISHED,
+        published_at=published_at,
+        closes_at=timezone.now() - timedelta(minutes=1),
     )
     call.refresh_from_db()
     with pytest.raises(Refusal, match="Le dépôt des dossiers de cet appel est clos"):

@@ -15,7 +15,7 @@ from capqvct.applications.models import ApplicationStatus, ReminderKind
 from capqvct.applications.selectors import accepts_answers
 from capqvct.calls import services as call_services
 from capqvct.calls.deadlines import deadline_instant
-from capqvct.calls.models import Call, CallStatus, call_is_open
+from capqvct.calls.models import Call, CallStatus, call_is_listed, call_is_open
 from capqvct.calls.selectors import public_calls
 from capqvct.core.exceptions import Refusal
 from tests.factories import (
@@ -86,6 +86,8 @@ EDGES = [timedelta(milliseconds=ms) for ms in (-1001, -1000, -1, 0, 1, 500, 999,
 def test_the_predicate_and_the_queryset_agree_around_the_opening_and_the_deadline(call, offset):
     for instant in (OPENS + offset, DEADLINE + offset):
         assert call_is_open(call, instant) == open_in_database(call, instant), instant
+        listed = Call.objects.listed_at(instant).filter(pk=call.pk).exists()
+        assert call_is_listed(call, instant) == listed, instant
 
 
 def test_the_deadline_is_read_to_the_second_and_the_opening_to_the_instant(call):
