@@ -148,6 +148,13 @@ class LetterheadForm(DsfrBaseForm):
         help_text="Telle qu’elle figure sur vos courriers, une ligne par ligne (6\u00a0lignes au plus).",
         widget=forms.Textarea(attrs={"rows": 5, "autocomplete": "off"}),
     )
+    city = forms.CharField(
+        label="Ville",
+        required=False,
+        max_length=100,
+        help_text="Celle du lieu d’où partent les lettres, par exemple\u00a0: Montpellier. Sans ville, la "
+        "lettre porte le nom de la région.",
+    )
     signatory_name = forms.CharField(
         label="Nom du signataire",
         required=False,

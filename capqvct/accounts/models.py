@@ -78,6 +78,8 @@ class Organisation(models.Model):
     # view that checks who asks.
     logo = models.FileField("logo", upload_to=RandomFileName("logos"), max_length=200, blank=True)
     postal_address = models.TextField("adresse postale", blank=True)
+    # The place line of its letters (« Montpellier, le 23 novembre 2026 »); the region's name without it.
+    city = models.CharField("ville", max_length=100, blank=True)
     signatory_name = models.CharField("nom du signataire", max_length=150, blank=True)
     signatory_title = models.CharField("qualité du signataire", max_length=200, blank=True)
     # How long the API tokens of an agency's members last; the shortest of a user's agencies applies.

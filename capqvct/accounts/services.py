@@ -277,10 +277,11 @@ def update_letterhead(
     postal_address: str,
     signatory_name: str,
     signatory_title: str,
+    city: str = "",
     logo: UploadedFile | None = None,
     remove_logo: bool = False,
 ) -> Organisation:
-    """An agency's managers set the logo, postal address and signatory of its decision letters."""
+    """An agency's managers set the logo, postal address, city and signatory of its decision letters."""
     if not (allowed := can_edit_letterhead(by, organisation)):
         raise Refusal(allowed.reason)
     lines = [line.strip() for line in postal_address.strip().splitlines()]
@@ -294,6 +295,7 @@ def update_letterhead(
     previous_logo = organisation.logo.name
     values = {
         "postal_address": "\n".join(lines),
+        "city": city.strip(),
         "signatory_name": signatory_name.strip(),
         "signatory_title": signatory_title.strip(),
     }

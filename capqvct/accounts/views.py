@@ -155,6 +155,7 @@ def letterhead(request, pk: int):
         raise Http404
     initial = {
         "postal_address": organisation.postal_address,
+        "city": organisation.city,
         "signatory_name": organisation.signatory_name,
         "signatory_title": organisation.signatory_title,
     }

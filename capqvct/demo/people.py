@@ -22,12 +22,14 @@ ORGANISATIONS = {
 LETTERHEADS = {
     "ars": {
         "postal_address": "Agence de démonstration\n10 rue de l’Exemple\nCS 00000\n34000 Montpellier",
+        "city": "Montpellier",
         "signatory_name": "Dr Anne Démo",
         "signatory_title": "Directrice générale de l’ARS Occitanie (fictive)",
         "logo_colour": "#000091",
     },
     "aract": {
         "postal_address": "Aract de démonstration\n20 avenue de l’Exemple\n31000 Toulouse",
+        "city": "Toulouse",
         "signatory_name": "Marc Démo",
         "signatory_title": "Directeur de l’Aract Occitanie (fictif)",
         "logo_colour": "#6a6af4",

@@ -57,8 +57,15 @@ def _members_by_organisation(organisation_ids) -> dict[int, list[str]]:
 def queue_decision_emails(decision_ids: list[int], *, by) -> list[OutgoingEmail]:
     """Put the e-mail of each confirmed, not yet notified decision in the outbox, replacing any earlier
     one not yet sent; call it in the transaction that asks for the notification."""
+    from capqvct.review.decision_links import LINK_VALIDITY, link_url, needs_link
     from capqvct.review.decisions import record_notification
-    from capqvct.review.letters import letter_file_name
+    from capqvct.review.letters import (
+        addressee_name,
+        letter_agencies,
+        letter_file_name,
+        recourse_text,
+        sending_agency,
+    )
 
     chosen = list(
         Decision.objects.filter(pk__in=decision_ids, notified_at__isnull=True, confirmed_at__isnull=False)
@@ -67,6 +74,7 @@ def queue_decision_emails(decision_ids: list[int], *, by) -> list[OutgoingEmail]
     )
     members = _members_by_organisation({d.application.establishment.organisation_id for d in chosen})
     cancel_unsent_emails(purpose=PURPOSE, about=chosen)
+    senders = {}  # the sending agency of each programme, read once per batch
     emails = []
     for decision in chosen:
         application = decision.application
@@ -74,9 +82,22 @@ def queue_decision_emails(decision_ids: list[int], *, by) -> list[OutgoingEmail]
         if not to:
             record_notification(decision=decision, error=NO_ADDRESS)
             continue
+        programme_id = application.call.programme_id
+        if programme_id not in senders:
+            senders[programme_id] = sending_agency(letter_agencies(decision))
+        sender = senders[programme_id]
+        own = members.get(application.establishment.organisation_id, [])
         body = render_to_string(
             "review/decisions/email.txt",
-            {"decision": decision, "application": application, "site_url": settings.SITE_URL},
+            {
+                "decision": decision,
+                "application": application,
+                "addressee": addressee_name(application.establishment),
+                "recourse": recourse_text(decision, sender.name if sender else ""),
+                "link": link_url(decision) if needs_link(decision, members=own) else "",
+                "link_days": LINK_VALIDITY.days,
+                "site_url": settings.SITE_URL,
+            },
         )
         emails.append(
             {

@@ -8,6 +8,8 @@ applications_of_applicant: anyone else gets a 404.
 from dataclasses import dataclass
 
 from django import forms
+from django.contrib import messages
+from django.template.defaultfilters import pluralize
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,6 +25,15 @@ from capqvct.core.exceptions import Refusal
 from capqvct.core.outcomes import report_outcome
 from capqvct.core.services import record_event
 from capqvct.review import decisions, selectors
+from capqvct.review.decision_drafts import Draft, RowRefusal, draft_decisions
+from capqvct.review.decision_forms import CommissionForm, DraftRowForm, ProposalForm, ProposalReasonsForm
+from capqvct.review.decision_selectors import (
+    decision_counts,
+    decision_page,
+    pending_eligibility,
+    propose_decisions,
+    ranked_dossiers_in_review,
+)
 from capqvct.review.letters import decision_letter_pdf, letter_file_name
 from capqvct.review.models import Decision, Outcome, Review
 from capqvct.review.states import DECISION
@@ -76,56 +87,109 @@ def _crumbs(call: Call) -> list:
     ]
 
 
-def _int_or_none(value: str) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+# At most this many dossiers named in the « eligibility not confirmed » warning; the rest are counted.
+PENDING_SHOWN = 10
+
+
+def _page_url(call: Call, page=None) -> str:
+    url = reverse("review:decisions", args=[call.pk])
+    return f"{url}?page={page}" if page and str(page) != "1" else url
+
+
+def _summary(call: Call, review: Review | None, dossiers: list) -> dict:
+    """What the decisions page and its confirmation pages show of the whole call (constant size)."""
+    counts = decision_counts(call)
+    pending = pending_eligibility(dossiers)
+    undecided = len(dossiers) - counts.confirmed
+    return {
+        "call": call,
+        "review": review,
+        "total": len(dossiers),
+        "counts": counts,
+        "selected": counts.selected,
+        "over_places": call.places is not None and counts.selected > call.places,
+        "undecided": undecided,
+        "pending": pending[:PENDING_SHOWN],
+        "pending_more": max(0, len(pending) - PENDING_SHOWN),
+        "pending_total": len(pending),
+        "ranking_pending_url": f"{reverse('review:ranking', args=[call.pk])}?eligibilite=pending",
+    }
 
 
 def decisions_page(request, pk: int):
-    """Each dossier in review with its decision; the commission; the notification and its progress."""
+    """The call's dossiers in ranking order, a page at a time, with one form for every draft of the
+    page; the commission, the notification and its progress."""
     call = _call_for(request, pk)
     review = Review.objects.filter(call=call).first()
-    dossiers = list(
-        Application.objects.filter(call=call, status=ApplicationStatus.IN_REVIEW)
-        .select_related("call__programme", "establishment__departement", "decision__confirmed_by")
-        .order_by("establishment__name", "pk")
+    dossiers = ranked_dossiers_in_review(review)
+    posted = request.method == "POST"
+    page, rows = decision_page(
+        dossiers, (request.POST if posted else request.GET).get("page"), by=request.user
     )
-    for dossier in dossiers:
-        dossier.current = getattr(dossier, "decision", None)
-        # What the row offers: the draft form, « Modifier » or « Renvoyer ».
-        dossier.actions = (
-            DECISION.allowed_actions(dossier.current, by=request.user) if dossier.current else {}
-        )
-    drafted = [d.current for d in dossiers if d.current and d.current.confirmed_at is None]
-    confirmed = [d.current for d in dossiers if d.current and d.current.confirmed_at is not None]
-    counts = {outcome: 0 for outcome in Outcome.values}
-    for dossier in dossiers:
-        if dossier.current:
-            counts[dossier.current.outcome] += 1
-    undecided = len(dossiers) - len(confirmed)
+    for row in rows:
+        row.form = None
+        if row.draftable:
+            decision = row.decision
+            initial = (
+                {"outcome": decision.outcome, "waiting_rank": decision.waiting_rank, "reason": decision.reason}
+                if decision
+                else {}
+            )
+            row.form = DraftRowForm(
+                request.POST if posted else None, prefix=f"d{row.application_id}", initial=initial
+            )
+    forms_of = {row.application_id: row.form for row in rows if row.form}
+    page_error = ""
+    if posted:
+        if review is None:
+            raise Http404("L’instruction de cet appel n’est pas ouverte.")
+        if all([form.is_valid() for form in forms_of.values()]):
+            drafts = [
+                Draft(
+                    application_id=application_id,
+                    outcome=form.cleaned_data["outcome"],
+                    reason=form.cleaned_data["reason"],
+                    waiting_rank=form.cleaned_data["waiting_rank"],
+                )
+                for application_id, form in forms_of.items()
+                if form.cleaned_data["outcome"] and form.has_changed()
+            ]
+            if not drafts:
+                messages.info(request, "Aucun changement à enregistrer sur cette page.")
+                return redirect(_page_url(call, page.number))
+            try:
+                saved = draft_decisions(call=call, drafts=drafts, by=request.user)
+            except RowRefusal as refusal:
+                forms_of[refusal.application_id].add_refusal(refusal)
+            except Refusal as refusal:
+                page_error = refusal.message
+            else:
+                messages.success(
+                    request, f"{saved} projet{pluralize(saved)} de décision enregistré{pluralize(saved)}."
+                )
+                return redirect(_page_url(call, page.number))
+    in_error = [row for row in rows if row.form is not None and row.form.errors]
     progress = notification_progress(review, call)
+    summary = _summary(call, review, dossiers)
     return render(
         request,
         "review/decisions/page.html",
         {
+            **summary,
             "page_title": f"Décisions — {call.title}",
             "breadcrumb": _crumbs(call),
-            "call": call,
-            "review": review,
-            "dossiers": dossiers,
+            "page": page,
+            "rows": rows,
             "outcomes": Outcome.choices,
-            "counts": [(label, counts[value]) for value, label in Outcome.choices],
-            "selected": counts[Outcome.SELECTED],
-            "over_places": call.places is not None and counts[Outcome.SELECTED] > call.places,
-            "drafted_count": len(drafted),
-            "undecided": undecided,
+            "in_error": in_error,
+            "page_error": page_error,
+            "proposal_form": ProposalForm(initial={"retenus": call.places, "attente": 0}),
             "warning": selectors.notification_warning(
-                call, undecided=undecided, today=selectors.local_today(call)
+                call, undecided=summary["undecided"], today=selectors.local_today(call)
             ),
             "progress": progress,
         },
+        status=400 if posted else 200,
     )
 
 
@@ -140,63 +204,141 @@ def progress_fragment(request, pk: int):
     )
 
 
-@require_POST
-def draft(request, pk: int, application_pk: int):
-    call = _call_for(request, pk)
-    application = get_object_or_404(
-        call.applications.select_related("call__programme__region"), pk=application_pk
-    )
-    report_outcome(
-        request,
-        lambda: decisions.draft_decision(
-            application=application,
-            outcome=request.POST.get("outcome", ""),
-            reason=request.POST.get("reason", ""),
-            waiting_rank=_int_or_none(request.POST.get("waiting_rank", "")),
-            by=request.user,
-        ),
-        success=f"Projet de décision enregistré pour « {application.establishment.name} ».",
-    )
-    return redirect(f"{reverse('review:decisions', args=[call.pk])}#dossier-{application.pk}")
-
-
 def _review_of(call: Call) -> Review:
     return get_object_or_404(Review, call=call)
 
 
-@require_POST
+def _confirmation_crumbs(call: Call, label: str) -> list:
+    return [*_crumbs(call)[:2], ("Décisions", reverse("review:decisions", args=[call.pk])), (label, None)]
+
+
+def propose(request, pk: int):
+    """« Retenir les N premiers »: the drafts it would make for the whole call, shown for review, then
+    saved together."""
+    call = _call_for(request, pk)
+    review = _review_of(call)
+    form = ProposalForm(request.POST if request.method == "POST" else request.GET)
+    proposal = reasons = None
+    status = 200
+    if form.is_valid():
+        dossiers = ranked_dossiers_in_review(review)
+        proposal = propose_decisions(
+            dossiers, selected=form.cleaned_data["retenus"], waiting=form.cleaned_data["attente"] or 0
+        )
+        outcomes = [value for value in Outcome.values if proposal.count(value)]
+        reasons = ProposalReasonsForm(request.POST or None, outcomes=outcomes)
+        if request.method == "POST":
+            if reasons.is_valid():
+                drafts = [
+                    Draft(
+                        application_id=row.dossier.application_id,
+                        outcome=row.outcome,
+                        reason=reasons.reason(row.outcome),
+                        waiting_rank=None,
+                    )
+                    for row in proposal.rows
+                ]
+                try:
+                    saved = draft_decisions(call=call, drafts=drafts, by=request.user)
+                except RowRefusal as refusal:
+                    name = next(
+                        row.dossier.establishment_name
+                        for row in proposal.rows
+                        if row.dossier.application_id == refusal.application_id
+                    )
+                    reasons.add_error(None, f"« {name} »\u00a0: {refusal.message}")
+                except Refusal as refusal:
+                    reasons.add_error(None, refusal.message)
+                else:
+                    messages.success(
+                        request,
+                        f"{saved} projet{pluralize(saved)} de décision enregistré{pluralize(saved)}\u00a0: "
+                        "relisez-les, puis confirmez-les en commission.",
+                    )
+                    return redirect("review:decisions", call.pk)
+            status = 400
+    elif request.method == "POST" or request.GET:
+        status = 400
+    return render(
+        request,
+        "review/decisions/propose.html",
+        {
+            **_summary(call, review, ranked_dossiers_in_review(review) if proposal is None else dossiers),
+            "page_title": f"Proposer les décisions — {call.title}",
+            "breadcrumb": _confirmation_crumbs(call, "Proposer les décisions"),
+            "form": form,
+            "proposal": proposal,
+            "reasons": reasons,
+            "selected_rows": proposal.of(Outcome.SELECTED) if proposal else [],
+            "waiting_rows": proposal.of(Outcome.WAITING_LIST) if proposal else [],
+        },
+        status=status,
+    )
+
+
 def confirm(request, pk: int):
+    """The commission: a page that sums up the drafts, then confirms them all at once."""
     call = _call_for(request, pk)
     review = _review_of(call)
-    report_outcome(
+    form = CommissionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            confirmed = decisions.confirm_decisions(
+                review=review,
+                by=request.user,
+                places_override_reason=form.cleaned_data["places_override_reason"],
+            )
+        except Refusal as refusal:
+            form.add_refusal(refusal)
+        else:
+            count = len(confirmed)
+            messages.success(
+                request, f"{count} décision{pluralize(count)} confirmée{pluralize(count)} en commission."
+            )
+            return redirect("review:decisions", call.pk)
+    return render(
         request,
-        lambda: decisions.confirm_decisions(
-            review=review,
-            by=request.user,
-            places_override_reason=request.POST.get("places_override_reason", ""),
-        ),
-        success="Décisions confirmées en commission.",
+        "review/decisions/confirm.html",
+        {
+            **_summary(call, review, ranked_dossiers_in_review(review)),
+            "page_title": f"Confirmer en commission — {call.title}",
+            "breadcrumb": _confirmation_crumbs(call, "Confirmer en commission"),
+            "form": form,
+        },
+        status=400 if request.method == "POST" else 200,
     )
-    return redirect("review:decisions", call.pk)
 
 
-@require_POST
 def notify(request, pk: int):
+    """How many letters and e-mails will leave, then « Notifier »."""
     call = _call_for(request, pk)
     review = _review_of(call)
-    report_outcome(
+    error = ""
+    if request.method == "POST":
+        try:
+            count = decisions.notify_decisions(review=review, by=request.user)
+        except Refusal as refusal:
+            error = refusal.message
+        else:
+            messages.success(
+                request,
+                f"Notification lancée pour {count} décision{pluralize(count)}\u00a0: les lettres et "
+                "e-mails partent en arrière-plan.",
+            )
+            return redirect("review:decisions", call.pk)
+    return render(
         request,
-        lambda: decisions.notify_decisions(review=review, by=request.user),
-        success="Notification lancée : les lettres et e-mails partent en arrière-plan.",
-    )
-    return redirect("review:decisions", call.pk)
-
-
-def _managed_decision(request, pk: int) -> Decision:
-    return get_object_or_404(
-        Decision.objects.select_related("application__call__programme__region", "application__establishment"),
-        pk=pk,
-        application__call__in=calls_managed_by(request.user),
+        "review/decisions/notify.html",
+        {
+            "call": call,
+            "review": review,
+            "counts": decision_counts(call),
+            "progress": notification_progress(review, call),
+            "error": error,
+            "page_title": f"Notifier les décisions — {call.title}",
+            "breadcrumb": _confirmation_crumbs(call, "Notifier les décisions"),
+        },
+        status=400 if error else 200,
     )
 
 
@@ -209,6 +351,14 @@ def retry(request, pk: int):
         success="Nouvel envoi lancé.",
     )
     return redirect("review:decisions", decision.application.call_id)
+
+
+def _managed_decision(request, pk: int) -> Decision:
+    return get_object_or_404(
+        Decision.objects.select_related("application__call__programme__region", "application__establishment"),
+        pk=pk,
+        application__call__in=calls_managed_by(request.user),
+    )
 
 
 class ChangeDecisionForm(DsfrBaseForm):

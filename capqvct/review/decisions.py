@@ -5,6 +5,7 @@ Each function is one state change: permission, change, audit event and queued wo
 """
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
@@ -32,6 +33,29 @@ PROMOTION_REASON = (
 def decisions_of_call(call: Call) -> QuerySet[Decision]:
     """The decisions on the call's dossiers still in review (a withdrawn dossier's no longer counts)."""
     return Decision.objects.filter(application__call=call, application__status=ApplicationStatus.IN_REVIEW)
+
+
+def call_code(call: Call) -> str:
+    """« AAC12 »: the call's kind and number."""
+    return f"{call.kind.upper()}{call.pk}"
+
+
+def reference_prefix(call: Call) -> str:
+    """« AAC12-2026 »: the call's code and the year of its deadline, in the region's time zone."""
+    return f"{call_code(call)}-{timezone.localtime(call.closes_at, ZoneInfo(call.time_zone)).year}"
+
+
+def _give_references(call: Call, decisions: list[Decision]) -> None:
+    """A reference to each confirmed decision that has none: « AAC12-2026-0001 », numbered in the
+    call from 1 in the order of confirmation, never given twice (the caller holds the review's lock)."""
+    prefix = reference_prefix(call)
+    given = Decision.objects.filter(reference__startswith=f"{prefix}-").values_list("reference", flat=True)
+    last = max((int(ref.rsplit("-", 1)[1]) for ref in given if ref.rsplit("-", 1)[1].isdigit()), default=0)
+    for decision in decisions:
+        if not decision.reference:
+            last += 1
+            decision.reference = f"{prefix}-{last:04d}"
+            Decision.objects.filter(pk=decision.pk).update(reference=decision.reference)
 
 
 def _check_reason(reason: str, *, field: str = "reason") -> str:
@@ -166,6 +190,7 @@ def confirm_decisions(
                 changes={"confirmed_at": now, "confirmed_by": by},
                 details={"outcome": decision.outcome},
             )
+        _give_references(call, drafted)
         record_event(
             action="decisions_confirmed_in_commission",
             actor=by,

@@ -5,6 +5,11 @@ the postal address of the sending agency. The sending agency is the first of the
 (set on its « En-tête des lettres de décision » page), who signs the letter with their title; when
 no agency has one, it is the first agency, and the agent who confirmed the decision signs as
 programme manager. Logos are embedded as data: URIs, so the letter renders with no network.
+
+The place line is the sending agency's city (its letterhead page), the region's name without one. The
+letter carries the decision's reference (decisions.decision_reference), the same addressee as the
+e-mail and the pages (addressee_name), the « voies et délais de recours » of an adverse decision
+(RECOURSE), and, for an establishment without an account, the signed link of decision_links.py.
 """
 
 from dataclasses import dataclass
@@ -18,6 +23,7 @@ from capqvct.accounts.models import Organisation, OrganisationKind
 from capqvct.core.files import image_data_uri
 from capqvct.core.formatting import format_date
 from capqvct.core.pdf import render_pdf
+from capqvct.review.decision_links import LINK_VALIDITY, link_url, needs_link
 from capqvct.review.models import Decision, Outcome
 
 OUTCOME_SENTENCES = {
@@ -29,6 +35,21 @@ OUTCOME_SENTENCES = {
 # The ARS signs before the Aract.
 AGENCY_ORDER = {OrganisationKind.ARS: 0, OrganisationKind.ARACT: 1}
 PROGRAMME_MANAGER_TITLE = "Responsable de programme"
+# The outcomes that refuse what was asked, and so tell how to contest them.
+ADVERSE_OUTCOMES = (Outcome.NOT_SELECTED, Outcome.INELIGIBLE)
+# Code des relations entre le public et l’administration, L. 411-2 (an administrative appeal made in
+# time extends the time for the court); code de justice administrative, R. 421-1 (two months from
+# notification) and R. 312-1 (the court of the place of the deciding authority).
+RECOURSE = (
+    "Voies et délais de recours : si vous entendez contester cette décision, vous pouvez, dans un "
+    "délai de deux mois à compter de sa notification, former un recours gracieux auprès de {agency}, "
+    "ou un recours contentieux devant le tribunal administratif territorialement compétent (article "
+    "R. 421-1 du code de justice administrative), y compris par l’application Télérecours "
+    "citoyens (www.telerecours.fr). Le recours gracieux formé dans ce délai le prolonge (article "
+    "L. 411-2 du code des relations entre le public et l’administration) : le délai du "
+    "recours contentieux court de nouveau à compter de la réponse, ou du rejet implicite né du silence "
+    "gardé pendant deux mois."
+)
 
 
 @dataclass(frozen=True)
@@ -39,6 +60,19 @@ class Signature:
     # Signed by the agency's signatory (title above the name, room for the handwritten signature)
     # rather than by the confirming agent.
     by_signatory: bool
+
+
+def addressee_name(establishment) -> str:
+    """How every channel names the addressee (letter, e-mail, pages): the establishment's full name in
+    the directory, else its usual name."""
+    return (establishment.long_name or establishment.name).strip()
+
+
+def recourse_text(decision: Decision, agency_name: str) -> str:
+    """The « voies et délais de recours » of an adverse decision; empty for the others."""
+    if decision.outcome not in ADVERSE_OUTCOMES:
+        return ""
+    return RECOURSE.format(agency=agency_name or "l’agence qui l’a prise")
 
 
 def letter_file_name(decision: Decision) -> str:
@@ -77,6 +111,10 @@ def letter_context(decision: Decision, *, now: datetime | None = None) -> dict:
     # The letter is dated the day it was (or is being) sent, in the region's time zone.
     sent_at = decision.notified_at or now or timezone.now()
     return {
+        "addressee": addressee_name(application.establishment),
+        "place": (sender.city if sender else "") or region.name,
+        "recourse": recourse_text(decision, sender.name if sender else ""),
+        "link": link_url(decision) if decision.confirmed_at and needs_link(decision) else "",
         "decision": decision,
         "application": application,
         "establishment": application.establishment,
@@ -91,6 +129,7 @@ def letter_context(decision: Decision, *, now: datetime | None = None) -> dict:
         "signature": signature(decision, sender),
         "is_selected": decision.outcome == Outcome.SELECTED,
         "is_waiting": decision.outcome == Outcome.WAITING_LIST,
+        "link_days": LINK_VALIDITY.days,
     }
 
 

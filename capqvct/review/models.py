@@ -247,6 +247,9 @@ class Decision(models.Model):
     # Rank on the waiting list, 1 first.
     waiting_rank = models.PositiveSmallIntegerField("rang sur la liste d’attente", null=True, blank=True)
     reason = models.TextField("motif adressé au candidat")
+    # Printed on the letter and the e-mail: « AAC12-2026-0003 », given once at the first confirmation
+    # (see decisions.decision_reference) and kept through changes and promotions.
+    reference = models.CharField("référence", max_length=40, blank=True)
     drafted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -279,6 +282,9 @@ class Decision(models.Model):
             models.CheckConstraint(
                 name="decision_bounced_was_notified",
                 condition=Q(bounced_at__isnull=True) | Q(notified_at__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["reference"], condition=~Q(reference=""), name="decision_reference_unique"
             ),
             models.CheckConstraint(
                 name="decision_notified_without_error",

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from capqvct.review import bundle_views, decision_views, exchange_views, ranking_views, views
+from capqvct.review import (
+    bundle_views,
+    decision_link_views,
+    decision_views,
+    exchange_views,
+    ranking_views,
+    views,
+)
 
 app_name = "review"
 
@@ -35,15 +42,18 @@ urlpatterns = [
     path(
         "decisions/appels/<int:pk>/avancement/", decision_views.progress_fragment, name="decisions_progress"
     ),
-    path(
-        "decisions/appels/<int:pk>/dossiers/<int:application_pk>/projet/",
-        decision_views.draft,
-        name="decision_draft",
-    ),
+    path("decisions/appels/<int:pk>/proposition/", decision_views.propose, name="decisions_propose"),
     path("decisions/appels/<int:pk>/commission/", decision_views.confirm, name="decisions_confirm"),
     path("decisions/appels/<int:pk>/notifier/", decision_views.notify, name="decisions_notify"),
     path("decisions/<int:pk>/modifier/", decision_views.change, name="decision_change"),
     path("decisions/<int:pk>/renvoyer/", decision_views.retry, name="decision_retry"),
     path("decisions/dossier/<int:pk>/", decision_views.applicant_decision, name="applicant_decision"),
     path("decisions/dossier/<int:pk>/lettre/", decision_views.letter, name="decision_letter"),
+    # The signed link of a letter, for an establishment without an account (no sign-in needed)
+    path("decisions/lien/<str:token>/", decision_link_views.decision_by_link, name="decision_by_link"),
+    path(
+        "decisions/lien/<str:token>/lettre/",
+        decision_link_views.decision_letter_by_link,
+        name="decision_letter_by_link",
+    ),
 ]

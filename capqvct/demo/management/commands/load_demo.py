@@ -119,6 +119,7 @@ class Command(BaseCommand):
                 organisation=agency,
                 by=manager,
                 postal_address=letterhead["postal_address"],
+                city=letterhead["city"],
                 signatory_name=letterhead["signatory_name"],
                 signatory_title=letterhead["signatory_title"],
                 logo=SimpleUploadedFile("logo.png", logo, content_type="image/png"),
