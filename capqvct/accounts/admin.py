@@ -73,7 +73,16 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_filter = ["kind", "region"]
     list_select_related = ["region"]
     search_fields = ["name", "email"]
-    fields = ["name", "kind", "region", "email", "postal_address", "city", "signatory_name", "signatory_title"]
+    fields = [
+        "name",
+        "kind",
+        "region",
+        "email",
+        "postal_address",
+        "city",
+        "signatory_name",
+        "signatory_title",
+    ]
     readonly_fields = ["kind", "region"]
     inlines = [MembershipInline]
 

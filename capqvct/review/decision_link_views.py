@@ -11,8 +11,14 @@ from django.utils.http import urlencode
 
 from capqvct.core.services import record_event
 from capqvct.review.decision_links import LinkExpired, LinkInvalid, decision_of_token
-from capqvct.review.letters import addressee_name, letter_agencies, letter_file_name, recourse_text, sending_agency
-from capqvct.review.letters import decision_letter_pdf
+from capqvct.review.letters import (
+    addressee_name,
+    decision_letter_pdf,
+    letter_agencies,
+    letter_file_name,
+    recourse_text,
+    sending_agency,
+)
 
 
 def _decision_or_answer(request, token: str):

@@ -72,9 +72,7 @@ def decision_of_token(token: str) -> Decision:
     decision = (
         Decision.objects.filter(pk=payload.get("d"), reference=payload.get("r", ""))
         .filter(DECISION.condition(*CONFIRMED_STATES))
-        .select_related(
-            "application__call__programme__region", "application__establishment", "confirmed_by"
-        )
+        .select_related("application__call__programme__region", "application__establishment", "confirmed_by")
         .first()
     )
     if decision is None:

@@ -58,7 +58,9 @@ def decision_counts(call: Call) -> DecisionCounts:
     """One aggregate query."""
     drafted = DECISION.condition(DRAFTED)
     aggregates = {f"all_{value}": Count("pk", filter=Q(outcome=value)) for value in Outcome.values}
-    aggregates |= {f"draft_{value}": Count("pk", filter=Q(outcome=value) & drafted) for value in Outcome.values}
+    aggregates |= {
+        f"draft_{value}": Count("pk", filter=Q(outcome=value) & drafted) for value in Outcome.values
+    }
     counts = decisions_of_call(call).aggregate(
         drafted=Count("pk", filter=drafted), confirmed=Count("pk", filter=~drafted), **aggregates
     )

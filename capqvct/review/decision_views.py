@@ -9,15 +9,15 @@ from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
-from django.template.defaultfilters import pluralize
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 from dsfr.forms import DsfrBaseForm
 
-from capqvct.applications.models import Application, ApplicationStatus
+from capqvct.applications.models import Application
 from capqvct.applications.selectors import applications_of_applicant
 from capqvct.calls.models import Call
 from capqvct.calls.selectors import calls_managed_by
@@ -34,9 +34,8 @@ from capqvct.review.decision_selectors import (
     propose_decisions,
     ranked_dossiers_in_review,
 )
-from capqvct.review.letters import decision_letter_pdf, letter_file_name
+from capqvct.review.letters import addressee_name, decision_letter_pdf, letter_file_name
 from capqvct.review.models import Decision, Outcome, Review
-from capqvct.review.states import DECISION
 
 
 @dataclass(frozen=True)
@@ -131,7 +130,11 @@ def decisions_page(request, pk: int):
         if row.draftable:
             decision = row.decision
             initial = (
-                {"outcome": decision.outcome, "waiting_rank": decision.waiting_rank, "reason": decision.reason}
+                {
+                    "outcome": decision.outcome,
+                    "waiting_rank": decision.waiting_rank,
+                    "reason": decision.reason,
+                }
                 if decision
                 else {}
             )
@@ -226,7 +229,7 @@ def propose(request, pk: int):
             dossiers, selected=form.cleaned_data["retenus"], waiting=form.cleaned_data["attente"] or 0
         )
         outcomes = [value for value in Outcome.values if proposal.count(value)]
-        reasons = ProposalReasonsForm(request.POST or None, outcomes=outcomes)
+        reasons = ProposalReasonsForm(request.POST if request.method == "POST" else None, outcomes=outcomes)
         if request.method == "POST":
             if reasons.is_valid():
                 drafts = [
@@ -280,7 +283,7 @@ def confirm(request, pk: int):
     """The commission: a page that sums up the drafts, then confirms them all at once."""
     call = _call_for(request, pk)
     review = _review_of(call)
-    form = CommissionForm(request.POST or None)
+    form = CommissionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             confirmed = decisions.confirm_decisions(
@@ -448,7 +451,9 @@ def _application_for_letter(request, pk: int) -> Application:
 
 def applicant_decision(request, pk: int):
     """The applicant's view of their dossier's state and, once notified, the decision and its letter."""
-    application = get_object_or_404(applications_of_applicant(request.user).select_related("decision"), pk=pk)
+    application = get_object_or_404(
+        applications_of_applicant(request.user).select_related("decision", "establishment"), pk=pk
+    )
     decision = getattr(application, "decision", None)
     if decision is not None and decision.notified_at is None:
         decision = None
@@ -461,6 +466,7 @@ def applicant_decision(request, pk: int):
             "application": application,
             "call": application.call,
             "decision": decision,
+            "addressee": addressee_name(application.establishment),
             "state": application.state_for_applicant,
         },
     )
