@@ -166,7 +166,8 @@ def test_the_decisions_page_offers_a_change_and_a_new_sending_where_they_apply(
     assert page.get_by_role("link", name="Modifier la décision de EHPAD Les Tilleuls").is_visible()
     assert page.get_by_role("button", name="Renvoyer SSIAD du Lez").is_visible()
     assert page.get_by_role("button", name="Renvoyer EHPAD Les Tilleuls").count() == 0
-    assert page.get_by_role("button", name="Enregistrer le projet pour EHPAD Les Cigales").is_visible()
+    assert page.get_by_label("Décision (projet) pour EHPAD Les Cigales").is_visible()
+    assert page.get_by_label("Décision (projet) pour EHPAD Les Tilleuls").count() == 0
     look(page, "manager--decisions-actions")
 
 

@@ -26,11 +26,13 @@ def test_failed_e_mails_are_shown_to_their_author_and_sent_again(
     )
     page = signed_in_page(browser, live_server, manager)
     page.goto(f"/instruction/decisions/appels/{call.pk}/")
+    page.get_by_role("link", name="Confirmer en commission").click()
     page.get_by_role("button", name="Confirmer en commission").click()
     expect(page.locator(".fr-alert--success").first).to_be_visible()
 
     # The mail server is down from here on.
-    page.get_by_role("button", name="Notifier les décisions").click()
+    page.get_by_role("link", name="Notifier les décisions").click()
+    page.get_by_role("button", name="Notifier 1 décision").click()
     row = page.get_by_role("row").filter(has_text="EHPAD Les Tilleuls")
     expect(row).to_contain_text("Le serveur d’envoi est injoignable (connexion refusée).")
     expect(row).to_contain_text("Nouvel essai automatique le")

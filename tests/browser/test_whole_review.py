@@ -156,7 +156,9 @@ def test_a_whole_review_of_twelve_dossiers(browser, live_server, look):
         row = manager.get_by_role("row").filter(has_text=name)
         row.get_by_label("Décision").select_option(label="Retenu")
         row.get_by_label("Motif adressé au candidat").fill("Projet solide, direction et CSE engagés.")
-        row.get_by_role("button", name="Enregistrer le projet").click()
+    # One form for the whole page.
+    manager.get_by_role("button", name="Enregistrer les projets de cette page").click()
+    for name in in_browser:
         expect(
             manager.get_by_role("row").filter(has_text=name).get_by_label("Décision (projet)")
         ).to_have_value(Outcome.SELECTED)
@@ -171,7 +173,9 @@ def test_a_whole_review_of_twelve_dossiers(browser, live_server, look):
             by=setting.manager,
         )
     manager.reload()
-    expect(manager.get_by_text("12 décisions en projet.")).to_be_visible()
+    expect(manager.get_by_text("12 décisions en projet")).to_be_visible()
+    manager.get_by_role("link", name="Confirmer en commission").click()
+    look(manager, "revue-complete--commission-a-confirmer")
     manager.get_by_role("button", name="Confirmer en commission").click()
     bilan = manager.locator(".fr-callout")
     expect(bilan).to_contain_text("6 retenus")
@@ -182,7 +186,8 @@ def test_a_whole_review_of_twelve_dossiers(browser, live_server, look):
     look(manager, "revue-complete--decisions-confirmees")
 
     # Notification (tasks run at once in tests).
-    manager.get_by_role("button", name="Notifier les décisions").click()
+    manager.get_by_role("link", name="Notifier les décisions").click()
+    manager.get_by_role("button", name="Notifier 12 décisions").click()
     manager.goto(f"/instruction/decisions/appels/{call.pk}/")
     expect(manager.locator("#avancement-notification")).to_contain_text("12 / 12 décisions notifiées")
     expect(manager.get_by_text("Notifiée le")).to_have_count(12)

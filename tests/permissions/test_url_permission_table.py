@@ -418,15 +418,19 @@ TABLE = {
         lambda w: f"/instruction/decisions/appels/{w.call.pk}/avancement/",
         MANAGERS_OF_OBJECT,
     ),
-    "review:decision_draft": (
-        lambda w: f"/instruction/decisions/appels/{w.call.pk}/dossiers/{w.application.pk}/projet/",
-        POST_ONLY,
+    # The bulk proposal and the two confirmation pages, before « Confirmer en commission » and « Notifier ».
+    "review:decisions_propose": (
+        lambda w: f"/instruction/decisions/appels/{w.call.pk}/proposition/",
+        MANAGERS_OF_OBJECT,
     ),
     "review:decisions_confirm": (
         lambda w: f"/instruction/decisions/appels/{w.call.pk}/commission/",
-        POST_ONLY,
+        MANAGERS_OF_OBJECT,
     ),
-    "review:decisions_notify": (lambda w: f"/instruction/decisions/appels/{w.call.pk}/notifier/", POST_ONLY),
+    "review:decisions_notify": (
+        lambda w: f"/instruction/decisions/appels/{w.call.pk}/notifier/",
+        MANAGERS_OF_OBJECT,
+    ),
     "review:decision_change": (
         lambda w: f"/instruction/decisions/{world_decision(w).pk}/modifier/",
         MANAGERS_OF_OBJECT,
@@ -443,6 +447,13 @@ TABLE = {
     "review:decision_letter": (
         lambda w: f"/instruction/decisions/dossier/{world_decision(w).application_id}/lettre/",
         MANAGERS_OF_OBJECT,
+    ),
+    # A letter's signed link, for an establishment without an account: no sign-in needed, so an altered
+    # link is a 404 for everyone (test_decision_letter_content.py opens a genuine one, expired or not).
+    "review:decision_by_link": (lambda w: "/instruction/decisions/lien/altere/", {role: 404 for role in ROLES}),
+    "review:decision_letter_by_link": (
+        lambda w: "/instruction/decisions/lien/altere/lettre/",
+        {role: 404 for role in ROLES},
     ),
     # The review of a second call, past its deadline (see world.reviewed_call): its managers see it,
     # the reviewer only their assignment (after declaring no conflict), everyone else a 404.

@@ -5,6 +5,8 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from capqvct.applications.models import Application, ApplicationStatus
 from capqvct.calls import services as call_services
@@ -365,9 +367,6 @@ def test_the_page_costs_the_same_queries_for_5_or_60_dossiers(
 ):
     many_dossiers(call, 5)
     client.get(page_url(call))  # the session and the caches, once
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as few:
         client.get(page_url(call))
     many_dossiers(call, 55, start=5)
