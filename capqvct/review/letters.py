@@ -42,7 +42,7 @@ ADVERSE_OUTCOMES = (Outcome.NOT_SELECTED, Outcome.INELIGIBLE)
 # notification) and R. 312-1 (the court of the place of the deciding authority).
 RECOURSE = (
     "Voies et délais de recours : si vous entendez contester cette décision, vous pouvez, dans un "
-    "délai de deux mois à compter de sa notification, former un recours gracieux auprès de {agency}, "
+    "délai de deux mois à compter de sa notification, former un recours gracieux auprès de l’autorité qui l’a prise ({agency}), "
     "ou un recours contentieux devant le tribunal administratif territorialement compétent (article "
     "R. 421-1 du code de justice administrative), y compris par l’application Télérecours "
     "citoyens (www.telerecours.fr). Le recours gracieux formé dans ce délai le prolonge (article "
@@ -72,7 +72,7 @@ def recourse_text(decision: Decision, agency_name: str) -> str:
     """The « voies et délais de recours » of an adverse decision; empty for the others."""
     if decision.outcome not in ADVERSE_OUTCOMES:
         return ""
-    return RECOURSE.format(agency=agency_name or "l’agence qui l’a prise")
+    return RECOURSE.format(agency=agency_name or "l’agence régionale")
 
 
 def letter_file_name(decision: Decision) -> str:

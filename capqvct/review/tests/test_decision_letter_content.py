@@ -22,6 +22,7 @@ pytestmark = pytest.mark.django_db
 
 agency, manager, call, review = shared.agency, shared.manager, shared.call, shared.review
 COMMISSION = shared.COMMISSION
+ARTIFACTS = shared.ARTIFACTS
 LONG_REASON = (
     "Votre projet est solide et bien porté par la direction et les représentants du personnel. "
     "Les places de cet appel sont toutefois attribuées aux dossiers les mieux classés par la commission, "
@@ -79,11 +80,13 @@ def test_a_decision_not_selected_tells_the_means_of_appeal_on_one_page(call, rev
 
     text = text_of(pdf)
     assert "Voies et délais de recours" in text
-    assert "recours gracieux auprès de ARS Occitanie" in text
+    assert "recours gracieux auprès de l’autorité qui l’a prise (ARS Occitanie)" in text
     assert "tribunal administratif" in text and "deux mois à compter de sa notification" in text
     assert "R. 421-1 du code de justice administrative" in text
     assert "L. 411-2 du code des relations entre le public et l’administration" in text
     assert pages_of(pdf) == 1
+    (ARTIFACTS / "lettre-non-retenu.pdf").parent.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "lettre-non-retenu.pdf").write_bytes(pdf)
 
 
 def test_a_selected_decision_has_no_means_of_appeal(call, review, manager):
