@@ -42,8 +42,8 @@ ADVERSE_OUTCOMES = (Outcome.NOT_SELECTED, Outcome.INELIGIBLE)
 # notification) and R. 312-1 (the court of the place of the deciding authority).
 RECOURSE = (
     "Voies et délais de recours : si vous entendez contester cette décision, vous pouvez, dans un "
-    "délai de deux mois à compter de sa notification, former un recours gracieux auprès de l’autorité qui l’a prise ({agency}), "
-    "ou un recours contentieux devant le tribunal administratif territorialement compétent (article "
+    "délai de deux mois à compter de sa notification, former un recours gracieux auprès de l’autorité "
+    "qui l’a prise ({agency}), ou un recours contentieux devant le tribunal administratif territorialement compétent (article "
     "R. 421-1 du code de justice administrative), y compris par l’application Télérecours "
     "citoyens (www.telerecours.fr). Le recours gracieux formé dans ce délai le prolonge (article "
     "L. 411-2 du code des relations entre le public et l’administration) : le délai du "

@@ -7,10 +7,10 @@ import pytest
 from django.test import Client
 from playwright.sync_api import expect
 
-from capqvct.applications.models import Channel
 from capqvct.review.decision_links import link_path
 from capqvct.review.models import Assignment, Criterion, Decision, EligibilityReview, Outcome, Score
 from capqvct.review.tests import test_decisions as shared
+from capqvct.review.tests.test_decision_letter_content import record_paper_decision
 from tests.browser.test_whole_review import signed_in_page
 from tests.factories import UserFactory
 
@@ -109,16 +109,7 @@ def test_a_commission_from_the_proposal_to_the_notification(
 def test_the_signed_link_of_a_paper_dossier_opens_without_an_account(
     browser, live_server, look, call, review, manager
 ):
-    application = shared.dossier(call, "SSIAD du Lodévois")
-    application.channel = Channel.EMAIL
-    application.sender_email = "secretariat@ssiad-lodeve.fr"
-    application.received_at = shared.CLOSES
-    application.save()
-    shared.draft(application, Outcome.NOT_SELECTED, manager)
-    from capqvct.review import decisions
-
-    decisions.confirm_decisions(review=review, by=manager)
-    decision = Decision.objects.get()
+    decision = record_paper_decision(call, review, manager)
     context = browser.new_context(
         locale="fr-FR", viewport={"width": 1280, "height": 900}, base_url=live_server.url
     )

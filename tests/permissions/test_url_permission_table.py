@@ -450,7 +450,10 @@ TABLE = {
     ),
     # A letter's signed link, for an establishment without an account: no sign-in needed, so an altered
     # link is a 404 for everyone (test_decision_letter_content.py opens a genuine one, expired or not).
-    "review:decision_by_link": (lambda w: "/instruction/decisions/lien/altere/", {role: 404 for role in ROLES}),
+    "review:decision_by_link": (
+        lambda w: "/instruction/decisions/lien/altere/",
+        {role: 404 for role in ROLES},
+    ),
     "review:decision_letter_by_link": (
         lambda w: "/instruction/decisions/lien/altere/lettre/",
         {role: 404 for role in ROLES},

@@ -134,9 +134,9 @@ def test_an_establishment_with_an_account_gets_no_link(
 # The signed link
 
 
-@pytest.fixture
-def paper_decision(call, review, manager):
-    """A dossier recorded by an agent from a paper deposit, for an establishment without an account."""
+def record_paper_decision(call, review, manager) -> Decision:
+    """A dossier recorded by an agent from a paper deposit, for an establishment without an account,
+    confirmed « non retenu »."""
     application = shared.dossier(call, "SSIAD du Lodévois")
     application.channel = Channel.EMAIL
     application.sender_email = "secretariat@ssiad-lodeve.fr"
@@ -145,6 +145,11 @@ def paper_decision(call, review, manager):
     shared.draft(application, Outcome.NOT_SELECTED, manager)
     decisions.confirm_decisions(review=review, by=manager, now=COMMISSION)
     return Decision.objects.select_related("application__establishment").get(application=application)
+
+
+@pytest.fixture
+def paper_decision(call, review, manager):
+    return record_paper_decision(call, review, manager)
 
 
 def test_the_paper_establishment_s_letter_and_e_mail_carry_a_link(
