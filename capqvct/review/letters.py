@@ -41,14 +41,14 @@ ADVERSE_OUTCOMES = (Outcome.NOT_SELECTED, Outcome.INELIGIBLE)
 # time extends the time for the court); code de justice administrative, R. 421-1 (two months from
 # notification) and R. 312-1 (the court of the place of the deciding authority).
 RECOURSE = (
-    "Voies et délais de recours : si vous entendez contester cette décision, vous pouvez, dans un "
-    "délai de deux mois à compter de sa notification, former un recours gracieux auprès de l’autorité "
-    "qui l’a prise ({agency}), ou un recours contentieux devant le tribunal administratif territorialement compétent (article "
-    "R. 421-1 du code de justice administrative), y compris par l’application Télérecours "
-    "citoyens (www.telerecours.fr). Le recours gracieux formé dans ce délai le prolonge (article "
-    "L. 411-2 du code des relations entre le public et l’administration) : le délai du "
-    "recours contentieux court de nouveau à compter de la réponse, ou du rejet implicite né du silence "
-    "gardé pendant deux mois."
+    "Voies et délais de recours\u00a0: si vous entendez contester cette décision, vous pouvez, dans "
+    "un délai de deux mois à compter de sa notification, former un recours gracieux auprès de "
+    "l’autorité qui l’a prise ({agency}), ou un recours contentieux devant le tribunal administratif "
+    "territorialement compétent (article R.\u00a0421-1 du code de justice administrative), y compris "
+    "par l’application Télérecours citoyens (www.telerecours.fr). Le recours gracieux formé dans ce "
+    "délai le prolonge (article L.\u00a0411-2 du code des relations entre le public et "
+    "l’administration)\u00a0: le délai du recours contentieux court de nouveau à compter de la "
+    "réponse, ou du rejet implicite né du silence gardé pendant deux mois."
 )
 
 
