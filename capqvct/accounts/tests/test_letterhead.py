@@ -28,6 +28,7 @@ SVG_LOGO = (
 ADDRESS = "Cité administrative\n1 rue de l’Exemple\nCS 00001\n34000 Montpellier"
 FIELDS = {
     "postal_address": ADDRESS,
+    "city": "Montpellier",
     "signatory_name": "Jeanne Exemple",
     "signatory_title": "Directrice générale de l’ARS Occitanie",
 }
@@ -68,13 +69,28 @@ def test_the_manager_saves_logo_address_and_signatory(ars, manager, verified_cli
     assert response.status_code == 302
     assert response["Location"] == f"/compte/organisations/{ars.pk}/"
     ars.refresh_from_db()
-    assert (ars.postal_address, ars.signatory_name, ars.signatory_title) == tuple(FIELDS.values())
+    assert (ars.postal_address, ars.city, ars.signatory_name, ars.signatory_title) == tuple(FIELDS.values())
     # Stored under a random name, without the sender's file name or extension.
     assert re.fullmatch(r"logos/[0-9a-f]{2}/[0-9a-f]{32}", ars.logo.name)
     assert stored_image(ars).size == (160, 60)
     event = AuditEvent.objects.get(action="letterhead_updated")
     assert (event.actor, event.target_id) == (manager, str(ars.pk))
-    assert sorted(event.details["changed"]) == ["logo", "postal_address", "signatory_name", "signatory_title"]
+    assert sorted(event.details["changed"]) == [
+        "city",
+        "logo",
+        "postal_address",
+        "signatory_name",
+        "signatory_title",
+    ]
+
+
+def test_the_city_printed_on_the_letters_is_edited_with_the_letterhead(ars, manager, verified_client):
+    client = verified_client(manager)
+    client.post(url(ars), {**FIELDS, "city": "  Montpellier "})
+
+    ars.refresh_from_db()
+    assert ars.city == "Montpellier"
+    assert 'value="Montpellier"' in client.get(url(ars)).content.decode()
 
 
 def test_the_page_shows_the_current_values_and_the_logo_through_its_view(ars, manager, verified_client):
