@@ -464,6 +464,10 @@ class DecisionOut(Schema):
         alias="waiting_rank", description="Rang sur la liste d’attente, 1 en tête ; nul hors liste d’attente."
     )
     reason: str = Field(description="Motif adressé au candidat.")
+    reference: str = Field(
+        description="Référence de la décision, donnée à sa confirmation en commission (vide avant).",
+        examples=["AAC12-2026-0007"],
+    )
     notified_at: datetime | None = Field(description="Notification au candidat (ISO 8601), nulle avant.")
 
     @staticmethod
@@ -507,6 +511,7 @@ class ApplicantDecisionOut(Schema):
         alias="waiting_rank", description="Rang sur la liste d’attente, 1 en tête ; nul hors liste d’attente."
     )
     reason: str = Field(description="Motif de la décision.")
+    reference: str = Field(description="Référence de la décision.", examples=["AAC12-2026-0007"])
     notified_at: datetime = Field(description="Notification de la décision (ISO 8601).")
 
     @staticmethod

@@ -224,6 +224,7 @@ def test_managers_read_the_ranking_and_the_decisions_of_their_region(client, set
             "outcome_label": "Liste d’attente",
             "rank": 1,
             "reason": "Projet à mûrir.",
+            "reference": f"AAC{setting.call.pk}-2026-0001",
             "notified_at": None,
             "establishment": {
                 "finess_et": setting.application.establishment.finess_et,
@@ -268,6 +269,7 @@ def test_the_applicant_reads_their_decision_once_notified(client, setting, direc
         "outcome_label": "Liste d’attente",
         "rank": 1,
         "reason": "Projet à mûrir.",
+        "reference": decision.reference,
         "notified_at": listed_at,
     }
 
