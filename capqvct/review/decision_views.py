@@ -220,7 +220,9 @@ def propose(request, pk: int):
     saved together."""
     call = _call_for(request, pk)
     review = _review_of(call)
-    form = ProposalForm(request.POST if request.method == "POST" else request.GET)
+    data = request.POST if request.method == "POST" else request.GET
+    # A first visit shows the form with the call's places, without errors.
+    form = ProposalForm(data) if data else ProposalForm(initial={"retenus": call.places, "attente": 0})
     proposal = reasons = None
     status = 200
     if form.is_valid():
@@ -260,7 +262,7 @@ def propose(request, pk: int):
                     )
                     return redirect("review:decisions", call.pk)
             status = 400
-    elif request.method == "POST" or request.GET:
+    elif form.is_bound:
         status = 400
     return render(
         request,

@@ -245,6 +245,16 @@ def test_a_wrong_number_in_the_proposal_is_shown_at_its_field(client, call, crit
     assert "Indiquez un nombre positif ou nul." in page and "Indiquez un nombre en chiffres." in page
 
 
+def test_the_proposal_page_opens_with_the_call_s_places_and_no_error(client, call, criterion):
+    scored(call, "A", 18, criterion)
+
+    response = client.get(f"{page_url(call)}proposition/")
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'value="2"' in page and "fr-error-text" not in page
+
+
 def test_a_blank_reason_in_the_proposal_saves_nothing(client, call, criterion):
     scored(call, "A", 18, criterion)
     scored(call, "B", 12, criterion)
