@@ -1,11 +1,12 @@
 """A manager reserves a département's dossiers to a group of reviewers, then assigns automatically."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from capqvct.calls.models import Call
 from capqvct.review.models import Assignment
+from capqvct.review.selectors import local_today
 from capqvct.review.tests.test_assignment import Setting, opened
 from tests.browser.test_review_journey import _sign_in
 
@@ -15,7 +16,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_a_routing_rule_from_the_dashboard(page, live_server, look):
     setting = Setting(dossiers=3)
     # Announced in three days with nothing decided: the dashboard warns.
-    Call.objects.filter(pk=setting.call.pk).update(notification_on=date.today() + timedelta(days=3))
+    Call.objects.filter(pk=setting.call.pk).update(
+        notification_on=local_today(setting.call) + timedelta(days=3)
+    )
     opened(setting)
     _sign_in(page, setting.manager, live_server.url)
     page.goto(f"/instruction/appels/{setting.call.pk}/")

@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.timezone import localtime
 
 from capqvct.accounts.models import Role
 from capqvct.establishments import services
@@ -161,7 +162,8 @@ def test_the_claimants_dashboard_shows_the_pending_claim_then_the_refusal_and_it
 
     page = client.get("/compte/tableau-de-bord/").content.decode()
     assert "Demande en attente" in page and "EHPAD Les Cigales" in page
-    assert f"demande envoyée le {claim.created_at.day}" in page
+    # The date is the one of the agency's time zone, not UTC's (they differ after 23:00).
+    assert f"demande envoyée le {localtime(claim.created_at).day}" in page
     assert "L’agence de la région vous répondra par e-mail." in page
     # The claim says what comes next: no invitation to claim again.
     assert "Vous n’appartenez encore à aucune organisation" not in page

@@ -8,7 +8,7 @@ from django.urls import reverse
 from capqvct.accounts.models import Role
 from capqvct.review import decisions
 from capqvct.review.models import Assignment, Criterion, Decision, Outcome, Score
-from capqvct.review.selectors import notification_warning
+from capqvct.review.selectors import local_today, notification_warning
 from capqvct.review.tests import test_decisions as shared
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory, region
 
@@ -166,7 +166,7 @@ def test_the_warning_when_the_announced_date_is_close(call, days, undecided, exp
 
 
 def test_the_page_warns_when_the_announced_date_is_close(client, call, review):
-    call.notification_on = date.today() + timedelta(days=3)
+    call.notification_on = local_today(call) + timedelta(days=3)
     call.save()
     dossier(call, "A")
 
@@ -176,7 +176,7 @@ def test_the_page_warns_when_the_announced_date_is_close(client, call, review):
 
 
 def test_the_review_dashboard_warns_too_until_every_decision_is_confirmed(client, call, review, manager):
-    call.notification_on = date.today() + timedelta(days=2)
+    call.notification_on = local_today(call) + timedelta(days=2)
     call.save()
     application = dossier(call, "A")
     dashboard = reverse("review:dashboard", args=[call.pk])
