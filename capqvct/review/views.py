@@ -6,7 +6,6 @@ region, a reviewer not given the dossier, or one who declared a conflict, gets a
 """
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +18,7 @@ from capqvct.core.exceptions import Refusal
 from capqvct.core.network import is_local_path
 from capqvct.core.outcomes import report_outcome
 from capqvct.core.services import record_event
-from capqvct.review import selectors, services
+from capqvct.review import forms, selectors, services
 from capqvct.review.models import Assignment, Review, RoutingRule
 from capqvct.review.states import ASSIGNMENT, ASSIGNMENT_TONES
 
@@ -45,13 +44,6 @@ def _crumbs(call, *last: str) -> list:
     return [*crumbs, ("Instruction", None)]
 
 
-def _int(raw, default: int = 0) -> int:
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        return default
-
-
 # The manager's pages
 
 
@@ -62,12 +54,15 @@ def dashboard(request, call_pk: int):
     return _render_dashboard(request, call, Review.objects.filter(call=call).first())
 
 
-def _render_dashboard(request, call, review: Review | None, *, routing: dict | None = None, status=200):
+def _render_dashboard(
+    request, call, review: Review | None, *, routing: dict | None = None, open_form=None, status=200
+):
     context = {"page_title": f"Instruction — {call.title}", "call": call, "review": review}
     context["breadcrumb"] = _crumbs(call)
     if review is None:
         context["can_open"] = services.can_open_review(call, timezone.now())
-        return render(request, "review/dashboard.html", context)
+        context["open_form"] = open_form or forms.OpenReviewForm()
+        return render(request, "review/dashboard.html", context, status=status)
     reviewers = selectors.eligible_reviewers(call)
     loads = selectors.active_loads(review)
     rows = []
@@ -102,52 +97,50 @@ def _render_dashboard(request, call, review: Review | None, *, routing: dict | N
 @require_POST
 def open_review(request, call_pk: int):
     call = _call_for(request, call_pk)
-    report_outcome(
-        request,
-        lambda: services.open_review(
-            call=call,
-            by=request.user,
-            reviewers_per_dossier=_int(request.POST.get("reviewers_per_dossier"), 2),
-            blind_for_experts=request.POST.get("blind_for_experts") == "on",
-        ),
-        success="Instruction ouverte : les dossiers déposés sont passés en instruction.",
-    )
-    return redirect("review:dashboard", call_pk=call.pk)
+    form = forms.OpenReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            services.open_review(call=call, by=request.user, **form.cleaned_data)
+        except Refusal as refusal:
+            forms.add_refusal(form, refusal)
+        else:
+            messages.success(
+                request, "Instruction ouverte : les dossiers déposés sont passés en instruction."
+            )
+            return redirect("review:dashboard", call_pk=call.pk)
+    review = Review.objects.filter(call=call).first()
+    return _render_dashboard(request, call, review, open_form=form, status=400)
 
 
 def grid(request, call_pk: int):
-    """The scoring grid: criteria with their coefficient and maximum score."""
+    """The scoring grid, as many criteria as the call needs: a line each (label, details, coefficient,
+    maximum), « Ajouter un critère » for one more line, « Supprimer » to drop one; blank lines are
+    ignored."""
     review = _review_for(request, call_pk)
-    criteria = list(review.criteria.all())
-    lines = [
-        {"label": c.label, "help_text": c.help_text, "weight": c.weight, "scale_max": c.scale_max}
-        for c in criteria
-    ]
-    error = None
-    if request.method == "POST":
-        count = _int(request.POST.get("lines"))
-        lines = [
-            {
-                key: request.POST.get(f"{key}-{number}", "").strip()
-                for key in ("label", "help_text", "weight", "scale_max")
-            }
-            for number in range(1, min(count, 50) + 1)
-        ]
-        filled = [line for line in lines if any(line.values())]
+    locked = review.criteria.filter(scores__value__isnull=False).exists()
+    if request.method != "POST":
+        criteria = list(review.criteria.all())
+        formset = forms.grid_formset(extra=1 if criteria else EMPTY_GRID_LINES)(
+            initial=forms.criterion_lines(criteria)
+        )
+        return _render_grid(request, review, formset, locked=locked)
+    posted = forms.grid_formset(extra=0)(request.POST)
+    if posted.adds_a_line() and posted.management_form.is_valid():
+        # One more blank line, and everything typed kept as it is, nothing checked yet.
+        formset = forms.grid_formset(extra=1)(initial=forms.typed_lines(posted))
+        return _render_grid(request, review, formset, locked=locked)
+    if posted.is_valid():
         try:
-            services.set_grid(
-                review=review,
-                criteria=[services.CriterionInput(**line) for line in filled],
-                by=request.user,
-            )
+            services.set_grid(review=review, criteria=posted.criteria(), by=request.user)
         except Refusal as refusal:
-            error = refusal
-            messages.error(request, refusal.message)
+            posted.add_refusal(refusal)
         else:
             messages.success(request, "Grille de notation enregistrée.")
             return redirect("review:dashboard", call_pk=review.call_id)
-    blank = {"label": "", "help_text": "", "weight": "1", "scale_max": "4"}
-    lines = lines + [dict(blank) for _ in range(EMPTY_GRID_LINES if request.method == "GET" else 1)]
+    return _render_grid(request, review, posted, locked=locked, status=400)
+
+
+def _render_grid(request, review: Review, formset, *, locked: bool, status: int = 200):
     return render(
         request,
         "review/grid.html",
@@ -155,11 +148,11 @@ def grid(request, call_pk: int):
             "page_title": f"Grille de notation — {review.call.title}",
             "review": review,
             "call": review.call,
-            "lines": lines,
-            "error": error,
-            "locked": review.criteria.filter(scores__value__isnull=False).exists(),
+            "formset": formset,
+            "locked": locked,
             "breadcrumb": _crumbs(review.call, "Grille de notation"),
         },
+        status=status,
     )
 
 
@@ -186,14 +179,18 @@ def assign_automatically(request, call_pk: int):
 def routing_rule(request, call_pk: int):
     """Add (or replace) the rule of a département; on a mistake, the dashboard again with the choices."""
     review = _review_for(request, call_pk)
-    departement = request.POST.get("departement", "")
-    reviewer_ids = [_int(raw) for raw in request.POST.getlist("reviewers")]
+    form = forms.RoutingRuleForm(request.POST, reviewers=selectors.eligible_reviewers(review.call))
     try:
+        if not form.is_valid():
+            raise forms.first_error(form)
         rule = services.set_routing_rule(
-            review=review, departement_code=departement, reviewer_ids=reviewer_ids, by=request.user
+            review=review,
+            departement_code=form.cleaned_data["departement"],
+            reviewer_ids=form.cleaned_data["reviewers"],
+            by=request.user,
         )
     except Refusal as refusal:
-        routing = {"departement": departement, "reviewers": reviewer_ids, "error": refusal}
+        routing = {**form.typed(), "error": refusal}
         return _render_dashboard(request, review.call, review, routing=routing, status=400)
     messages.success(
         request, f"Règle enregistrée : les dossiers du département {rule.departement} iront au groupe choisi."
@@ -257,17 +254,11 @@ def assign(request, call_pk: int, pk: int):
     """Give the dossier to a chosen agent of the region, or to an outside expert by e-mail."""
     review = _review_for(request, call_pk)
     application = _dossier_for(review, pk)
-    email = request.POST.get("expert_email", "").strip().lower()
-    users = get_user_model().objects.filter(is_active=True)
-    if email:
-        reviewer = users.filter(email__iexact=email).first()
-        missing = "Aucun compte actif n’a cette adresse : invitez d’abord l’expert à créer son compte."
+    form = forms.AssignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, forms.first_error(form).message)
     else:
-        reviewer = users.filter(pk=_int(request.POST.get("reviewer"))).first()
-        missing = "Choisissez un instructeur."
-    if reviewer is None:
-        messages.error(request, missing)
-    else:
+        reviewer = form.cleaned_data["chosen"]
         report_outcome(
             request,
             lambda: services.assign(
@@ -298,20 +289,14 @@ def unassign(request, pk: int):
 def eligibility(request, call_pk: int, pk: int):
     review = _review_for(request, call_pk)
     application = _dossier_for(review, pk)
-    verdict = request.POST.get("eligible")
-    if verdict not in ("yes", "no"):
-        messages.error(request, "Indiquez si le dossier est éligible.")
-    else:
-        report_outcome(
-            request,
-            lambda: services.review_eligibility(
-                application=application,
-                eligible=verdict == "yes",
-                reason=request.POST.get("reason", ""),
-                by=request.user,
-            ),
-            success="Éligibilité enregistrée.",
-        )
+    _report_form_outcome(
+        request,
+        forms.EligibilityForm(request.POST),
+        lambda data: services.review_eligibility(
+            application=application, eligible=data["eligible"], reason=data["reason"], by=request.user
+        ),
+        success="Éligibilité enregistrée.",
+    )
     return redirect(_back(request, reverse("review:dossier", args=[review.call_id, application.pk])))
 
 
@@ -322,18 +307,27 @@ def private_note(request, pk: int):
     if not is_platform_admin(request.user):
         applications = applications.filter(call__programme__region_id__in=agent_region_codes(request.user))
     application = get_object_or_404(applications.select_related("call__programme"), pk=pk)
-    report_outcome(
+    _report_form_outcome(
         request,
-        lambda: services.add_private_note(
-            application=application, text=request.POST.get("text", ""), by=request.user
-        ),
+        forms.PrivateNoteForm(request.POST),
+        lambda data: services.add_private_note(application=application, text=data["text"], by=request.user),
         success="Note interne ajoutée.",
     )
     return redirect(_back(request, reverse("review:my_assignments")))
 
 
+def _report_form_outcome(request, form, action, *, success: str) -> None:
+    """A one-button action with a few fields: the form's first error, or the service's outcome."""
+    if form.is_valid():
+        report_outcome(request, lambda: action(form.cleaned_data), success=success)
+    else:
+        messages.error(request, forms.first_error(form).message)
+
+
 def _back(request, default: str) -> str:
-    target = request.POST.get("next", "")
+    """The page the form came from (its `next` field) when it is a path of this site."""
+    form = forms.BackForm(request.POST)
+    target = form.cleaned_data["next"] if form.is_valid() else ""
     if is_local_path(target, request):
         return target
     return default
@@ -393,13 +387,16 @@ def conflict(request, pk: int):
     if request.method == "GET" and "declare_no_conflict" not in actions and not declaring_after_reading:
         return redirect("review:score", pk=assignment.pk)
     error = None
-    if request.method == "POST":
+    form = forms.ConflictForm(request.POST if request.method == "POST" else None)
+    if form.is_bound:
         try:
-            if request.POST.get("answer") == "conflict":
-                whole_legal_entity = request.POST.get("scope") == "legal_entity"
+            if not form.is_valid():
+                raise forms.first_error(form)
+            if form.declares_conflict:
+                whole_legal_entity = form.whole_legal_entity
                 services.declare_conflict(
                     assignment=assignment,
-                    reason=request.POST.get("reason", ""),
+                    reason=form.cleaned_data["reason"],
                     by=request.user,
                     whole_legal_entity=whole_legal_entity,
                 )
@@ -425,8 +422,8 @@ def conflict(request, pk: int):
             "actions": actions,
             "title": _assignment_title(assignment),
             "error": error,
-            "reason": request.POST.get("reason", ""),
-            "scope": request.POST.get("scope", "establishment"),
+            "reason": form["reason"].value() or "",
+            "scope": form["scope"].value() or "establishment",
             "breadcrumb": [
                 ("Mes dossiers à instruire", reverse("review:my_assignments")),
                 (_assignment_title(assignment), None),
@@ -445,40 +442,25 @@ def score(request, pk: int):
         record_event(action="dossier_read", actor=request.user, target=application, request=request)
     review = application.call.review
     criteria = list(review.criteria.all())
-    errors: dict[str, str] = {}
-    typed: dict[int, tuple] = {}
     if request.method == "POST":
-        typed = {
-            c.pk: (request.POST.get(f"value-{c.pk}", "").strip(), request.POST.get(f"comment-{c.pk}", ""))
-            for c in criteria
-        }
+        form = forms.ScoreForm(request.POST, criteria=criteria)
         try:
-            services.save_scores(assignment=assignment, values=typed, by=request.user)
-            if "submit" in request.POST:
+            if not form.is_valid():
+                raise forms.first_error(form)
+            services.save_scores(assignment=assignment, values=form.values(), by=request.user)
+            if form.submits():
                 services.submit_scores(assignment=assignment, by=request.user)
                 messages.success(request, "Notation remise : les notes des autres instructeurs s’affichent.")
             else:
                 messages.success(request, "Notation enregistrée.")
             return redirect("review:score", pk=assignment.pk)
         except Refusal as refusal:
-            errors[refusal.field or ""] = refusal.message
+            # The service names a criterion's note `criterion-<pk>`; the form calls it `value-<pk>`.
+            forms.add_refusal(form, refusal, field=(refusal.field or "").replace("criterion-", "value-"))
             messages.error(request, refusal.message)
-    own = {s.criterion_id: s for s in assignment.scores.all()}
-    lines = []
-    for criterion in criteria:
-        saved = own.get(criterion.pk)
-        value, comment = typed.get(
-            criterion.pk,
-            ("" if saved is None or saved.value is None else saved.value, saved.comment if saved else ""),
-        )
-        lines.append(
-            {
-                "criterion": criterion,
-                "value": value,
-                "comment": comment,
-                "error": errors.get(f"criterion-{criterion.pk}", ""),
-            }
-        )
+    else:
+        form = forms.ScoreForm(criteria=criteria, initial=forms.saved_scores(assignment.scores.all()))
+    lines = [form.line(criterion) for criterion in criteria]
     blind = selectors.is_blind_for(assignment, review)
     agent = selectors.can_read_private_notes(request.user, application.call)
     others = [

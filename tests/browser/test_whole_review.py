@@ -111,10 +111,10 @@ def test_a_whole_review_of_twelve_dossiers(browser, live_server, look):
     look(manager, "revue-complete--avant-ouverture")
     manager.get_by_role("button", name="Ouvrir l’instruction").click()
     manager.get_by_role("link", name="Modifier la grille").click()
-    for number, (label, weight, scale_max) in enumerate(GRID, start=1):
-        manager.locator(f"#label-{number}").fill(label)
-        manager.locator(f"#weight-{number}").fill(weight)
-        manager.locator(f"#scale_max-{number}").fill(scale_max)
+    for number, (label, weight, scale_max) in enumerate(GRID):
+        manager.locator(f"#id_form-{number}-label").fill(label)
+        manager.locator(f"#id_form-{number}-weight").fill(weight)
+        manager.locator(f"#id_form-{number}-scale_max").fill(scale_max)
     look(manager, "revue-complete--grille")
     manager.get_by_role("button", name="Enregistrer la grille").click()
     expect(manager.get_by_text("Grille de notation enregistrée.")).to_be_visible()

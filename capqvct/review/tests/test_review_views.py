@@ -12,6 +12,7 @@ from capqvct.review import services
 from capqvct.review.models import Assignment, Review
 from capqvct.review.services import CriterionInput
 from capqvct.review.tests.test_assignment import Setting, agent, opened
+from capqvct.review.tests.test_grid_page import grid_data
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory, login_verified, region
 
 
@@ -63,9 +64,9 @@ def test_automatic_assignment_and_grid_from_the_pages(setting):
     assert Assignment.objects.filter(application__call=setting.call).count() == 4
     response = client.post(
         reverse("review:grid", args=[setting.call.pk]),
-        {"lines": "2", "label-1": "Portage", "weight-1": "2", "scale_max-1": "30", "label-2": ""},
+        grid_data([("Portage", "2", "30"), ("", "1", "4")]),
     )
-    assert "la note maximale va de 1 à 20" in response.content.decode()
+    assert "La note maximale va de 1 à 20." in response.content.decode()
 
 
 def test_agent_of_another_region_sees_nothing_of_the_review(setting):
