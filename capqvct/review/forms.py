@@ -250,6 +250,24 @@ class RoutingRuleForm(forms.Form):
         return {"departement": self.data.get(self.add_prefix("departement"), ""), "reviewers": reviewers}
 
 
+class DashboardFilterForm(forms.Form):
+    """The dashboard's filter (`?filtre=a-completer`) and page number, read from the address."""
+
+    SHORT = "a-completer"
+
+    filtre = forms.ChoiceField(choices=[("", "Tous les dossiers"), (SHORT, "À compléter")], required=False)
+    page = forms.CharField(required=False)
+
+    @property
+    def short_only(self) -> bool:
+        return self.is_valid() and self.cleaned_data["filtre"] == self.SHORT
+
+    @property
+    def page_number(self) -> str:
+        # Any value: a wrong one gives the first or the last page (Paginator.get_page).
+        return self.cleaned_data["page"] if self.is_valid() else ""
+
+
 # A dossier's eligibility and private notes
 
 

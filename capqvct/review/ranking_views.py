@@ -134,7 +134,6 @@ def ranking_table(request, call_pk: int):
             "columns": _sort_links(sort, filters),
             "eligibility_choices": list(ELIGIBILITY_LABELS.items()),
             "decision_choices": [*Outcome.choices, (NO_DECISION, DECISION_LABELS[NO_DECISION])],
-            "query": urlencode(params),
             "exports": [
                 (label, "?" + urlencode({**params, "format": code}))
                 for code, label in (("csv", "CSV"), ("xlsx", "XLSX (Excel)"), ("ods", "ODS (LibreOffice)"))

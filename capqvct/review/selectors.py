@@ -328,3 +328,17 @@ def notification_warning(call: Call, *, undecided: int, today: date) -> str:
         f"La date annoncée de notification {when} et {undecided} dossier{'s' if undecided > 1 else ''} "
         f"{'n’ont' if undecided > 1 else 'n’a'} pas de décision confirmée."
     )
+
+
+# The manager's dashboard
+
+
+def dashboard_dossiers(review: Review, *, short_only: bool = False) -> QuerySet[Application]:
+    """The dossiers of the review's dashboard, each with its number of reviewers (declared conflicts left
+    out); with `short_only`, those left with fewer than the review asks (the filter « À compléter »)."""
+    dossiers = review_dossiers(review).annotate(
+        active_reviewers=Count("assignments", filter=Q(assignments__conflict_declared_at__isnull=True))
+    )
+    if short_only:
+        dossiers = dossiers.filter(active_reviewers__lt=review.reviewers_per_dossier)
+    return dossiers

@@ -264,6 +264,8 @@ class AutomaticAssignment:
     created: int
     # Dossiers left with fewer reviewers than asked, for lack of available agents.
     short: int
+    # Who was given a dossier, in the order of assignment.
+    assigned: tuple = ()
 
 
 def assign_automatically(*, review: Review, by) -> AutomaticAssignment:
@@ -271,6 +273,58 @@ def assign_automatically(*, review: Review, by) -> AutomaticAssignment:
     routing rule names: one per agency when the pool has both, least-loaded first (ties by account),
     never someone with a declared conflict nor a member of the establishment, keeping existing ones."""
     _ensure_manager(by, review.call)
+    with transaction.atomic():
+        result = _assign_missing(review, selectors.review_dossiers(review), by=by)
+        record_event(
+            action="review_assigned_automatically",
+            actor=by,
+            target=review.call,
+            details={"created": result.created, "short": result.short},
+        )
+    return result
+
+
+@dataclass(frozen=True)
+class Completion:
+    assigned: tuple
+    # Reviewers still missing after it, and the group the dossier was limited to (a routing rule's).
+    missing: int
+    routed_to: Departement | None
+
+
+def complete_dossier(*, review: Review, application: Application, by) -> Completion:
+    """Give a dossier left with fewer reviewers than the review asks (after a conflict, an unassignment)
+    the reviewers it misses, by the rules of the automatic assignment."""
+    _ensure_manager(by, review.call)
+    _in_review(application, review)
+    with transaction.atomic():
+        # Locked: two managers completing the same dossier at once do not give it one reviewer too many.
+        Application.objects.select_for_update().filter(pk=application.pk).first()
+        active = application.assignments.filter(conflict_declared_at__isnull=True).count()
+        if active >= review.reviewers_per_dossier:
+            raise Refusal(
+                f"Ce dossier a déjà ses {review.reviewers_per_dossier} instructeur"
+                f"{'s' if review.reviewers_per_dossier > 1 else ''}."
+            )
+        result = _assign_missing(review, selectors.review_dossiers(review).filter(pk=application.pk), by=by)
+        record_event(
+            action="review_dossier_completed",
+            actor=by,
+            target=application,
+            details={"reviewers": [user.email for user in result.assigned], "short": bool(result.short)},
+        )
+    routed = RoutingRule.objects.filter(
+        review=review, departement_id=application.establishment.departement_id
+    ).select_related("departement")
+    return Completion(
+        assigned=result.assigned,
+        missing=review.reviewers_per_dossier - active - len(result.assigned),
+        routed_to=routed[0].departement if routed else None,
+    )
+
+
+def _assign_missing(review: Review, dossiers: QuerySet[Application], *, by) -> AutomaticAssignment:
+    """The automatic assignment's rules, for the dossiers given (see assign_automatically)."""
     kinds: dict[int, set[str]] = {}
     users = {}
     for membership in selectors.region_agents(review.call):
@@ -285,36 +339,30 @@ def assign_automatically(*, review: Review, by) -> AutomaticAssignment:
     ):
         spaces.setdefault(user_id, set()).add(organisation_id)
     loads = selectors.active_loads(review)
-    created = short = 0
-    with transaction.atomic():
-        for application in selectors.review_dossiers(review):
-            assignments = list(application.assignments.all())
-            # Declared conflicts included: never given back; nor to a member of the establishment.
-            taken = {a.reviewer_id for a in assignments} | {
-                pk for pk in users if application.establishment.organisation_id in spaces.get(pk, ())
-            }
-            pool = [pk for pk in pools.get(application.establishment.departement_id, users) if pk in users]
-            active = [a.reviewer_id for a in assignments if not a.conflict_declared_at]
-            chosen = _choose_reviewers(
-                pool=[pk for pk in pool if pk not in taken],
-                kinds=kinds,
-                loads=loads,
-                covered=set().union(*(kinds.get(pk, set()) for pk in active)),
-                needed=review.reviewers_per_dossier - len(active),
-            )
-            for pk in chosen:
-                Assignment.objects.create(application=application, reviewer=users[pk], assigned_by=by)
-                loads[pk] = loads.get(pk, 0) + 1
-                created += 1
-            if len(active) + len(chosen) < review.reviewers_per_dossier:
-                short += 1
-        record_event(
-            action="review_assigned_automatically",
-            actor=by,
-            target=review.call,
-            details={"created": created, "short": short},
+    assigned = []
+    short = 0
+    for application in dossiers:
+        assignments = list(application.assignments.all())
+        # Declared conflicts included: never given back; nor to a member of the establishment.
+        taken = {a.reviewer_id for a in assignments} | {
+            pk for pk in users if application.establishment.organisation_id in spaces.get(pk, ())
+        }
+        pool = [pk for pk in pools.get(application.establishment.departement_id, users) if pk in users]
+        active = [a.reviewer_id for a in assignments if not a.conflict_declared_at]
+        chosen = _choose_reviewers(
+            pool=[pk for pk in pool if pk not in taken],
+            kinds=kinds,
+            loads=loads,
+            covered=set().union(*(kinds.get(pk, set()) for pk in active)),
+            needed=review.reviewers_per_dossier - len(active),
         )
-    return AutomaticAssignment(created=created, short=short)
+        for pk in chosen:
+            Assignment.objects.create(application=application, reviewer=users[pk], assigned_by=by)
+            loads[pk] = loads.get(pk, 0) + 1
+            assigned.append(users[pk])
+        if len(active) + len(chosen) < review.reviewers_per_dossier:
+            short += 1
+    return AutomaticAssignment(created=len(assigned), short=short, assigned=tuple(assigned))
 
 
 def _choose_reviewers(

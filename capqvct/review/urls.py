@@ -22,6 +22,7 @@ urlpatterns = [
     path("appels/<int:call_pk>/dossiers/<int:pk>/", views.dossier, name="dossier"),
     path("appels/<int:call_pk>/dossiers/<int:pk>/affecter/", views.assign, name="assign"),
     path("appels/<int:call_pk>/dossiers/<int:pk>/eligibilite/", views.eligibility, name="eligibility"),
+    path("appels/<int:call_pk>/dossiers/<int:pk>/completer/", views.complete, name="complete"),
     path("affectations/<int:pk>/retirer/", views.unassign, name="unassign"),
     path("dossiers/<int:pk>/notes/", views.private_note, name="private_note"),
     path("mes-dossiers/", views.my_assignments, name="my_assignments"),

@@ -6,6 +6,7 @@ region, a reviewer not given the dossier, or one who declared a conflict, gets a
 """
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +20,7 @@ from capqvct.core.network import is_local_path
 from capqvct.core.outcomes import report_outcome
 from capqvct.core.services import record_event
 from capqvct.review import forms, selectors, services
+from capqvct.review.decision_selectors import PAGE_SIZE
 from capqvct.review.models import Assignment, Review, RoutingRule
 from capqvct.review.states import ASSIGNMENT, ASSIGNMENT_TONES
 
@@ -65,8 +67,12 @@ def _render_dashboard(
         return render(request, "review/dashboard.html", context, status=status)
     reviewers = selectors.eligible_reviewers(call)
     loads = selectors.active_loads(review)
+    listing = forms.DashboardFilterForm(request.GET)
+    page = Paginator(selectors.dashboard_dossiers(review, short_only=listing.short_only), PAGE_SIZE).get_page(
+        listing.page_number
+    )
     rows = []
-    for application in selectors.review_dossiers(review):
+    for application in page.object_list:
         assignments = sorted(application.assignments.all(), key=lambda a: (a.reviewer.last_name, a.pk))
         taken = {a.reviewer_id for a in assignments}
         rows.append(
@@ -74,6 +80,7 @@ def _render_dashboard(
                 "application": application,
                 "active": [a for a in assignments if not a.conflict_declared_at],
                 "conflicts": [a for a in assignments if a.conflict_declared_at],
+                "short": application.active_reviewers < review.reviewers_per_dossier,
                 "eligibility": selectors.automatic_eligibility(application),
                 "decided": getattr(application, "eligibility_review", None),
                 "choices": [r for r in reviewers if r.pk not in taken],
@@ -81,6 +88,9 @@ def _render_dashboard(
         )
     context.update(
         rows=rows,
+        page=page,
+        short_only=listing.short_only,
+        short_filter=forms.DashboardFilterForm.SHORT,
         criteria=list(review.criteria.all()),
         loads=[(r, loads.get(r.pk, 0)) for r in reviewers],
         reviewers=reviewers,
@@ -173,6 +183,49 @@ def assign_automatically(request, call_pk: int):
             )
         messages.success(request, text)
     return redirect("review:dashboard", call_pk=review.call_id)
+
+
+@require_POST
+def complete(request, call_pk: int, pk: int):
+    """« Compléter »: give a dossier left short the reviewers it misses, as the automatic assignment
+    would; say who, or why nobody could be."""
+    review = _review_for(request, call_pk)
+    application = _dossier_for(review, pk)
+    try:
+        completion = services.complete_dossier(review=review, application=application, by=request.user)
+    except Refusal as refusal:
+        messages.error(request, refusal.message)
+    else:
+        _report_completion(request, application, completion)
+    return redirect(_back(request, reverse("review:dashboard", args=[review.call_id])))
+
+
+def _report_completion(request, application: Application, completion: services.Completion) -> None:
+    name = application.establishment.name
+    pool = (
+        f"le groupe du département {completion.routed_to} n’a"
+        if completion.routed_to
+        else "les agents de l’ARS et de l’Aract de la région n’ont"
+    )
+    why = (
+        f"{pool} pas d’autre instructeur disponible (déjà sur le dossier, conflit d’intérêts déclaré "
+        "ou membre de l’établissement)."
+    )
+    if not completion.assigned:
+        messages.error(request, f"Personne n’a pu être désigné pour {name} : {why}")
+        return
+    text = f"Dossier {name} confié à {_names(completion.assigned)}."
+    if completion.missing:
+        plural = "s" if completion.missing > 1 else ""
+        text += f" Il manque encore {completion.missing} instructeur{plural} : {why}"
+        messages.warning(request, text)
+    else:
+        messages.success(request, text)
+
+
+def _names(users) -> str:
+    names = [str(user) for user in users]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " et " + names[-1]
 
 
 @require_POST

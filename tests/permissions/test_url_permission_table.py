@@ -500,6 +500,12 @@ TABLE = {
         ),
         POST_ONLY,
     ),
+    "review:complete": (
+        lambda w: "/instruction/appels/{0.call_id}/dossiers/{0.pk}/completer/".format(
+            reviewed_call(w).application
+        ),
+        POST_ONLY,
+    ),
     "review:unassign": (lambda w: f"/instruction/affectations/{reviewed_call(w).pk}/retirer/", POST_ONLY),
     "review:private_note": (
         lambda w: f"/instruction/dossiers/{reviewed_call(w).application_id}/notes/",
