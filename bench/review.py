@@ -4,7 +4,8 @@ Three figures: the whole page (``django.test.Client`` signed in as the call's ma
 second factor, every middleware, the view, the template; first page of 100 rows), the selector alone
 (``capqvct.review.ranking.ranking``: every dossier's marks, average, spread, rank, sorted), and the floor:
 one hand-written SQL query that computes the same weighted averages and spreads in the database. The bench
-checks that the floor and the selector find the same averages.
+checks that the floor and the selector find the same averages. It also times the review's dashboard on
+the same call (its first page of 50 dossiers, with its queries and HTML size).
 
 Run alone, on the bench's database setup: ``CAPQVCT_TESTING=1 .venv/bin/python -m bench.review``.
 """
@@ -23,6 +24,7 @@ EMAIL_DOMAIN = "banc-classement.exemple.fr"
 FINESS_PREFIX = "R"  # never produced by the FINESS sample, nor by the real file
 PROGRAMME_TITLE = "Programme QVCT du banc d’essai du classement"
 ORGANISATION_NAME = "Banc d’essai du classement — ARS"
+MOTIVATION = {"key": "motivation", "kind": "long_text", "label": "Motivation", "max_length": 3000}
 
 
 def ranking_figures() -> dict:
@@ -47,6 +49,11 @@ def ranking_figures() -> dict:
         response = client.get(f"{url}?format=xlsx")
         assert response.status_code == 200
 
+    def dashboard():
+        response = client.get(f"/instruction/appels/{review.call_id}/")
+        assert response.status_code == 200, response.status_code
+        return response
+
     table = selector()
     floor = raw_aggregate(review.call_id)
     assert len(table.dossiers) == len(floor) == DOSSIERS
@@ -57,10 +64,11 @@ def ranking_figures() -> dict:
             assert abs(float(dossier.average) - average) < 1e-9, dossier.application_id
         if dossier.spread is not None:
             assert abs(float(dossier.spread) - gap) < 1e-9, dossier.application_id
-    page(), export()  # warm the caches of every path
+    page(), export(), dashboard()  # warm the caches of every path
     # Interleaved, so that a burst of load elsewhere on the machine hits every path alike.
-    page_runs, selector_runs, floor_runs, export_runs = [], [], [], []
+    page_runs, selector_runs, floor_runs, export_runs, dashboard_runs = [], [], [], [], []
     for _ in range(REPEATS):
+        dashboard_runs.append(timed(dashboard))
         page_runs.append(timed(page))
         selector_runs.append(timed(selector))
         floor_runs.append(timed(lambda: raw_aggregate(review.call_id)))
@@ -69,6 +77,8 @@ def ranking_figures() -> dict:
         page()
     with CaptureQueriesContext(connection) as selector_queries:
         selector()
+    with CaptureQueriesContext(connection) as dashboard_queries:
+        dashboard_html = dashboard().content
     page_ms, selector_ms, floor_ms = (min(runs) * 1000 for runs in (page_runs, selector_runs, floor_runs))
     client.logout()
     return {
@@ -83,6 +93,9 @@ def ranking_figures() -> dict:
         "export_xlsx_ms": round(min(export_runs) * 1000, 1),
         "page_queries": len(page_queries),
         "selector_queries": len(selector_queries),
+        "dashboard_ms": round(min(dashboard_runs) * 1000, 1),
+        "dashboard_queries": len(dashboard_queries),
+        "dashboard_kb": round(len(dashboard_html) / 1024),
     }
 
 
@@ -134,6 +147,10 @@ def print_ranking(figures: dict) -> None:
             f"{figures[ratio]:>7.1f}× {figures[queries]:>9}"
         )
     print(f"(export XLSX des {figures['dossiers']} lignes : {figures['export_xlsx_ms']:.0f} ms)")
+    print(
+        f"(tableau de l’instruction, 50 premiers dossiers : {figures['dashboard_ms']:.0f} ms, "
+        f"{figures['dashboard_queries']} requêtes, {figures['dashboard_kb']} Ko)"
+    )
 
 
 def clean_up() -> None:
@@ -193,7 +210,8 @@ def _create_review():
         manager,
         region_code=region.code,
         programme_title=PROGRAMME_TITLE,
-        definition={"sections": [{"key": "projet", "title": "Projet", "fields": []}]},
+        # One question (the answers below fill it): the review's dashboard reads the form of every dossier.
+        definition={"sections": [{"key": "projet", "title": "Projet", "fields": [MOTIVATION]}]},
         title="Appel à candidatures QVCT (banc d’essai du classement)",
         opens_at=now - timedelta(days=60),
         closes_at=now - timedelta(days=1),
