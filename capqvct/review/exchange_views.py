@@ -5,7 +5,6 @@ Agents reach a dossier through calls_managed_by, an interview through the calls 
 applicants a dossier through applications_of_applicant: anyone else gets a 404.
 """
 
-from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -19,6 +18,13 @@ from capqvct.calls.formdef.schema import Form, Kind
 from capqvct.calls.selectors import calls_managed_by
 from capqvct.core.exceptions import Refusal
 from capqvct.review import exchanges, selectors
+from capqvct.review.exchange_forms import (
+    AnswerForm,
+    ExchangeForm,
+    InterviewForm,
+    InterviewNotesForm,
+    QuestionForm,
+)
 from capqvct.review.models import Interview, Review
 
 # The trinôme's members invited to an interview: the direction and the staff representative.
@@ -69,49 +75,6 @@ def trio_addresses(application: Application) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def _parse_date(raw: str) -> date | None:
-    try:
-        return date.fromisoformat(raw.strip())
-    except (AttributeError, ValueError):
-        return None
-
-
-def _parse_local(day: str, hour: str, zone: str) -> datetime | None:
-    """The instant of a date and time typed in the call's time zone."""
-    parsed_day = _parse_date(day)
-    try:
-        parsed_time = time.fromisoformat((hour or "").strip())
-    except ValueError:
-        return None
-    if parsed_day is None:
-        return None
-    return datetime.combine(parsed_day, parsed_time, tzinfo=ZoneInfo(zone))
-
-
-def _int_or_none(raw) -> int | None:
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        return None
-
-
-def _interview_typed(post) -> dict:
-    return {
-        key: post.get(key, "").strip()
-        for key in ("day", "hour", "duration", "place", "video_link", "attendees")
-    }
-
-
-def _interview_arguments(typed: dict, zone: str) -> dict:
-    return {
-        "starts_at": _parse_local(typed["day"], typed["hour"], zone),
-        "duration": _int_or_none(typed["duration"]),
-        "place": typed["place"],
-        "video_link": typed["video_link"],
-        "attendees": typed["attendees"].replace(",", "\n").replace(";", "\n").split(),
-    }
-
-
 def _interview_initial(interview: Interview) -> dict:
     local = interview.starts_at.astimezone(ZoneInfo(interview.application.call.time_zone))
     return {
@@ -142,27 +105,28 @@ def exchanges_page(request, call_pk: int, pk: int):
         "error": None,
     }
     if request.method == "POST":
+        posted = ExchangeForm(request.POST).posted()
         try:
-            if request.POST.get("form") == "interview":
-                interview_form.update(_interview_typed(request.POST))
+            if posted == "interview":
+                typed = InterviewForm(request.POST)
+                interview_form.update(typed.typed())
                 exchanges.schedule_interview(
-                    application=application, by=request.user, **_interview_arguments(interview_form, zone)
+                    application=application, by=request.user, **typed.arguments(zone)
                 )
                 messages.success(request, "Entretien programmé : l’invitation part aux personnes invitées.")
             else:
-                question.update(
-                    question=request.POST.get("question", ""), reply_by=request.POST.get("reply_by", "")
-                )
+                asked = QuestionForm(request.POST)
+                question.update(asked.typed())
                 exchanges.ask_for_information(
                     application=application,
                     question=question["question"],
-                    reply_by=_parse_date(question["reply_by"]),
+                    reply_by=asked.reply_by_date(),
                     by=request.user,
                 )
                 messages.success(request, "Question envoyée à l’établissement.")
             return redirect("review:exchanges", call_pk=application.call_id, pk=application.pk)
         except Refusal as refusal:
-            target = interview_form if request.POST.get("form") == "interview" else question
+            target = interview_form if posted == "interview" else question
             target["error"] = refusal
             messages.error(request, refusal.message)
     requests_ = list(application.information_requests.select_related("answer_attachment", "asked_by"))
@@ -192,21 +156,20 @@ def interview_page(request, pk: int):
     form = {**_interview_initial(interview), "error": None}
     notes = {"text": interview.notes, "error": None}
     if request.method == "POST":
-        action = request.POST.get("form")
+        action = ExchangeForm(request.POST).posted()
         try:
             if action == "cancel":
                 exchanges.cancel_interview(interview=interview, by=request.user)
                 messages.success(request, "Entretien annulé : les personnes invitées en sont informées.")
             elif action == "notes":
-                notes["text"] = request.POST.get("notes", "")
+                notes["text"] = InterviewNotesForm(request.POST).text()
                 exchanges.record_interview_notes(interview=interview, notes=notes["text"], by=request.user)
                 messages.success(request, "Compte rendu enregistré.")
             else:
-                form.update(_interview_typed(request.POST))
+                typed = InterviewForm(request.POST)
+                form.update(typed.typed())
                 exchanges.reschedule_interview(
-                    interview=interview,
-                    by=request.user,
-                    **_interview_arguments(form, application.call.time_zone),
+                    interview=interview, by=request.user, **typed.arguments(application.call.time_zone)
                 )
                 messages.success(request, "Entretien modifié : une nouvelle invitation est envoyée.")
             return redirect("review:interview", pk=interview.pk)
@@ -244,13 +207,12 @@ def applicant_exchanges(request, pk: int):
     errors: dict[int, Refusal] = {}
     typed: dict[int, str] = {}
     if request.method == "POST":
-        item = get_object_or_404(
-            application.information_requests.all(), pk=_int_or_none(request.POST.get("request"))
-        )
-        typed[item.pk] = request.POST.get("answer", "")
+        answer = AnswerForm(request.POST, request.FILES)
+        item = get_object_or_404(application.information_requests.all(), pk=answer.request_number())
+        typed[item.pk] = answer.cleaned_data["answer"]
         try:
             exchanges.answer_information_request(
-                request=item, answer=typed[item.pk], upload=request.FILES.get("file"), by=request.user
+                request=item, answer=typed[item.pk], upload=answer.upload(), by=request.user
             )
         except Refusal as refusal:
             errors[item.pk] = refusal

@@ -217,3 +217,30 @@ def test_strangers_get_a_404(verified_client, call, agency, application, manager
         assert client.get(agent_url(application)).status_code == 404
         assert client.get(f"/instruction/entretiens/{interview.pk}/").status_code == 404
         assert client.post(agent_url(application), {"question": "?"}).status_code == 404
+
+
+def test_an_unreadable_hour_or_duration_is_refused_keeping_what_was_typed(
+    verified_client, manager, application
+):
+    response = verified_client(manager).post(
+        agent_url(application),
+        {
+            "form": "interview",
+            "day": "2027-01-12",
+            "hour": "quatorze heures",
+            "duration": "une heure",
+            "place": "Salle du conseil",
+            "attendees": "x@y.fr",
+        },
+    )
+
+    page = response.content.decode()
+    assert "Indiquez la date et l’heure de l’entretien." in page
+    assert 'value="quatorze heures"' in page and "Salle du conseil" in page
+    assert not Interview.objects.exists()
+
+
+def test_an_answer_to_an_unknown_question_is_a_404(verified_client, director, application):
+    response = verified_client(director).post(applicant_url(application), {"request": "abc", "answer": "Oui"})
+
+    assert response.status_code == 404
