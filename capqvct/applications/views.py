@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from capqvct.accounts.selectors import organisations_managed_by
 from capqvct.applications import services
+from capqvct.applications.identity import directory_facts
 from capqvct.applications.models import ApplicantStage, ApplicationStatus, Channel
 from capqvct.applications.permissions import can_apply_for, can_edit
 from capqvct.applications.receipts import receipt_pdf
@@ -177,8 +178,13 @@ def _dossier_context(request, application, form: Form, answers: dict, errors: di
         "application": application,
         "call": call,
         "zone": zone,
-        "form_html": render_form(form, answers, errors, file_url=file_url),
-        "summary": summarize(form, shown_answers, file_url=file_url),
+        "form_html": render_form(
+            form, answers, errors, file_url=file_url, directory=directory_facts(application.establishment)
+        ),
+        # The page's header names the establishment's FINESS number: once is enough.
+        "summary": summarize(
+            form, shown_answers, file_url=file_url, shown_elsewhere=application.establishment.finess_et
+        ),
         "deadline_text": describe_deadline(call.closes_at, zone),
         "accepts_answers": accepts_answers(application, now),
         "actions": DOSSIER.allowed_actions(application, by=request.user, now=now),
