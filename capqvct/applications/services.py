@@ -22,6 +22,7 @@ from capqvct.applications.models import (
     Submission,
 )
 from capqvct.applications.permissions import can_apply_for, can_edit
+from capqvct.applications.restoration import schedule_restoration
 from capqvct.applications.review_signals import application_withdrawn
 from capqvct.applications.states import DOSSIER, received_in_time
 from capqvct.calls.application_form import dossier_form
@@ -273,10 +274,14 @@ def _delete_files(stored: list[Attachment]) -> None:
 
 
 def reopen_application(*, application: Application, by, now: datetime | None = None) -> Application:
-    """Until the deadline, a submitted dossier can be changed and submitted again."""
-    return DOSSIER.perform(
-        application, "reopen", by=by, now=now, changes={"lock_version": F("lock_version") + 1}
-    )
+    """Until the deadline, a submitted dossier can be changed and submitted again; if it is not, its last
+    submission is the one reviewed (restoration.py, scheduled here for the deadline)."""
+    with transaction.atomic():
+        DOSSIER.perform(
+            application, "reopen", by=by, now=now, changes={"lock_version": F("lock_version") + 1}
+        )
+        schedule_restoration(application.call)
+    return application
 
 
 def withdraw_application(*, application: Application, by, now: datetime | None = None) -> Application:

@@ -193,6 +193,12 @@ def _dossier_context(request, application, form: Form, answers: dict, errors: di
         "submissions": application.submissions.select_related("submitted_by").order_by("-number"),
         "originals": application.attachments.filter(field_key="").order_by("uploaded_at"),
         "changes": changes,
+        # What was changed after a reopening and not deposited again: for the establishment only.
+        "undeposited": (
+            summarize(form, application.undeposited_answers, file_url=file_url)
+            if application.undeposited_answers and can_apply_for(request.user, application.establishment)
+            else []
+        ),
         "invite_url": _invite_url(request.user, application),
         "can_apply": bool(can_apply_for(request.user, application.establishment)),
         "breadcrumb": _crumbs(request, application),
@@ -270,15 +276,32 @@ def attachment(request, attachment_id):
     )
 
 
-@require_POST
 def reopen(request, pk: int):
+    """GET explains what reopening means for the dossier; POST reopens it."""
     application = _editable_application(request, pk)
-    report_outcome(
+    if request.method == "POST":
+        report_outcome(
+            request,
+            lambda: services.reopen_application(application=application, by=request.user),
+            success="Dossier rouvert : pensez à le déposer de nouveau avant la date limite.",
+        )
+        return redirect("applications:edit", pk=application.pk)
+    call = application.call
+    crumbs = _crumbs(request, application)[:-1]
+    return render(
         request,
-        lambda: services.reopen_application(application=application, by=request.user),
-        success="Dossier rouvert : pensez à le déposer de nouveau avant la date limite.",
+        "applications/reopen.html",
+        {
+            "page_title": "Rouvrir le dossier",
+            "application": application,
+            "call": call,
+            "last": application.submissions.order_by("-number").first(),
+            "zone": call.time_zone,
+            "deadline_text": describe_deadline(call.closed_early_at or call.closes_at, call.time_zone),
+            "allowed": DOSSIER.check(application, "reopen", by=request.user),
+            "breadcrumb": [*crumbs, (call.title, reverse("applications:edit", args=[pk])), ("Rouvrir", None)],
+        },
     )
-    return redirect("applications:edit", pk=application.pk)
 
 
 @require_POST
