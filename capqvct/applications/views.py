@@ -22,6 +22,7 @@ from capqvct.applications.selectors import (
 from capqvct.applications.states import DOSSIER
 from capqvct.applications.summary import summarize
 from capqvct.calls.deadlines import describe_deadline
+from capqvct.calls.formdef.progress import progress_by_section
 from capqvct.calls.formdef.render import NAME_PREFIX, item_change, parse_post, render_form
 from capqvct.calls.formdef.schema import Form, Kind
 from capqvct.calls.selectors import visible_calls
@@ -144,6 +145,8 @@ def edit(request, pk: int):
                 return redirect(_after_submission(request, application))
             elif not errors:
                 messages.success(request, "Brouillon enregistré.")
+            else:
+                messages.warning(request, _saved_with_errors(errors))
         except services.InvalidAnswers as refusal:
             errors = refusal.errors
             messages.error(request, refusal.message)
@@ -199,9 +202,22 @@ def _dossier_context(request, application, form: Form, answers: dict, errors: di
             if application.undeposited_answers and can_apply_for(request.user, application.establishment)
             else []
         ),
+        "progress": _progress(form, answers),
         "invite_url": _invite_url(request.user, application),
         "can_apply": bool(can_apply_for(request.user, application.establishment)),
         "breadcrumb": _crumbs(request, application),
+    }
+
+
+def _progress(form: Form, answers: dict) -> dict:
+    """The sommaire's sections with their required questions answered, and the whole in words."""
+    sections = progress_by_section(form, answers)
+    filled, required = sum(s.filled for s in sections), sum(s.required for s in sections)
+    plural = "s" if filled > 1 else ""
+    return {
+        "sections": sections,
+        "text": f"{filled}\u00a0question{plural} obligatoire{plural} sur {required} remplie{plural}",
+        "required": required,
     }
 
 
@@ -223,6 +239,16 @@ def _crumbs(request, application) -> list:
         ("Dossiers", reverse("applications:call_dossiers", args=[call.pk])),
         (application.establishment.name, None),
     ]
+
+
+def _saved_with_errors(errors: dict) -> str:
+    """Saved all the same: a field in error must not make anyone think the rest was lost."""
+    count = len(errors)
+    fields = f"{count}\u00a0champ est signalé" if count == 1 else f"{count}\u00a0champs sont signalés"
+    return (
+        "Brouillon enregistré\u00a0: vos autres réponses sont enregistrées. "
+        f"{fields} ci-dessous, à corriger avant le dépôt."
+    )
 
 
 def _submitted_message(application) -> str:
