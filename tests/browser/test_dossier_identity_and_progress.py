@@ -92,3 +92,31 @@ COMPLETE = {
     "steering": "Un comité QVT mensuel.",
     "trio": {"direction": PERSON, "staff_representative": PERSON, "professions": PERSON},
 }
+
+
+def test_the_browser_refuses_an_over_size_file_before_sending_it(page, look, director, tmp_path):
+    dossier = Application.objects.get()
+    definition = dossier.form_version.definition
+    definition["sections"][0]["fields"].append(
+        {
+            "key": "organigramme",
+            "kind": "file",
+            "label": "Organigramme",
+            "extensions": ["pdf"],
+            "max_size_mb": 1,
+        }
+    )
+    dossier.form_version.save()
+    heavy = tmp_path / "organigramme.pdf"
+    heavy.write_bytes(b"%PDF-1.4\n" + bytes(2 * 1024 * 1024))
+    sign_in(page, director)
+
+    page.goto(f"/dossiers/{dossier.pk}/")
+    page.get_by_label("Organigramme").set_input_files(str(heavy))
+
+    expect(page.get_by_text("la taille maximale est de 1\u00a0Mo")).to_be_visible()
+    expect(page.get_by_label("Organigramme")).to_have_value("")
+    look(page, "dossier-fichier-trop-lourd")
+    page.get_by_role("button", name="Enregistrer le brouillon").click()
+    expect(page.get_by_text("Brouillon enregistré").first).to_be_visible()
+    assert not dossier.attachments.exists()

@@ -186,6 +186,9 @@ class _ViewBuilder:
                     template="formdef/fields/file.html",
                     accept=",".join(f".{extension}" for extension in field.extensions),
                     current=_file_view(value, self.file_url),
+                    # For the browser to refuse an over-size file before sending it (file_size.js).
+                    max_size=field.max_size_mb * 1024 * 1024,
+                    max_size_text=f"{format_number(field.max_size_mb)}{NBSP}Mo",
                 )
             case Kind.PERSON:
                 view.update(
