@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "capqvct.core.errors.MethodNotAllowedPage",
+    "capqvct.core.errors.RequestTooLargePage",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -221,8 +222,18 @@ WHITENOISE_USE_FINDERS = DEBUG or TESTING
 WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 # Uploaded files live outside the web root: no URL serves MEDIA_ROOT, only views that check permissions.
 MEDIA_ROOT = Path(os.environ.get("CAPQVCT_MEDIA_ROOT", BASE_DIR / "var" / "media"))
+# An upload above 2 MiB goes to a temporary file, not to memory; the form's fields other than files
+# may weigh 5 MiB at most (Django refuses the request beyond).
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A dossier's page refuses a request heavier than this, files included, before reading it; the web
+# server in front should refuse it too (nginx: client_max_body_size, see docs/deploiement.md).
+UPLOAD_MAX_REQUEST_MB = int(os.environ.get("CAPQVCT_UPLOAD_MAX_REQUEST_MB", "100"))
+# Office files are zip archives: refused when their content would inflate beyond this in all, or when
+# an entry inflates more than ZIP_MAX_RATIO times its compressed size (a zip bomb). Read from the
+# archive's central directory only, never inflated.
+ZIP_MAX_INFLATED_MB = int(os.environ.get("CAPQVCT_ZIP_MAX_INFLATED_MB", "200"))
+ZIP_MAX_RATIO = int(os.environ.get("CAPQVCT_ZIP_MAX_RATIO", "250"))
 
 # Background work (e-mails in bulk, reminders) runs in `manage.py db_worker`; tests run tasks at once.
 IMMEDIATE_TASKS = "django_tasks.backends.immediate.ImmediateBackend"

@@ -4,6 +4,7 @@ import factory
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from capqvct.accounts.models import Membership, Organisation, OrganisationKind, Role, User
+from capqvct.establishments.finess_numbers import finess_check_digit
 from capqvct.establishments.models import Establishment
 from capqvct.territory.models import Departement, Region
 
@@ -57,12 +58,17 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     role = Role.PROGRAMME_MANAGER
 
 
+def finess_with_key(first_eight: str) -> str:
+    return first_eight + finess_check_digit(first_eight)
+
+
 class EstablishmentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Establishment
 
-    finess_et = factory.Sequence(lambda n: f"34{n:07d}")
-    finess_ej = factory.Sequence(lambda n: f"34{n + 5000000:07d}")
+    # Numbers that follow the register's rule (a département prefix and a Luhn key), as forms check.
+    finess_et = factory.Sequence(lambda n: finess_with_key(f"34{n:06d}"))
+    finess_ej = factory.Sequence(lambda n: finess_with_key(f"34{n + 500000:06d}"))
     name = factory.Sequence(lambda n: f"EHPAD Les Tilleuls {n}")
     departement = factory.LazyFunction(departement)
     category_code = "500"

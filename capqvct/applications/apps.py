@@ -15,6 +15,11 @@ class ApplicationsConfig(AppConfig):
 
         deadline_extended.connect(on_deadline_extended, dispatch_uid="applications.on_deadline_extended")
 
+        from capqvct.applications.restoration import on_call_closed_early
+        from capqvct.calls.signals import call_closed_early
+
+        call_closed_early.connect(on_call_closed_early, dispatch_uid="applications.on_call_closed_early")
+
         from capqvct.core.emails import register_attachment_builder
 
         register_attachment_builder(RECEIPT_BUILDER, "capqvct.applications.receipts.receipt_pdf_of")

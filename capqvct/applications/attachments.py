@@ -1,9 +1,11 @@
 """Files of a dossier: checked by their content, stored under random names, read back by allowed users."""
 
 import hashlib
+import zipfile
 from pathlib import PurePath
 
 import filetype
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
 from capqvct.applications.models import Application, Attachment
@@ -15,6 +17,20 @@ HEAD_SIZE = 8192
 # Originals received by e-mail or post: what agencies are sent, scanned or typed.
 ORIGINAL_EXTENSIONS = ("pdf", "doc", "docx", "odt", "rtf", "txt", "xls", "xlsx", "ods", "jpg", "jpeg", "png")
 ORIGINAL_MAX_SIZE_MB = 20
+# What `detect_content_type` says of a zip archive: docx, xlsx, pptx, odt, ods, odp and plain zips.
+ZIP_TYPES = frozenset(
+    {
+        "application/zip",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "application/vnd.oasis.opendocument.text",
+        "application/vnd.oasis.opendocument.spreadsheet",
+        "application/vnd.oasis.opendocument.presentation",
+    }
+)
+# An entry inflating to less than this is never a bomb, however well it compresses.
+ZIP_RATIO_FLOOR = 1024 * 1024
 
 
 def detect_content_type(head: bytes) -> str:
@@ -44,7 +60,41 @@ def check_upload(field: Field, upload: UploadedFile) -> str | None:
     """The French message to show next to the question if this file cannot be accepted."""
     if not upload.size:
         return "Ce fichier est vide : choisissez-en un autre."
-    return file_problem(field, upload_metadata(upload))
+    metadata = upload_metadata(upload)
+    if problem := file_problem(field, metadata):
+        return problem
+    if metadata["content_type"] in ZIP_TYPES:
+        return zip_problem(upload)
+    return None
+
+
+def zip_problem(upload: UploadedFile) -> str | None:
+    """Why an archive (docx, xlsx, odt… are zip files) is refused: unreadable, or a zip bomb.
+
+    Only the central directory is read (`infolist`: names and sizes as the archive declares them);
+    nothing is inflated, so a bomb costs nothing to refuse.
+    """
+    upload.seek(0)
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
+        return "Ce fichier est endommagé ou n’est pas un document valide : enregistrez-le de nouveau."
+    finally:
+        upload.seek(0)
+    inflated = sum(entry.file_size for entry in entries)
+    if inflated > settings.ZIP_MAX_INFLATED_MB * 1024 * 1024 or any(map(_absurdly_compressed, entries)):
+        return (
+            "Ce document se décompresse en un volume anormalement grand : il est refusé par "
+            "précaution. Enregistrez-le de nouveau depuis votre logiciel, ou envoyez-le en PDF."
+        )
+    return None
+
+
+def _absurdly_compressed(entry: zipfile.ZipInfo) -> bool:
+    # Small entries may compress very well (blank styles); only a large inflated size matters.
+    ratio = entry.file_size / max(entry.compress_size, 1)
+    return entry.file_size > ZIP_RATIO_FLOOR and ratio > settings.ZIP_MAX_RATIO
 
 
 def store(application: Application, upload: UploadedFile, *, field_key: str, by) -> Attachment:

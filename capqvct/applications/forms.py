@@ -10,6 +10,7 @@ from capqvct.applications.attachments import ORIGINAL_EXTENSIONS, ORIGINAL_MAX_S
 from capqvct.applications.models import Channel
 from capqvct.calls.manage_forms import CHOICES, RefusalMixin, date_input, time_input
 from capqvct.core.formatting import zone_label
+from capqvct.establishments.forms import FinessNumberField
 
 RECEIVED_CHANNELS = [(Channel.EMAIL, "Par e-mail"), (Channel.POST, "Par courrier")]
 
@@ -35,10 +36,9 @@ class SeveralFilesField(forms.FileField):
 class RecordReceivedForm(RefusalMixin, DsfrBaseForm):
     refusal_fields = {"establishment": "finess", "received_at": "received_day", "originals": "originals"}
 
-    finess = forms.CharField(
+    finess = FinessNumberField(
         label="Numéro FINESS de l’établissement",
         help_text="9 caractères, par exemple 340780477.",
-        max_length=20,
     )
     channel = forms.ChoiceField(
         label="Comment le dossier a-t-il été reçu ?", choices=RECEIVED_CHANNELS, widget=forms.RadioSelect
@@ -70,9 +70,6 @@ class RecordReceivedForm(RefusalMixin, DsfrBaseForm):
         self.fields[
             "received_time"
         ].help_text = f"En {zone_label(zone)}. Vide : le dossier est daté du début de la journée."
-
-    def clean_finess(self) -> str:
-        return "".join(self.cleaned_data["finess"].split()).upper()
 
     def received_at(self) -> datetime:
         day, at = self.cleaned_data["received_day"], self.cleaned_data.get("received_time") or time(0, 0)

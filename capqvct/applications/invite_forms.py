@@ -3,7 +3,7 @@
 from django import forms
 from dsfr.forms import DsfrBaseForm
 
-from capqvct.establishments.forms import establishment_query_field
+from capqvct.establishments.forms import FinessNumberField, establishment_query_field
 
 
 class FindEstablishmentForm(DsfrBaseForm):
@@ -11,12 +11,10 @@ class FindEstablishmentForm(DsfrBaseForm):
 
 
 class DirectorInvitationForm(DsfrBaseForm):
-    finess = forms.RegexField(
+    finess = FinessNumberField(
         label="Numéro FINESS de l’établissement",
-        regex=r"^\s*[0-9][0-9AB][0-9]{7}\s*$",
         error_messages={
             "required": "Indiquez le numéro FINESS de l’établissement, ou trouvez-le par son nom ci-dessus.",
-            "invalid": "Un numéro FINESS compte 9\u00a0caractères\u00a0: chiffres, et A ou B en Corse.",
         },
     )
     email = forms.EmailField(
@@ -25,6 +23,3 @@ class DirectorInvitationForm(DsfrBaseForm):
         "l’espace de l’établissement.",
         error_messages={"required": "Indiquez l’adresse e-mail de la personne à inviter."},
     )
-
-    def clean_finess(self) -> str:
-        return self.cleaned_data["finess"].strip().upper()

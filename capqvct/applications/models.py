@@ -46,6 +46,9 @@ class Application(models.Model):
     )
     form_version = models.ForeignKey(FormVersion, on_delete=models.PROTECT, related_name="+")
     answers = models.JSONField("réponses", default=dict, blank=True)
+    # A dossier reopened and not deposited again before the call closed returns to its last submission;
+    # the changes made meanwhile are kept here for its establishment, never shown to reviewers.
+    undeposited_answers = models.JSONField("modifications non déposées", default=dict, blank=True)
     # Optimistic locking: every save must name the version it started from.
     lock_version = models.PositiveIntegerField(default=0)
     channel = models.CharField("canal", max_length=10, choices=Channel.choices, default=Channel.ONLINE)

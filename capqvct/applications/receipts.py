@@ -20,7 +20,12 @@ def receipt_pdf(submission: Submission) -> bytes:
             "call": call,
             "submitted_at": format_datetime(submission.submitted_at, call.time_zone, with_zone=True),
             "seconds": f"{submission.submitted_at.second:02d}",
-            "sections": summarize(dossier_form(call, submission.form_version), submission.answers),
+            # The header names the establishment and its FINESS number: the answers do not repeat it.
+            "sections": summarize(
+                dossier_form(call, submission.form_version),
+                submission.answers,
+                shown_elsewhere=application.establishment.finess_et,
+            ),
         },
     )
     return render_pdf(html)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from capqvct.applications import attachments
 from capqvct.applications.apps import RECEIPT_BUILDER
 from capqvct.applications.eligibility import eligibility_problems
+from capqvct.applications.identity import finess_not_in_directory, with_directory_answers
 from capqvct.applications.models import (
     Application,
     ApplicationStatus,
@@ -21,6 +22,7 @@ from capqvct.applications.models import (
     Submission,
 )
 from capqvct.applications.permissions import can_apply_for, can_edit
+from capqvct.applications.restoration import schedule_restoration
 from capqvct.applications.review_signals import application_withdrawn
 from capqvct.applications.states import DOSSIER, received_in_time
 from capqvct.calls.application_form import dossier_form
@@ -63,8 +65,13 @@ def start_application(
         raise Refusal(" ".join(problems))
     try:
         with transaction.atomic():
+            form_version = current_form(call)
             application = Application.objects.create(
-                call=call, establishment=establishment, form_version=current_form(call), created_by=by
+                call=call,
+                establishment=establishment,
+                form_version=form_version,
+                answers=with_directory_answers(dossier_form(call, form_version), {}, establishment),
+                created_by=by,
             )
             record_event(action="application_started", actor=by, target=application)
     except IntegrityError:
@@ -87,7 +94,7 @@ def save_draft(
     if application.status != ApplicationStatus.DRAFT:
         raise Refusal(NOT_A_DRAFT)
     form = form_of(application)
-    answers = dict(answers)
+    answers = with_directory_answers(form, answers, application.establishment)
     upload_errors, accepted = _sort_uploads(form, uploads or {})
     stored: list[Attachment] = []
     try:
@@ -121,9 +128,17 @@ def save_draft(
         _delete_files(stored)
         raise
     application.refresh_from_db()
-    errors = validate_answers(form, answers, for_submission=False)
+    errors = answer_errors(form, answers, for_submission=False)
     for key, message in upload_errors.items():
         errors[key] = [message]
+    return errors
+
+
+def answer_errors(form: Form, answers: dict, *, for_submission: bool) -> dict[str, list[str]]:
+    """The form's own checks, then whether the FINESS numbers answered are in the directory."""
+    errors = validate_answers(form, answers, for_submission=for_submission)
+    for path, messages in finess_not_in_directory(form, answers).items():
+        errors.setdefault(path, messages)
     return errors
 
 
@@ -155,7 +170,7 @@ def submit_application(*, application: Application, by, now: datetime | None = N
     submitted_at = deadline_cutoff(received)
     if problems := eligibility_problems(call, application.establishment):
         raise Refusal(" ".join(problems))
-    if errors := validate_answers(form_of(application), application.answers, for_submission=True):
+    if errors := answer_errors(form_of(application), application.answers, for_submission=True):
         raise InvalidAnswers(errors)
     with transaction.atomic():
         # Lock the row: two submissions racing each other cannot both pass the status check, and the
@@ -217,10 +232,12 @@ def record_received_application(
     stored: list[Attachment] = []
     try:
         with transaction.atomic():
+            form_version = current_form(call)
             application = Application.objects.create(
                 call=call,
                 establishment=establishment,
-                form_version=current_form(call),
+                form_version=form_version,
+                answers=with_directory_answers(dossier_form(call, form_version), {}, establishment),
                 channel=channel,
                 received_at=received_at,
                 sender_email=sender_email,
@@ -257,10 +274,14 @@ def _delete_files(stored: list[Attachment]) -> None:
 
 
 def reopen_application(*, application: Application, by, now: datetime | None = None) -> Application:
-    """Until the deadline, a submitted dossier can be changed and submitted again."""
-    return DOSSIER.perform(
-        application, "reopen", by=by, now=now, changes={"lock_version": F("lock_version") + 1}
-    )
+    """Until the deadline, a submitted dossier can be changed and submitted again; if it is not, its last
+    submission is the one reviewed (restoration.py, scheduled here for the deadline)."""
+    with transaction.atomic():
+        DOSSIER.perform(
+            application, "reopen", by=by, now=now, changes={"lock_version": F("lock_version") + 1}
+        )
+        schedule_restoration(application.call)
+    return application
 
 
 def withdraw_application(*, application: Application, by, now: datetime | None = None) -> Application:

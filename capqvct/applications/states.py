@@ -1,7 +1,8 @@
 """A dossier's states and the transitions between them, declared once (see core/transitions.py).
 
 The services fire them (`services.submit_application`, `reopen_application`, `withdraw_application`,
-`review_handover.hand_to_review`); pages and the API offer `allowed_actions(...)`.
+`restoration.restore_last_submission`, `review_handover.hand_to_review`); pages and the API offer
+`allowed_actions(...)`.
 """
 
 from datetime import datetime
@@ -9,7 +10,7 @@ from datetime import datetime
 from capqvct.applications.models import Application, ApplicationStatus, Channel
 from capqvct.applications.permissions import can_edit
 from capqvct.calls.deadlines import describe_deadline, is_before_deadline
-from capqvct.calls.models import Call, CallStatus
+from capqvct.calls.models import Call, CallStatus, call_is_open
 from capqvct.calls.permissions import submissions_open
 from capqvct.core.permissions import ALLOWED, Decision, refuse
 from capqvct.core.transitions import StateMachine, Transition
@@ -52,6 +53,13 @@ def _may_reopen(application: Application, by, now: datetime) -> Decision:
     return submissions_open(application.call, now)
 
 
+def _may_restore(application: Application, by, now: datetime) -> Decision:
+    # The system fires it once the call has closed: until then, the establishment may still deposit.
+    if call_is_open(application.call, now):
+        return refuse("L’appel est encore ouvert : le dossier rouvert peut encore être déposé.")
+    return ALLOWED
+
+
 def _may_withdraw(application: Application, by, now: datetime) -> Decision:
     return can_edit(by, application)
 
@@ -79,6 +87,16 @@ DOSSIER = StateMachine.on_field(
             guard=_may_reopen,
             event="application_reopened",
             refused="Seul un dossier déposé peut être rouvert.",
+        ),
+        # The call closed while the dossier was reopened: its last submission is the one reviewed
+        # (restoration.restore_last_submission; no button).
+        Transition(
+            "restore_last_submission",
+            sources=(DRAFT,),
+            target=SUBMITTED,
+            guard=_may_restore,
+            event="application_restored_to_last_submission",
+            refused="Seul un dossier rouvert revient à son dernier dépôt.",
         ),
         Transition(
             "withdraw",

@@ -18,14 +18,22 @@ class Line:
 
 
 def summarize(
-    form: Form, answers: dict, file_url: Callable[[dict], str] | None = None
+    form: Form,
+    answers: dict,
+    file_url: Callable[[dict], str] | None = None,
+    *,
+    shown_elsewhere: str = "",
 ) -> list[tuple[str, list[Line]]]:
+    """Sections of (label, value) lines; `shown_elsewhere` is a FINESS number the page already shows
+    (the establishment's, in its header), whose question is left out rather than said twice."""
     shown = visibility(list(form.fields()), answers)
+
+    def is_read(field: Field) -> bool:
+        repeats = field.kind == Kind.ESTABLISHMENT and answers.get(field.key) == shown_elsewhere
+        return shown.get(field.key, True) and not (shown_elsewhere and repeats)
+
     return [
-        (
-            section.title,
-            [_line(f, answers.get(f.key), file_url) for f in section.fields if shown.get(f.key, True)],
-        )
+        (section.title, [_line(f, answers.get(f.key), file_url) for f in section.fields if is_read(f)])
         for section in form.sections
     ]
 

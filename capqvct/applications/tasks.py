@@ -5,7 +5,7 @@ from datetime import datetime
 from django.contrib.auth import get_user_model
 from django_tasks import task
 
-from capqvct.applications import reminders
+from capqvct.applications import reminders, restoration
 from capqvct.calls.models import Call
 
 
@@ -32,3 +32,16 @@ def send_message_to_draft_holders(*, call_id: int, subject: str, body: str, by_i
     call = Call.objects.select_related("programme__region").get(pk=call_id)
     by = get_user_model().objects.filter(pk=by_id).first() if by_id else None
     return reminders.send_message_to_holders(call=call, subject=subject, body=body, by=by)
+
+
+@task()
+def restore_reopened_dossiers_of_call(*, call_id: int) -> int:
+    """At the call's deadline: its reopened dossiers return to their last submission (if it has closed)."""
+    call = Call.objects.select_related("programme__region").get(pk=call_id)
+    return restoration.restore_reopened_dossiers(call=call)
+
+
+@task()
+def restore_reopened_dossiers() -> int:
+    """The hourly round: reopened dossiers of every closed call (the restore_reopened_dossiers command)."""
+    return restoration.restore_every_closed_call()

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from capqvct.accounts.selectors import organisations_managed_by
 from capqvct.applications import services
+from capqvct.applications.identity import directory_facts
 from capqvct.applications.models import ApplicantStage, ApplicationStatus, Channel
 from capqvct.applications.permissions import can_apply_for, can_edit
 from capqvct.applications.receipts import receipt_pdf
@@ -21,6 +22,7 @@ from capqvct.applications.selectors import (
 from capqvct.applications.states import DOSSIER
 from capqvct.applications.summary import summarize
 from capqvct.calls.deadlines import describe_deadline
+from capqvct.calls.formdef.progress import progress_by_section
 from capqvct.calls.formdef.render import NAME_PREFIX, item_change, parse_post, render_form
 from capqvct.calls.formdef.schema import Form, Kind
 from capqvct.calls.selectors import visible_calls
@@ -143,6 +145,8 @@ def edit(request, pk: int):
                 return redirect(_after_submission(request, application))
             elif not errors:
                 messages.success(request, "Brouillon enregistré.")
+            else:
+                messages.warning(request, _saved_with_errors(errors))
         except services.InvalidAnswers as refusal:
             errors = refusal.errors
             messages.error(request, refusal.message)
@@ -177,8 +181,13 @@ def _dossier_context(request, application, form: Form, answers: dict, errors: di
         "application": application,
         "call": call,
         "zone": zone,
-        "form_html": render_form(form, answers, errors, file_url=file_url),
-        "summary": summarize(form, shown_answers, file_url=file_url),
+        "form_html": render_form(
+            form, answers, errors, file_url=file_url, directory=directory_facts(application.establishment)
+        ),
+        # The page's header names the establishment's FINESS number: once is enough.
+        "summary": summarize(
+            form, shown_answers, file_url=file_url, shown_elsewhere=application.establishment.finess_et
+        ),
         "deadline_text": describe_deadline(call.closes_at, zone),
         "accepts_answers": accepts_answers(application, now),
         "actions": DOSSIER.allowed_actions(application, by=request.user, now=now),
@@ -187,9 +196,28 @@ def _dossier_context(request, application, form: Form, answers: dict, errors: di
         "submissions": application.submissions.select_related("submitted_by").order_by("-number"),
         "originals": application.attachments.filter(field_key="").order_by("uploaded_at"),
         "changes": changes,
+        # What was changed after a reopening and not deposited again: for the establishment only.
+        "undeposited": (
+            summarize(form, application.undeposited_answers, file_url=file_url)
+            if application.undeposited_answers and can_apply_for(request.user, application.establishment)
+            else []
+        ),
+        "progress": _progress(form, answers),
         "invite_url": _invite_url(request.user, application),
         "can_apply": bool(can_apply_for(request.user, application.establishment)),
         "breadcrumb": _crumbs(request, application),
+    }
+
+
+def _progress(form: Form, answers: dict) -> dict:
+    """The sommaire's sections with their required questions answered, and the whole in words."""
+    sections = progress_by_section(form, answers)
+    filled, required = sum(s.filled for s in sections), sum(s.required for s in sections)
+    plural = "s" if filled > 1 else ""
+    return {
+        "sections": sections,
+        "text": f"{filled}\u00a0question{plural} obligatoire{plural} sur {required} remplie{plural}",
+        "required": required,
     }
 
 
@@ -211,6 +239,16 @@ def _crumbs(request, application) -> list:
         ("Dossiers", reverse("applications:call_dossiers", args=[call.pk])),
         (application.establishment.name, None),
     ]
+
+
+def _saved_with_errors(errors: dict) -> str:
+    """Saved all the same: a field in error must not make anyone think the rest was lost."""
+    count = len(errors)
+    fields = f"{count}\u00a0champ est signalé" if count == 1 else f"{count}\u00a0champs sont signalés"
+    return (
+        "Brouillon enregistré\u00a0: vos autres réponses sont enregistrées. "
+        f"{fields} ci-dessous, à corriger avant le dépôt."
+    )
 
 
 def _submitted_message(application) -> str:
@@ -264,15 +302,32 @@ def attachment(request, attachment_id):
     )
 
 
-@require_POST
 def reopen(request, pk: int):
+    """GET explains what reopening means for the dossier; POST reopens it."""
     application = _editable_application(request, pk)
-    report_outcome(
+    if request.method == "POST":
+        report_outcome(
+            request,
+            lambda: services.reopen_application(application=application, by=request.user),
+            success="Dossier rouvert : pensez à le déposer de nouveau avant la date limite.",
+        )
+        return redirect("applications:edit", pk=application.pk)
+    call = application.call
+    crumbs = _crumbs(request, application)[:-1]
+    return render(
         request,
-        lambda: services.reopen_application(application=application, by=request.user),
-        success="Dossier rouvert : pensez à le déposer de nouveau avant la date limite.",
+        "applications/reopen.html",
+        {
+            "page_title": "Rouvrir le dossier",
+            "application": application,
+            "call": call,
+            "last": application.submissions.order_by("-number").first(),
+            "zone": call.time_zone,
+            "deadline_text": describe_deadline(call.closed_early_at or call.closes_at, call.time_zone),
+            "allowed": DOSSIER.check(application, "reopen", by=request.user),
+            "breadcrumb": [*crumbs, (call.title, reverse("applications:edit", args=[pk])), ("Rouvrir", None)],
+        },
     )
-    return redirect("applications:edit", pk=application.pk)
 
 
 @require_POST

@@ -126,7 +126,7 @@ def add_question(definition: dict, section_key: str, *, kind: str, attributes: d
 
 
 def update_question(definition: dict, key: str, *, attributes: dict) -> dict:
-    """Replace what the agent edits of a question; its key, kind and sub-questions stay."""
+    """Replace what the agent edits of a question; its key, kind, sub-questions and `from_directory` stay."""
     new = _copy(definition)
     fields, index = _locate(new, key)
     fields[index] = _replaced(fields[index], attributes)
@@ -397,6 +397,9 @@ def _replaced(old: dict, attributes: dict) -> dict:
     new = _question(old.get("key"), old.get("kind"), attributes)
     if old.get("kind") == Kind.REPEATED and "fields" in old:
         new["fields"] = old["fields"]
+    # The builder does not edit where an answer comes from: a relabelled identity question keeps it.
+    if "from_directory" in old:
+        new["from_directory"] = old["from_directory"]
     return new
 
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from capqvct.core.formatting import format_date, format_datetime, zone_label
 
 END_OF_DAY = time(23, 59, 59)
+MAINLAND_ZONE = "Europe/Paris"
 
 
 def deadline_instant(*, day: date, at: time | None, zone: str) -> datetime:
@@ -32,12 +33,32 @@ def is_before_deadline(now: datetime, deadline: datetime) -> bool:
     return deadline_cutoff(now) <= deadline
 
 
-def describe_deadline(deadline: datetime, zone: str) -> str:
+def describe_deadline(deadline: datetime, zone: str, *, name_zone: bool = True) -> str:
     """The deadline in words, e.g. « le 5 septembre 2022 inclus (heure de La Réunion) »."""
     local = deadline.astimezone(ZoneInfo(zone))
+    named = f" ({zone_label(zone)})" if name_zone else ""
     if is_end_of_day(deadline, zone):
-        return f"le {format_date(local.date())} inclus ({zone_label(zone)})"
-    return f"le {format_datetime(deadline, zone, with_zone=True)}"
+        return f"le {format_date(local.date())} inclus{named}"
+    return f"le {format_datetime(deadline, zone)}{named}"
+
+
+def describe_instant(value: datetime, zone: str, *, name_zone: bool = True) -> str:
+    """« le 1er août 2022 à 8 h (heure de La Réunion) », in the region's zone."""
+    return f"le {format_datetime(value, zone, with_zone=name_zone)}"
+
+
+def call_dates(call) -> list[tuple[str, str]]:
+    """The dates of a call as its public page lists them, in its region's time zone; the zone is named
+    when it is not mainland France's, which most readers assume (an overseas region's is)."""
+    zone = call.time_zone
+    named = zone != MAINLAND_ZONE
+    dates = [
+        ("Ouverture", describe_instant(call.opens_at, zone, name_zone=named)),
+        ("Date limite de dépôt", describe_deadline(call.closes_at, zone, name_zone=named)),
+    ]
+    if call.closed_early_at:
+        dates.append(("Clos par anticipation", describe_instant(call.closed_early_at, zone, name_zone=named)))
+    return dates
 
 
 def days_left(now: datetime, deadline: datetime, zone: str) -> int:

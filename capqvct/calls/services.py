@@ -9,7 +9,7 @@ from django.utils import timezone
 from capqvct.calls.formdef.schema import validate_definition
 from capqvct.calls.models import Call, CallStatus, FormVersion, Programme
 from capqvct.calls.permissions import can_manage_region
-from capqvct.calls.signals import deadline_extended
+from capqvct.calls.signals import call_closed_early, deadline_extended
 from capqvct.calls.states import CALL, DEADLINE_PASSED
 from capqvct.core.exceptions import Refusal
 from capqvct.core.services import record_event
@@ -119,14 +119,18 @@ def close_call_early(*, call: Call, by, reason: str, now: datetime | None = None
         raise Refusal(
             "Indiquez le motif de la clôture : il sera affiché sur la page de l’appel.", field="reason"
         )
-    return CALL.perform(
-        call,
-        "close_early",
-        by=by,
-        now=now,
-        changes={"closed_early_at": now, "closed_early_reason": reason.strip()},
-        details={"reason": reason.strip()},
-    )
+    with transaction.atomic():
+        CALL.perform(
+            call,
+            "close_early",
+            by=by,
+            now=now,
+            changes={"closed_early_at": now, "closed_early_reason": reason.strip()},
+            details={"reason": reason.strip()},
+        )
+        # What follows a closing (reopened dossiers return to their last submission) commits with it.
+        call_closed_early.send(sender=Call, call=call, by=by)
+    return call
 
 
 def clone_call(*, call: Call, by, opens_at: datetime, closes_at: datetime) -> Call:

@@ -3,7 +3,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from capqvct.calls.deadlines import days_left, describe_deadline
+from capqvct.calls.deadlines import call_dates, days_left, describe_deadline
 from capqvct.calls.forms import PublicCallFilterForm
 from capqvct.calls.models import call_is_open
 from capqvct.calls.selectors import public_calls, visible_calls
@@ -38,16 +38,17 @@ def public_list(request):
 def public_detail(request, pk: int):
     call = get_object_or_404(visible_calls(), pk=pk)
     now = timezone.now()
+    dates = call_dates(call)
     return render(
         request,
         "calls/public_detail.html",
         {
             "page_title": call.title,
             "call": call,
-            "deadline_text": describe_deadline(call.closes_at, call.time_zone),
+            "dates": dates,
+            "closed_early_text": dates[-1][1] if call.closed_early_at else "",
             "days_left": days_left(now, call.closes_at, call.time_zone),
             "is_open": call_is_open(call, now),
-            "not_yet_open": call.opens_at > now,
             "categories": [CATEGORIES[code] for code in call.categories if code in CATEGORIES],
             "departements": call.departements.order_by("code"),
             "breadcrumb": [("Appels ouverts", "/appels/"), (call.title, None)],

@@ -1,4 +1,4 @@
-"""The error pages (400, 403, 404, 405, 500 and a refused form), in French and in the DSFR look.
+"""The error pages (400, 403, 404, 405, 413, 500 and a refused form), in French and in the DSFR look.
 
 Each page says what happened, what to do, and leads back home or to the contact page. The 500 page
 is rendered from a plain context, without the request: no context processor runs, so it needs
@@ -67,6 +67,14 @@ PAGES = {
         "enregistrée pour l’équipe technique.",
         "Réessayez dans quelques minutes. Ce que vous veniez d’envoyer n’a peut-être pas été "
         "enregistré\u00a0: vérifiez-le avant de recommencer.",
+    ),
+    "request_too_large": ErrorPage(
+        413,
+        "Envoi trop volumineux",
+        "Ce que vous avez envoyé dépasse la taille totale qu’accepte le service en une fois "
+        f"({settings.UPLOAD_MAX_REQUEST_MB}\u00a0Mo, fichiers compris)\u00a0: rien n’a été enregistré.",
+        "Revenez à la page précédente\u00a0: ce qui était déjà enregistré est intact. Envoyez les "
+        "fichiers un par un, ou allégez-les (PDF compressé, images réduites).",
     ),
     "csrf_failure": ErrorPage(
         403,
@@ -159,3 +167,21 @@ class MethodNotAllowedPage:
         page = _render(request, "method_not_allowed")
         page["Allow"] = response.get("Allow", "")
         return page
+
+
+class RequestTooLargePage:
+    """Refuse a request heavier than UPLOAD_MAX_REQUEST_MB from its Content-Length, before anything
+    reads its body (the CSRF check would): a 413 page in French, and nothing written. The web server
+    in front refuses it earlier still (nginx: client_max_body_size, see docs/deploiement.md)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.UPLOAD_MAX_REQUEST_MB * 1024 * 1024:
+            return _render(request, "request_too_large")
+        return self.get_response(request)

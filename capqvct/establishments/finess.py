@@ -18,9 +18,8 @@ as UTF-8 if it can be, else as Windows-1252; a line that is neither is rejected.
 
 Choices:
 
-- a FINESS number is 9 characters, the département's two (``2A``/``2B`` in Corsica) then digits,
-  the last being a Luhn key (checked against published numbers: every one satisfies it, Corsica's
-  with A and B read as 1 and 2). A bad FINESS number rejects the line;
+- a FINESS number must follow the register's rule (``finess_numbers.py``: 9 characters, a
+  département prefix, a Luhn key). A bad FINESS number rejects the line;
 - an invalid SIRET does not: the establishment is imported without it and a warning says so,
   since the SIRET is secondary to the FINESS number and often mistyped in the register;
 - an unreadable date or coordinate is left empty, with a warning;
@@ -41,10 +40,10 @@ from typing import IO
 
 from django.db import transaction
 from django.utils import timezone
-from stdnum import luhn
 from stdnum.fr import siret as siret_number
 
 from capqvct.establishments.categories import CATEGORIES, is_kept, typographic_label
+from capqvct.establishments.finess_numbers import is_valid_finess
 from capqvct.establishments.models import Establishment
 from capqvct.territory.models import Commune, Departement
 
@@ -107,7 +106,6 @@ STREET_TYPES = {
 
 REPETITION_INDEXES = {"B": "BIS", "T": "TER", "Q": "QUATER"}
 
-FINESS_PATTERN = re.compile(r"(?:[0-9]{2}|2[AB])[0-9]{7}")
 HEADER_PATTERN = re.compile(r"finess;etalab;")
 POSTAL_CODE_PATTERN = re.compile(r"([0-9]{5})\b")
 # How far into the file a structureet line must appear for it to be an extraction.
@@ -203,24 +201,11 @@ def import_finess(source: str | Path | IO, *, progress: Progress | None = None) 
     return report
 
 
-def is_valid_finess(number: str) -> bool:
-    """Nine characters, the département's two first, and a Luhn key (A and B read as 1 and 2)."""
-    return bool(FINESS_PATTERN.fullmatch(number)) and luhn.is_valid(_luhn_digits(number))
-
-
-def finess_check_digit(first_eight: str) -> str:
-    return luhn.calc_check_digit(_luhn_digits(first_eight))
-
-
 def insee_commune_code(finess_departement: str, commune: str) -> str:
     """The INSEE code of a commune from FINESS's département and three-character commune fields."""
     if finess_departement in OVERSEAS_DEPARTEMENTS:
         return "97" + commune
     return finess_departement + commune
-
-
-def _luhn_digits(number: str) -> str:
-    return number[:1] + number[1:2].replace("A", "1").replace("B", "2") + number[2:]
 
 
 # Reading ---------------------------------------------------------------------------------------

@@ -14,7 +14,8 @@ from typing import IO
 from stdnum import luhn
 
 from capqvct.establishments.categories import CATEGORIES
-from capqvct.establishments.finess import FIELDS, FINESS_DEPARTEMENTS, finess_check_digit
+from capqvct.establishments.finess import FIELDS, FINESS_DEPARTEMENTS
+from capqvct.establishments.finess_numbers import finess_check_digit
 from capqvct.territory.models import Commune, Departement
 
 EXTRACTED_ON = date(2026, 1, 12)

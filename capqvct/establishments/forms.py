@@ -1,7 +1,23 @@
 from django import forms
 from dsfr.forms import DsfrBaseForm
 
+from capqvct.establishments.finess_numbers import finess_problem, normalize_finess
 from capqvct.territory.models import Departement
+
+
+class FinessNumberField(forms.CharField):
+    """A FINESS number as typed (spaces allowed), checked against the register's rule
+    (`finess_numbers.py`); whether the directory holds it is the page's to say."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 20)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        number = normalize_finess(super().clean(value) or "")
+        if number and (problem := finess_problem(number)):
+            raise forms.ValidationError(f"{problem}.", code="invalid")
+        return number
 
 
 class DirectorySearchForm(DsfrBaseForm):

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from capqvct.accounts.models import Membership
 from capqvct.applications.models import Application, ApplicationStatus
+from capqvct.applications.restoration import restore_reopened_dossiers
 from capqvct.applications.review_handover import hand_to_review
 from capqvct.calls.deadlines import describe_deadline, is_before_deadline
 from capqvct.calls.models import Call, CallStatus
@@ -91,6 +92,7 @@ def open_review(
                 reviewers_per_dossier=reviewers_per_dossier,
                 blind_for_experts=blind_for_experts,
             )
+            restore_reopened_dossiers(call=call, now=now)  # a reopened dossier is reviewed as last deposited
             submitted = Application.objects.filter(call=call, status=ApplicationStatus.SUBMITTED)
             count = 0
             for application in submitted.select_related("establishment").order_by("pk"):

@@ -106,14 +106,16 @@ def test_reopening_from_a_page_read_before_a_withdrawal_is_refused_in_words(
 
     page = signed_in_page(browser, live_server, director)
     page.goto(f"/dossiers/{dossier.pk}/")
+    page.get_by_role("link", name="Rouvrir le dossier pour le modifier").click()
     reopen = page.get_by_role("button", name="Rouvrir le dossier pour le modifier")
     reopen.wait_for()
-    # A colleague withdraws the candidacy while this page is open.
+    # A colleague withdraws the candidacy while the confirmation page is open.
     application_services.withdraw_application(application=dossier, by=director)
     reopen.click()
 
     page.get_by_text("Seul un dossier déposé peut être rouvert.").wait_for()
     assert page.get_by_role("button", name="Rouvrir le dossier pour le modifier").count() == 0
+    assert page.get_by_role("link", name="Rouvrir le dossier pour le modifier").count() == 0
     look(page, "applicant--reopen-refused-after-withdrawal")
 
 

@@ -129,7 +129,7 @@ def test_an_agent_records_a_dossier_received_by_email_and_transcribes_it(
     page, look, live_server, call, manager, tmp_path
 ):
     EstablishmentFactory(
-        name="Foyer d’accueil Le Mas Blanc", finess_et="340011122", departement=departement("34")
+        name="Foyer d’accueil Le Mas Blanc", finess_et="340011121", departement=departement("34")
     )
     scan = tmp_path / "dossier-recu.pdf"
     scan.write_bytes(SIGNED_LETTER)
@@ -139,7 +139,7 @@ def test_an_agent_records_a_dossier_received_by_email_and_transcribes_it(
     page.goto(f"/appels/gestion/{call.pk}/")
     page.get_by_role("link", name="Dossiers", exact=True).click()
     page.get_by_role("link", name="Enregistrer un dossier reçu par e-mail ou courrier").click()
-    page.get_by_label("Numéro FINESS de l’établissement").fill("340011122")
+    page.get_by_label("Numéro FINESS de l’établissement").fill("340011121")
     page.get_by_text("Par e-mail").click()
     page.get_by_label("Date de réception").fill(received.strftime("%Y-%m-%d"))
     page.get_by_label("Heure de réception").fill(received.strftime("%H:%M"))

@@ -53,7 +53,7 @@ def _export(path) -> None:
         [
             datetime(2026, 11, 2, 9, 41),
             "direction@cigales.fr",
-            340000018,
+            340000017,
             "EHPAD Les Cigales",
             "Privé non lucratif",
             "12 rue des Cigales, 34000 Montpellier",
@@ -92,7 +92,7 @@ def test_a_manager_imports_dossiers_from_a_spreadsheet(page, look, tmp_path, liv
     manager = MembershipFactory(role=Role.PROGRAMME_MANAGER, organisation__region=region("76")).user
     call = published_call(manager)
     call_services.save_form(call=call, definition=standard_qvct_application().to_json(), by=manager)
-    EstablishmentFactory(finess_et="340000018", name="EHPAD Les Cigales", departement=departement("34"))
+    EstablishmentFactory(finess_et="340000017", name="EHPAD Les Cigales", departement=departement("34"))
     session = login_verified(Client(), manager).cookies[settings.SESSION_COOKIE_NAME].value
     page.context.add_cookies(
         [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]

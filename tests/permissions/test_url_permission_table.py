@@ -390,7 +390,8 @@ TABLE = {
         lambda w: f"/dossiers/gestion/appels/{w.call.pk}/import/{w.import_batch_pk}/compte-rendu/",
         only(MANAGERS, other_region_agent=404, programme_manager=302, admin=302),
     ),
-    "applications:reopen": (lambda w: f"/dossiers/{w.application.pk}/rouvrir/", POST_ONLY),
+    # GET explains what reopening means (POST reopens): the establishment's own page.
+    "applications:reopen": (lambda w: f"/dossiers/{w.application.pk}/rouvrir/", OWN_ESTABLISHMENT),
     "applications:withdraw": (lambda w: f"/dossiers/{w.application.pk}/retirer/", POST_ONLY),
     # Managers of no region get 403; a manager of another region, 404 for this call.
     "applications:write_to_drafts": (

@@ -44,7 +44,7 @@ def director(space):
 @pytest.fixture
 def cigales(space, herault):
     return EstablishmentFactory(
-        name="EHPAD Les Cigales", finess_et="349999901", departement=herault, organisation=space
+        name="EHPAD Les Cigales", finess_et="349999904", departement=herault, organisation=space
     )
 
 
@@ -99,7 +99,7 @@ def test_list_gives_the_documented_fields(client, dossier, director):
             {
                 "id": dossier.pk,
                 "call": {"id": dossier.call_id, "title": "Appel à candidatures OMEGA"},
-                "establishment": {"finess_et": "349999901", "name": "EHPAD Les Cigales"},
+                "establishment": {"finess_et": "349999904", "name": "EHPAD Les Cigales"},
                 "status": "submitted",
                 "status_label": "Déposé",
                 "state_for_applicant": "Déposé",
@@ -184,7 +184,7 @@ def test_detail_gives_the_answers_and_the_submissions(client, dossier, director)
     assert response.status_code == 200
     detail = response.json()
     assert detail["status"] == ApplicationStatus.SUBMITTED
-    assert detail["establishment"] == {"finess_et": "349999901", "name": "EHPAD Les Cigales"}
+    assert detail["establishment"] == {"finess_et": "349999904", "name": "EHPAD Les Cigales"}
     assert detail["answers"] == {"motivation": "Prendre soin des équipes."}
     assert detail["submissions"] == [
         {
@@ -228,7 +228,7 @@ def test_query_count_does_not_grow_with_dossiers(
 
 VALID_ANSWERS = {
     "structure_name": "EHPAD Les Cigales",
-    "finess_et": "349999901",
+    "finess_et": "349999904",
     "legal_status": "public",
     "postal_address": "1 rue des Cigales\n34000 Montpellier",
     "email": "contact@cigales.fr",
@@ -257,6 +257,10 @@ def qvct_call(manager):
 @pytest.fixture
 def draft(qvct_call, cigales, director):
     return services.start_application(call=qvct_call, establishment=cigales, by=director)
+
+
+# The establishment's identity, which its dossier takes from the directory when it starts.
+FROM_DIRECTORY = {"structure_name": "EHPAD Les Cigales", "finess_et": "349999904"}
 
 
 def reponses(application) -> str:
@@ -320,7 +324,7 @@ def test_format_errors_are_reported_but_the_answers_are_saved(client, draft, dir
         {"field": "staff_fte", "message": "Saisissez un nombre supérieur ou égal à 0."},
     ]
     draft.refresh_from_db()
-    assert draft.answers == answers
+    assert draft.answers == {**FROM_DIRECTORY, **answers}
 
 
 def test_a_stale_version_is_refused_with_409_and_keeps_the_colleagues_save(client, draft, director):
@@ -334,7 +338,7 @@ def test_a_stale_version_is_refused_with_409_and_keeps_the_colleagues_save(clien
     assert response.json()["code"] == "stale_version"
     assert response.json()["detail"].startswith("Un collègue a enregistré ce dossier")
     draft.refresh_from_db()
-    assert draft.answers == {"email": "a@cigales.fr"}
+    assert draft.answers == {**FROM_DIRECTORY, "email": "a@cigales.fr"}
 
 
 def test_a_question_the_form_does_not_have_is_reported_and_ignored(client, draft, director):
@@ -350,7 +354,7 @@ def test_a_question_the_form_does_not_have_is_reported_and_ignored(client, draft
         }
     ]
     draft.refresh_from_db()
-    assert draft.answers == {"email": "contact@cigales.fr"}
+    assert draft.answers == {**FROM_DIRECTORY, "email": "contact@cigales.fr"}
 
 
 @pytest.mark.parametrize(
@@ -377,7 +381,7 @@ def test_answers_the_database_cannot_store_are_refused_with_a_message(client, dr
     assert response.status_code == 409
     assert response.json()["detail"] == "Les réponses ne peuvent pas contenir de caractère nul."
     draft.refresh_from_db()
-    assert draft.answers == {}
+    assert draft.answers == FROM_DIRECTORY
 
 
 def test_an_incomplete_dossier_is_refused_field_by_field_and_stays_a_draft(client, draft, director):

@@ -29,7 +29,7 @@ def call(manager):
 def ehpad():
     return EstablishmentFactory(
         name="EHPAD Les Cigales",
-        finess_et="349999991",
+        finess_et="349999995",
         departement=departement("34"),
         email="accueil@cigales.exemple.fr",
         postal_code="34000",
@@ -152,14 +152,14 @@ def test_the_page_proposes_the_finess_address_and_sends_to_another(
     path = f"/dossiers/gestion/appels/{call.pk}/inviter-une-direction/"
 
     page = client.get(path, {"q": "cigales 34000"}).content.decode()
-    assert "EHPAD Les Cigales" in page and "?finess=349999991" in page
-    response = client.get(path, {"finess": "349999991"})
+    assert "EHPAD Les Cigales" in page and "?finess=349999995" in page
+    response = client.get(path, {"finess": "349999995"})
     assert response.context["form"]["email"].value() == "accueil@cigales.exemple.fr"
     assert typography_errors(response.content.decode()) == []
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            path, {"finess": "349999991", "email": "direction@cigales.exemple.fr"}, follow=True
+            path, {"finess": "349999995", "email": "direction@cigales.exemple.fr"}, follow=True
         )
 
     page = response.content.decode()
@@ -171,7 +171,7 @@ def test_the_page_proposes_the_finess_address_and_sends_to_another(
 def test_the_page_refuses_at_the_field_and_keeps_what_was_typed(manager, call, verified_client):
     response = verified_client(manager).post(
         f"/dossiers/gestion/appels/{call.pk}/inviter-une-direction/",
-        {"finess": "349999999", "email": "direction@exemple.fr"},
+        {"finess": "349999995", "email": "direction@exemple.fr"},
     )
     assert response.context["form"].errors["finess"] == [
         "Aucun établissement de la région Occitanie ne porte ce numéro FINESS."

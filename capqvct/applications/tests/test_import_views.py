@@ -32,10 +32,10 @@ def agent(client, manager):
 
 
 def _file():
-    ehpad("340000018", "EHPAD Les Cigales")
+    ehpad("340000017", "EHPAD Les Cigales")
     return xlsx(
         HEADERS,
-        ["340000018", "EHPAD Les Cigales", "Public", datetime(2021, 11, 16, 14, 30)],
+        ["340000017", "EHPAD Les Cigales", "Public", datetime(2021, 11, 16, 14, 30)],
         ["999999999", "Inconnu", "Public", datetime(2021, 11, 16)],
     )
 

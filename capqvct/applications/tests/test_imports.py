@@ -127,8 +127,8 @@ def upload(call, manager, content: bytes, name="dossiers.xlsx"):
 @pytest.mark.parametrize("format", ["xlsx", "ods"])
 def test_a_spreadsheet_is_read_with_its_headers_typed_cells_and_line_numbers(format):
     data = tablib.Dataset(headers=["FINESS", "Nom", "Déposé le"])
-    data.append(["340000018", "EHPAD Les Cigales", datetime(2021, 11, 16, 14, 30)])
-    data.append([340000026, "Résidence l’Oustal", datetime(2021, 11, 17)])
+    data.append(["340000017", "EHPAD Les Cigales", datetime(2021, 11, 16, 14, 30)])
+    data.append([340000025, "Résidence l’Oustal", datetime(2021, 11, 17)])
 
     sheet = imports.read_sheet(data.export(format))
 
@@ -152,9 +152,9 @@ def test_an_ods_file_keeps_empty_cells_and_blank_rows_in_place():
     sheet = Table(name="Dossiers")
     for cells, rows in (
         ([_ods_cell(t) for t in ("FINESS", "Nom", "Ville", "CPOM")], None),
-        ([_ods_cell("340000018"), _ods_cell(repeated=2), _ods_cell("oui")], None),
+        ([_ods_cell("340000017"), _ods_cell(repeated=2), _ods_cell("oui")], None),
         ([_ods_cell(repeated=4)], 2),
-        ([_ods_cell(t) for t in ("340000026", "EHPAD B", "Sète", "non")], None),
+        ([_ods_cell(t) for t in ("340000025", "EHPAD B", "Sète", "non")], None),
     ):
         row = TableRow(numberrowsrepeated=rows) if rows else TableRow()
         for cell in cells:
@@ -166,28 +166,28 @@ def test_an_ods_file_keeps_empty_cells_and_blank_rows_in_place():
 
     result = imports.read_sheet(content.getvalue())
 
-    assert result.lines[0].cells == {"FINESS": "340000018", "Nom": None, "Ville": None, "CPOM": "oui"}
+    assert result.lines[0].cells == {"FINESS": "340000017", "Nom": None, "Ville": None, "CPOM": "oui"}
     assert [line.number for line in result.lines] == [2, 5]
 
 
 @pytest.mark.parametrize(
     "content",
     [
-        "\ufeffFINESS,Nom\r\n340000018,Résidence l’Oustal\r\n".encode(),
-        "FINESS;Nom\n340000018;Résidence l’Oustal\n".encode(),
-        "FINESS;Nom\r\n340000018;Résidence l’Oustal\r\n".encode("cp1252"),
-        "FINESS\tNom\n340000018\tRésidence l’Oustal\n".encode("utf-16"),
+        "\ufeffFINESS,Nom\r\n340000017,Résidence l’Oustal\r\n".encode(),
+        "FINESS;Nom\n340000017;Résidence l’Oustal\n".encode(),
+        "FINESS;Nom\r\n340000017;Résidence l’Oustal\r\n".encode("cp1252"),
+        "FINESS\tNom\n340000017\tRésidence l’Oustal\n".encode("utf-16"),
     ],
     ids=["utf-8 with BOM, comma", "utf-8, semicolon", "Windows-1252, semicolon", "Excel unicode text"],
 )
 def test_a_csv_file_is_read_whatever_its_encoding_and_separator(content):
     sheet = imports.read_sheet(content)
     assert sheet.columns == ("FINESS", "Nom")
-    assert sheet.lines[0].cells == {"FINESS": "340000018", "Nom": "Résidence l’Oustal"}
+    assert sheet.lines[0].cells == {"FINESS": "340000017", "Nom": "Résidence l’Oustal"}
 
 
 def test_csv_line_numbers_are_the_spreadsheets_despite_blank_lines_and_multiline_cells():
-    content = b'FINESS;Motivation\n340000018;"Deux\nlignes"\n;\n340000026;Une ligne\n'
+    content = b'FINESS;Motivation\n340000017;"Deux\nlignes"\n;\n340000025;Une ligne\n'
     sheet = imports.read_sheet(content)
     assert [(line.number, line.cells["Motivation"]) for line in sheet.lines] == [
         (2, "Deux\nlignes"),
@@ -196,12 +196,12 @@ def test_csv_line_numbers_are_the_spreadsheets_despite_blank_lines_and_multiline
 
 
 def test_a_header_with_a_semicolon_inside_quotes_does_not_fool_the_separator():
-    sheet = imports.read_sheet('"Nom, prénom";FINESS\n"Dupont, Marie";340000018\n'.encode())
+    sheet = imports.read_sheet('"Nom, prénom";FINESS\n"Dupont, Marie";340000017\n'.encode())
     assert sheet.columns == ("Nom, prénom", "FINESS")
 
 
 def test_blank_and_repeated_headers_are_named_by_their_column_letter():
-    sheet = imports.read_sheet(xlsx(["FINESS", "", "Nom", "Nom"], ["340000018", "x", "A", "B"]))
+    sheet = imports.read_sheet(xlsx(["FINESS", "", "Nom", "Nom"], ["340000017", "x", "A", "B"]))
     assert sheet.columns == ("FINESS", "Colonne B", "Nom", "Nom (colonne D)")
 
 
@@ -213,7 +213,7 @@ def test_blank_and_repeated_headers_are_named_by_their_column_letter():
         (b"%PDF-1.4\x00\x01\x02binary", "pas un tableur lisible"),
         (b"PK\x03\x04 damaged zip", "pas un tableur lisible"),
         (b"FINESS;Nom\n", "aucune ligne"),
-        (b"FINESS;Nom\n" + b"340000018;EHPAD\n" * (imports.MAX_LINES + 1), "plus de 5"),
+        (b"FINESS;Nom\n" + b"340000017;EHPAD\n" * (imports.MAX_LINES + 1), "plus de 5"),
         (b"x" * (imports.MAX_FILE_SIZE_MB * 1024 * 1024 + 1), "5\u00a0Mo"),
     ],
     ids=["empty", "xls", "binary", "damaged zip", "header only", "too many lines", "too big"],
@@ -305,7 +305,7 @@ def _target(call, path):
         ("staff_fte", 45.5, "45.5"),
         ("staff_fte", 52.0, "52"),
         ("phone", 467123456, "0467123456"),
-        ("finess_et", 10001234, "010001234"),
+        ("finess_et", 10001238, "010001238"),
         ("structure_name", 2021.0, "2021"),
         ("trio.direction.name", "  Marie Dupont ", "Marie Dupont"),
         ("structure_name", "", None),
@@ -338,28 +338,28 @@ def test_a_cell_that_answers_nothing_known_says_why(call, path, cell, message):
 @pytest.fixture
 def establishments(herault):
     return {
-        "cigales": ehpad("340000018", "EHPAD Les Cigales"),
-        "oustal": ehpad("340000026", "Résidence l’Oustal"),
-        "rhone": EstablishmentFactory(finess_et="690000011", departement=departement("69", "Rhône", "84")),
-        "ssiad": ehpad("340000034", "SSIAD du Lez", category_code="354", category_label="SSIAD"),
-        "already": ehpad("340000042", "EHPAD Les Oliviers"),
-        "garrigue": ehpad("340000059", "EHPAD La Garrigue"),
-        "lez": ehpad("340000067", "EHPAD Le Lez"),
+        "cigales": ehpad("340000017", "EHPAD Les Cigales"),
+        "oustal": ehpad("340000025", "Résidence l’Oustal"),
+        "rhone": EstablishmentFactory(finess_et="690000013", departement=departement("69", "Rhône", "84")),
+        "ssiad": ehpad("340000033", "SSIAD du Lez", category_code="354", category_label="SSIAD"),
+        "already": ehpad("340000041", "EHPAD Les Oliviers"),
+        "garrigue": ehpad("340000058", "EHPAD La Garrigue"),
+        "lez": ehpad("340000066", "EHPAD Le Lez"),
     }
 
 
 def _full_file():
     return xlsx(
         [*HEADERS, "Avez-vous signé un CPOM ?", "Représentant de la direction — Nom et prénom"],
-        ["340000018", "EHPAD Les Cigales", "Public", datetime(2021, 11, 16, 14, 30), "oui", ""],
+        ["340000017", "EHPAD Les Cigales", "Public", datetime(2021, 11, 16, 14, 30), "oui", ""],
         ["999999999", "Inconnu", "Public", datetime(2021, 11, 16), "non", ""],
-        ["690000011", "EHPAD du Rhône", "Public", datetime(2021, 11, 16), "non", ""],
-        ["340000026", "", "Public", datetime(2021, 11, 16), "non", ""],
-        ["340000042", "EHPAD Les Oliviers", "Public", datetime(2021, 11, 16), "non", ""],
-        ["340000034", "SSIAD du Lez", "Public", datetime(2021, 11, 20), "non", ""],
-        ["340000067", "EHPAD Le Lez", "Associatif", "16/11/2021", "non", ""],
+        ["690000013", "EHPAD du Rhône", "Public", datetime(2021, 11, 16), "non", ""],
+        ["340000025", "", "Public", datetime(2021, 11, 16), "non", ""],
+        ["340000041", "EHPAD Les Oliviers", "Public", datetime(2021, 11, 16), "non", ""],
+        ["340000033", "SSIAD du Lez", "Public", datetime(2021, 11, 20), "non", ""],
+        ["340000066", "EHPAD Le Lez", "Associatif", "16/11/2021", "non", ""],
         [None, None, None, None, None, None],
-        ["340000059", "EHPAD La Garrigue", "Privé non lucratif", "17/11/2021 18:05", "non", ""],
+        ["340000058", "EHPAD La Garrigue", "Privé non lucratif", "17/11/2021 18:05", "non", ""],
     )
 
 
@@ -423,7 +423,7 @@ def test_an_imported_line_is_submitted_dated_by_its_receipt_with_its_answers(
             "Représentant des métiers ou de l’encadrement soignant — Nom et prénom",
         ],
         [
-            "340000018",
+            "340000017",
             "EHPAD Les Cigales",
             "Public",
             datetime(2021, 11, 16, 14, 30),
@@ -445,7 +445,7 @@ def test_an_imported_line_is_submitted_dated_by_its_receipt_with_its_answers(
     assert application.sender_email == "dir@cigales.fr"
     assert application.answers == {
         "structure_name": "EHPAD Les Cigales",
-        "finess_et": "340000018",
+        "finess_et": "340000017",
         "legal_status": "public",
         "has_cpom": True,
         "trio": {
@@ -468,7 +468,7 @@ def test_the_report_is_kept_with_an_audit_event_and_a_second_import_is_refused(c
     assert batch.status == ImportStatus.IMPORTED and batch.report == report
     assert report["imported"][0] == {
         "line": 2,
-        "finess": "340000018",
+        "finess": "340000017",
         "establishment": "EHPAD Les Cigales",
         "application": Application.objects.get(establishment=establishments["cigales"]).pk,
     }
@@ -485,7 +485,7 @@ def test_the_report_is_kept_with_an_audit_event_and_a_second_import_is_refused(c
 
 
 def test_importing_the_same_file_again_creates_no_duplicate(call, manager, establishments):
-    content = xlsx(HEADERS, ["340000018", "EHPAD Les Cigales", "Public", datetime(2021, 11, 16)])
+    content = xlsx(HEADERS, ["340000017", "EHPAD Les Cigales", "Public", datetime(2021, 11, 16)])
     imports.import_batch(batch=upload(call, manager, content), by=manager)
 
     report = imports.import_batch(batch=upload(call, manager, content), by=manager)
@@ -498,7 +498,7 @@ def test_importing_the_same_file_again_creates_no_duplicate(call, manager, estab
 def test_a_trio_partly_filled_names_the_members_still_missing(call, manager, establishments):
     content = xlsx(
         [*HEADERS, "Représentant de la direction — Nom et prénom"],
-        ["340000018", "EHPAD Les Cigales", "Public", datetime(2021, 11, 16), "Marie Dupont"],
+        ["340000017", "EHPAD Les Cigales", "Public", datetime(2021, 11, 16), "Marie Dupont"],
     )
     report = imports.import_batch(batch=upload(call, manager, content), by=manager)
     assert report["failed"][0]["reasons"][0] == (
@@ -509,14 +509,14 @@ def test_a_trio_partly_filled_names_the_members_still_missing(call, manager, est
 def test_a_line_naming_an_establishment_twice_is_refused_the_second_time(call, manager, establishments):
     content = xlsx(
         HEADERS,
-        ["340000018", "EHPAD Les Cigales", "Public", datetime(2021, 11, 16)],
-        ["340000018", "EHPAD Les Cigales", "Public", datetime(2021, 11, 16)],
+        ["340000017", "EHPAD Les Cigales", "Public", datetime(2021, 11, 16)],
+        ["340000017", "EHPAD Les Cigales", "Public", datetime(2021, 11, 16)],
     )
     report = imports.import_batch(batch=upload(call, manager, content), by=manager)
     assert report["failed"] == [
         {
             "line": 3,
-            "finess": "340000018",
+            "finess": "340000017",
             "establishment": "EHPAD Les Cigales",
             "reasons": ["L’établissement figure déjà ligne 2 de ce fichier."],
         }
@@ -532,7 +532,7 @@ def test_a_legal_entity_number_is_told_apart_from_an_unknown_one(call, manager, 
 def test_without_a_date_column_the_date_typed_on_the_mapping_page_dates_every_dossier(
     call, manager, establishments
 ):
-    batch = upload(call, manager, xlsx(["FINESS", "Nom de la structure"], ["340000018", "EHPAD Les Cigales"]))
+    batch = upload(call, manager, xlsx(["FINESS", "Nom de la structure"], ["340000017", "EHPAD Les Cigales"]))
     imports.save_mapping(
         batch=batch,
         mapping=imports.Mapping(
@@ -549,7 +549,7 @@ def test_without_a_date_column_the_date_typed_on_the_mapping_page_dates_every_do
 def test_a_dossier_missing_only_its_files_is_imported_as_a_draft_to_complete(manager, establishments):
     call = make_call(manager, required_attachments=[{"label": "Lettre d’engagement", "required": True}])
     batch = upload(
-        call, manager, xlsx(HEADERS, ["340000018", "EHPAD Les Cigales", "Public", datetime(2021, 11, 16)])
+        call, manager, xlsx(HEADERS, ["340000017", "EHPAD Les Cigales", "Public", datetime(2021, 11, 16)])
     )
 
     preview = imports.preview_batch(batch=batch, by=manager)
@@ -563,14 +563,14 @@ def test_a_dossier_missing_only_its_files_is_imported_as_a_draft_to_complete(man
 
 
 def test_only_the_regions_programme_managers_import(call, manager, establishments):
-    batch = upload(call, manager, xlsx(HEADERS, ["340000018", "EHPAD", "Public", datetime(2021, 11, 16)]))
+    batch = upload(call, manager, xlsx(HEADERS, ["340000017", "EHPAD", "Public", datetime(2021, 11, 16)]))
     elsewhere = MembershipFactory(
         role=Role.PROGRAMME_MANAGER, organisation__region=region("84", "Auvergne-Rhône-Alpes")
     ).user
     reviewer = MembershipFactory(role=Role.REVIEWER, organisation__region=region("76")).user
     for agent in (elsewhere, reviewer):
         with pytest.raises(Refusal):
-            upload(call, agent, xlsx(HEADERS, ["340000018", "EHPAD", "Public", datetime(2021, 11, 16)]))
+            upload(call, agent, xlsx(HEADERS, ["340000017", "EHPAD", "Public", datetime(2021, 11, 16)]))
         with pytest.raises(Refusal):
             imports.preview_batch(batch=batch, by=agent)
         with pytest.raises(Refusal):
@@ -582,7 +582,7 @@ def test_a_draft_call_receives_no_import(call, manager):
     call.status, call.published_at = "draft", None
     call.save()
     with pytest.raises(Refusal, match="Publiez l’appel"):
-        upload(call, manager, xlsx(HEADERS, ["340000018", "EHPAD", "Public", datetime(2021, 11, 16)]))
+        upload(call, manager, xlsx(HEADERS, ["340000017", "EHPAD", "Public", datetime(2021, 11, 16)]))
 
 
 def _lines(count, first):
@@ -608,7 +608,7 @@ def test_the_preview_runs_the_same_number_of_queries_for_5_or_60_lines(call, man
 def test_a_receipt_date_in_the_future_is_refused(call, manager, establishments):
     tomorrow = datetime.now(UTC) + timedelta(days=1)
     batch = upload(
-        call, manager, xlsx(HEADERS, ["340000018", "EHPAD", "Public", tomorrow.replace(tzinfo=None)])
+        call, manager, xlsx(HEADERS, ["340000017", "EHPAD", "Public", tomorrow.replace(tzinfo=None)])
     )
     report = imports.import_batch(batch=batch, by=manager)
     assert any("dans le futur" in reason for reason in report["failed"][0]["reasons"])

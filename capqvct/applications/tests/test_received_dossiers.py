@@ -222,7 +222,7 @@ def test_the_record_page_keeps_what_was_typed_and_names_the_unknown_finess(call,
     response = client.post(
         f"/dossiers/gestion/appels/{call.pk}/enregistrer/",
         {
-            "finess": "970 499 999",
+            "finess": "970 499 992",
             "channel": "email",
             "received_day": "2022-09-05",
             "received_time": "18:30",
@@ -234,6 +234,20 @@ def test_the_record_page_keeps_what_was_typed_and_names_the_unknown_finess(call,
     assert "Aucun établissement de la région La Réunion n’a ce numéro FINESS." in body
     assert 'value="direction@filaos.re"' in body
     assert 'value="2022-09-05"' in body
+    assert not Application.objects.exists()
+
+
+def test_the_record_page_refuses_a_wrong_finess_key_at_its_field(call, manager, verified_client):
+    client = verified_client(manager)
+    response = client.post(
+        f"/dossiers/gestion/appels/{call.pk}/enregistrer/",
+        {"finess": "970 499 999", "channel": "email", "received_day": "2022-09-05", "received_time": "18:30"},
+    )
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "La clé du numéro FINESS est fausse\u00a0: vérifiez la saisie." in body
+    assert 'value="970 499 999"' in body
     assert not Application.objects.exists()
 
 

@@ -71,3 +71,26 @@ def test_a_withdrawal_racing_a_submission_lets_one_through(draft):
         assert (submitted, withdrawn) == ("Ce dossier est retiré\u00a0: il ne peut plus être déposé.", "done")
         assert application.status == ApplicationStatus.WITHDRAWN
         assert not application.submissions.exists()
+
+
+def test_a_dossier_restored_twice_at_once_is_restored_and_e_mailed_once(draft):
+    # The task at the deadline and the hourly round may run together.
+    from capqvct.applications.restoration import restore_last_submission
+    from capqvct.core.models import OutgoingEmail
+
+    application, director = draft
+    services.submit_application(application=application, by=director)
+    services.reopen_application(application=fresh(application.pk), by=director)
+    after = fresh(application.pk).call.closes_at + timezone.timedelta(seconds=1)
+
+    restored = []
+
+    def restore():
+        restored.append(restore_last_submission(application=fresh(application.pk), now=after))
+
+    at_once(restore, restore)
+
+    assert sorted(restored) == [False, True]
+    assert fresh(application.pk).status == ApplicationStatus.SUBMITTED
+    assert AuditEvent.objects.filter(action="application_restored_to_last_submission").count() == 1
+    assert OutgoingEmail.objects.filter(purpose="applications.restored_to_last_submission").count() == 1

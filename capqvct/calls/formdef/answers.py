@@ -28,6 +28,7 @@ from capqvct.calls.formdef.schema import (
     Kind,
 )
 from capqvct.core.formatting import NARROW_NBSP, NBSP, format_date, format_number
+from capqvct.establishments.finess_numbers import finess_problem, normalize_finess
 
 NON_FIELD_ERRORS = "__all__"
 MAX_NUMBER_DIGITS = 18
@@ -35,7 +36,6 @@ MAX_NUMBER_DIGITS = 18
 # country code: a number typed in the French way is tried there first.
 FRENCH_OVERSEAS_REGIONS = ("RE", "YT", "GP", "MQ", "GF", "PM", "BL", "MF")
 _SPACES = re.compile(rf"[\s{NBSP}{NARROW_NBSP}]+")
-_FINESS = re.compile(r"(\d{2}|2[AB])\d{7}")
 _email_validator = EmailValidator()
 
 # Digit groups held together by no-break spaces.
@@ -377,10 +377,12 @@ def _phone(field: Field, raw: Any) -> Outcome:
 
 
 def _establishment(field: Field, raw: Any) -> Outcome:
-    text = _SPACES.sub("", raw).upper() if isinstance(raw, str) else ""
-    if not _FINESS.fullmatch(text):
-        return None, f"Saisissez un numéro FINESS de 9{NBSP}caractères, par exemple 310780259."
-    return text, None
+    # The register's rule (length, département, key); whether the number is in the directory is
+    # the caller's to check, this package knows no database.
+    number = normalize_finess(raw) if isinstance(raw, str) else ""
+    if problem := finess_problem(number):
+        return None, f"{problem}."
+    return number, None
 
 
 def file_problem(field: Field, metadata: dict) -> str | None:

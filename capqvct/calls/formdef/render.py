@@ -60,14 +60,17 @@ def render_form(
     errors: dict[str, list[str]] | None = None,
     *,
     file_url: Callable[[dict], str | None] | None = None,
+    directory: dict[str, str] | None = None,
 ) -> SafeString:
     """The questions of `form`, filled with `answers`, each error next to its question and in a summary.
 
-    `file_url` gives the address where a file already sent can be downloaded, if any.
+    `file_url` gives the address where a file already sent can be downloaded, if any. `directory` holds
+    the applicant's identity (`DIRECTORY_FACTS`: name, address, FINESS): the questions taken from it
+    are shown as text, not as inputs, and so are not posted.
     """
     errors = errors if isinstance(errors, dict) else {}
     answers = answers if isinstance(answers, dict) else {}
-    builder = _ViewBuilder(errors, file_url)
+    builder = _ViewBuilder(errors, file_url, directory)
     sections = [
         {
             "id": f"formdef-section-{section.key}",
@@ -95,9 +98,15 @@ def render_form(
 class _ViewBuilder:
     """Turns questions into plain dicts the templates only format."""
 
-    def __init__(self, errors: dict[str, list[str]], file_url: Callable[[dict], str | None] | None = None):
+    def __init__(
+        self,
+        errors: dict[str, list[str]],
+        file_url: Callable[[dict], str | None] | None = None,
+        directory: dict[str, str] | None = None,
+    ):
         self.errors = errors
         self.file_url = file_url
+        self.directory = directory or {}
         self.shown: list[dict[str, Any]] = []  # errors in the order of the page, for the summary
 
     def errors_at(self, path: str, label: str, anchor: str) -> list[str]:
@@ -144,6 +153,12 @@ class _ViewBuilder:
         }
         # Errors are collected after the sub-questions' so the summary follows the page's order.
         match field.kind:
+            case _ if field.from_directory in self.directory:
+                view.update(
+                    template="formdef/fields/from_directory.html",
+                    value=self.directory[field.from_directory],
+                    hints=["Repris du répertoire FINESS : il ne se modifie pas ici."],
+                )
             case Kind.LONG_TEXT:
                 view.update(template="formdef/fields/textarea.html", value=_as_text(value))
             case Kind.YES_NO:
@@ -171,6 +186,9 @@ class _ViewBuilder:
                     template="formdef/fields/file.html",
                     accept=",".join(f".{extension}" for extension in field.extensions),
                     current=_file_view(value, self.file_url),
+                    # For the browser to refuse an over-size file before sending it (file_size.js).
+                    max_size=field.max_size_mb * 1024 * 1024,
+                    max_size_text=f"{format_number(field.max_size_mb)}{NBSP}Mo",
                 )
             case Kind.PERSON:
                 view.update(

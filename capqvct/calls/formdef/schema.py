@@ -118,8 +118,8 @@ FILE_TYPES: dict[str, frozenset[str]] = {
 
 _COMMON_ATTRIBUTES = frozenset({"key", "kind", "label", "help_text", "required", "show_if"})
 _KIND_ATTRIBUTES: dict[Kind, frozenset[str]] = {
-    Kind.SHORT_TEXT: frozenset({"max_length"}),
-    Kind.LONG_TEXT: frozenset({"max_length"}),
+    Kind.SHORT_TEXT: frozenset({"max_length", "from_directory"}),
+    Kind.LONG_TEXT: frozenset({"max_length", "from_directory"}),
     Kind.INTEGER: frozenset({"min", "max"}),
     Kind.DECIMAL: frozenset({"min", "max", "decimal_places"}),
     Kind.YES_NO: frozenset(),
@@ -129,10 +129,19 @@ _KIND_ATTRIBUTES: dict[Kind, frozenset[str]] = {
     Kind.EMAIL: frozenset(),
     Kind.PHONE: frozenset({"region"}),
     Kind.FILE: frozenset({"extensions", "max_size_mb"}),
-    Kind.ESTABLISHMENT: frozenset(),
+    Kind.ESTABLISHMENT: frozenset({"from_directory"}),
     Kind.PERSON: frozenset({"required_parts"}),
     Kind.TRIO: frozenset({"required_parts"}),
     Kind.REPEATED: frozenset({"fields", "min_items", "max_items", "item_label"}),
+}
+
+# What of the applicant establishment's identity a question may take from the FINESS directory
+# (`from_directory`): shown read-only in its dossier, never typed.
+DIRECTORY_FACTS = {"name": "le nom", "address": "l’adresse", "finess": "le numéro FINESS"}
+_DIRECTORY_FACTS_BY_KIND: dict[Kind, frozenset[str]] = {
+    Kind.SHORT_TEXT: frozenset({"name", "address"}),
+    Kind.LONG_TEXT: frozenset({"address"}),
+    Kind.ESTABLISHMENT: frozenset({"finess"}),
 }
 
 
@@ -193,6 +202,9 @@ class Field:
     min_items: int = 0
     max_items: int | None = None
     item_label: str = "Élément"
+    # short_text, long_text, establishment: the applicant's name, address or FINESS number, from
+    # the directory (see DIRECTORY_FACTS); empty for a question the applicant answers.
+    from_directory: str = ""
 
     @property
     def option_values(self) -> tuple[str, ...]:
@@ -205,6 +217,8 @@ class Field:
         data["required"] = self.required
         if self.show_if is not None:
             data["show_if"] = self.show_if.to_json()
+        if self.from_directory:
+            data["from_directory"] = self.from_directory
         match self.kind:
             case Kind.SHORT_TEXT | Kind.LONG_TEXT:
                 data["max_length"] = self.max_length
@@ -411,6 +425,9 @@ class _Parser:
             self.error(where, f"{quoted('required')} doit valoir true ou false.")
         show_if = self.condition(raw["show_if"], where, scope) if raw.get("show_if") is not None else None
         attributes = self.kind_attributes(kind, raw, where, scope)
+        if "from_directory" in raw and kind in _DIRECTORY_FACTS_BY_KIND:
+            fact = self.directory_fact(raw["from_directory"], kind, where, in_repeated)
+            attributes["from_directory"] = fact
         if len(self.errors) > errors_before or label is None or help_text is None:
             return None
         field = Field(
@@ -473,6 +490,17 @@ class _Parser:
             case Kind.REPEATED:
                 return self.repeated_attributes(raw, where)
         return {}  # pragma: no cover - every kind is matched above
+
+    def directory_fact(self, raw: Any, kind: Kind, where: str, in_repeated: bool) -> str:
+        allowed = _DIRECTORY_FACTS_BY_KIND.get(kind, frozenset())
+        if not isinstance(raw, str) or raw not in allowed:
+            possible = ", ".join(quoted(fact) for fact in sorted(allowed))
+            self.error(where, f"{quoted('from_directory')} vaut {possible} pour le type {quoted(kind)}.")
+            return ""
+        if in_repeated:
+            self.error(where, "une question d’un bloc répété ne peut pas être reprise du répertoire.")
+            return ""
+        return raw
 
     def condition(self, raw: Any, where: str, scope: dict[str, Field]) -> Condition | None:
         if not isinstance(raw, dict) or not isinstance(raw.get("field"), str):

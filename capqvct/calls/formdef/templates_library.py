@@ -32,6 +32,7 @@ def standard_qvct_application() -> Form:
                             "label": "Nom de la structure",
                             "required": True,
                             "max_length": 200,
+                            "from_directory": "name",
                         },
                         {
                             "key": "finess_et",
@@ -39,6 +40,7 @@ def standard_qvct_application() -> Form:
                             "label": "Numéro FINESS de l’établissement",
                             "help_text": FINESS_HELP,
                             "required": True,
+                            "from_directory": "finess",
                         },
                         {
                             "key": "legal_status",
@@ -64,6 +66,7 @@ def standard_qvct_application() -> Form:
                             "label": "Adresse postale",
                             "required": True,
                             "max_length": 500,
+                            "from_directory": "address",
                         },
                         {"key": "email", "kind": "email", "label": "Adresse e-mail", "required": True},
                         {"key": "phone", "kind": "phone", "label": "Téléphone", "required": True},

@@ -450,3 +450,16 @@ def draft_call():
         closes_at=now + timedelta(days=30),
     )
     return call, manager
+
+
+def test_relabelling_an_identity_question_keeps_it_taken_from_the_directory():
+    definition = standard_qvct_application().to_json()
+
+    changed = builder.update_question(
+        definition,
+        "structure_name",
+        attributes={"label": "Nom de l’établissement", "required": True, "max_length": 200},
+    )
+
+    assert builder.find_question(changed, "structure_name")["from_directory"] == "name"
+    assert builder.find_question(changed, "structure_name")["label"] == "Nom de l’établissement"

@@ -4,7 +4,8 @@ import io
 
 import pytest
 
-from capqvct.establishments.finess import import_finess, is_valid_finess
+from capqvct.establishments.finess import import_finess
+from capqvct.establishments.finess_numbers import is_valid_finess
 from capqvct.establishments.finess_sample import write_sample_finess
 from capqvct.establishments.models import Establishment
 from capqvct.establishments.tests.fixtures import create_territory

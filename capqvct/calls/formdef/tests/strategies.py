@@ -18,6 +18,7 @@ from capqvct.calls.formdef.schema import (
     Option,
     Section,
 )
+from capqvct.establishments.finess_numbers import finess_check_digit
 
 json_scalars = (
     st.none()
@@ -56,7 +57,10 @@ option_values = st.from_regex(r"[a-z0-9_]{1,8}", fullmatch=True)
 emails = st.from_regex(r"[a-z]{1,8}(\.[a-z]{1,5})?@[a-z]{2,8}\.(fr|org|com)", fullmatch=True)
 # Valid whatever the question's region, being international.
 phones = st.sampled_from(["+33123456789", "+33612345678", "+262262123456", "+262692123456", "+442079460958"])
-finess = st.from_regex(r"(\d{2}|2[AB])\d{7}", fullmatch=True)
+# A département prefix, six digits, and the key the register's rule gives them.
+finess = st.from_regex(r"(?:0[1-9]|1[0-9]|2[1-9AB]|[3-8][0-9]|9[0-578])[0-9]{6}", fullmatch=True).map(
+    lambda first_eight: first_eight + finess_check_digit(first_eight)
+)
 
 
 @st.composite

@@ -37,7 +37,7 @@ def test_a_draft_reports_what_is_wrong_as_typed():
     assert errors == {
         "email": ["Saisissez une adresse e-mail valide, par exemple nom@exemple.fr."],
         "staff_fte": ["Saisissez un nombre supérieur ou égal à 0."],
-        "finess_et": ["Saisissez un numéro FINESS de 9\u00a0caractères, par exemple 310780259."],
+        "finess_et": ["Le numéro FINESS doit compter 9\u00a0caractères."],
     }
 
 
@@ -68,7 +68,8 @@ def test_a_draft_reports_what_is_wrong_as_typed():
         ({"kind": "date"}, "31/02/2021", "date valide"),
         ({"kind": "email"}, "nom@", "adresse e-mail valide"),
         ({"kind": "phone"}, "0123", "numéro de téléphone valide"),
-        ({"kind": "establishment"}, "2C0000000", "FINESS"),
+        ({"kind": "establishment"}, "2C0000000", "code d’un département"),
+        ({"kind": "establishment"}, "310780258", "La clé du numéro FINESS est fausse"),
     ],
 )
 def test_each_kind_checks_its_format_even_in_a_draft(field, value, expected):
@@ -90,7 +91,7 @@ def test_each_kind_checks_its_format_even_in_a_draft(field, value, expected):
         ({"kind": "email"}, " Nom@Exemple.FR "),
         ({"kind": "phone"}, "06 12 34 56 78"),
         ({"kind": "phone"}, "+44 20 7946 0958"),
-        ({"kind": "establishment"}, "2a0000123"),
+        ({"kind": "establishment"}, "2a 000 017 0"),
     ],
 )
 def test_valid_values_pass(field, value):

@@ -235,3 +235,35 @@ def test_validate_definition_never_raises_on_arbitrary_fields(field):
 def test_generated_forms_are_valid_and_survive_json(form):
     assert validate_definition(form.to_json()) == []
     assert Form.from_json(form.to_json()) == form
+
+
+def test_the_standard_application_takes_the_identity_from_the_directory():
+    form = standard_qvct_application()
+
+    taken = {field.key: field.from_directory for field in form.fields() if field.from_directory}
+
+    assert taken == {"structure_name": "name", "finess_et": "finess", "postal_address": "address"}
+
+
+@pytest.mark.parametrize(
+    "field, message",
+    [
+        ({"key": "q", "kind": "short_text", "label": "Q", "from_directory": "finess"}, "from_directory"),
+        ({"key": "q", "kind": "establishment", "label": "Q", "from_directory": "name"}, "from_directory"),
+        ({"key": "q", "kind": "email", "label": "Q", "from_directory": "name"}, "inconnu"),
+        (
+            {
+                "key": "q",
+                "kind": "repeated",
+                "label": "Q",
+                "fields": [{"key": "n", "kind": "short_text", "label": "N", "from_directory": "name"}],
+            },
+            "bloc répété ne peut pas être reprise du répertoire",
+        ),
+    ],
+)
+def test_a_question_takes_from_the_directory_only_what_its_kind_can_hold(field, message):
+    errors = validate_definition(definition(field))
+
+    assert len(errors) == 1
+    assert message in errors[0]
