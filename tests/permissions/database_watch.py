@@ -59,11 +59,13 @@ class WriteSpy:
 
     def __init__(self):
         self.statements: list[str] = []
+        self.parameters: list = []
 
     def __call__(self, execute, sql, params, many, context):
         statement = sql.lstrip().lower()
         if statement.startswith(self.WRITES) and SESSIONS not in statement:
             self.statements.append(sql)
+            self.parameters.append(params)
         return execute(sql, params, many, context)
 
 
@@ -76,3 +78,25 @@ def watched_state() -> dict:
         # E-mails and tasks queued for after the commit of the case's transaction.
         "after commit": len(connection.run_on_commit),
     }
+
+
+READ_LOG_ACTIONS = {
+    "dossier_read",
+    "file_downloaded",
+    "receipt_downloaded",
+    "letter_downloaded",
+    "letter_downloaded_by_link",
+    "decision_read_by_link",
+    "export_downloaded",
+    "archive_downloaded",
+}
+
+
+def is_read_log(sql: str, params) -> bool:
+    """An audit event that records who read personal data (a dossier, a file, a letter): pages that
+    only show still write it, on purpose."""
+    return (
+        sql.lstrip().lower().startswith("insert")
+        and "core_auditevent" in sql
+        and bool(set(map(str, params or ())) & READ_LOG_ACTIONS)
+    )
