@@ -306,7 +306,7 @@ WRITES = {
     "calls:manage_builder_question_edit": Write(
         get("calls:manage_builder_question_edit"),
         CALL_MANAGERS,
-        form=form_of("label", label="Pourquoi une démarche QVCT ?"),
+        form=form_of("label", label="Pourquoi une démarche QVCT ?"),
     ),
     "calls:manage_builder_question_move": Write(
         lambda w: get("calls:manage_builder_question_move")(w).replace("/haut/", "/bas/"), CALL_MANAGERS
@@ -435,7 +435,7 @@ WRITES = {
         CALL_MANAGERS,
         lambda w, role: {
             "form": "question",
-            "question": "Qui représentera le personnel ?",
+            "question": "Qui représentera le personnel ?",
             "reply_by": in_days(10),
         },
     ),
@@ -679,7 +679,7 @@ EFFECTS = {
         "Budget prévu" in json.dumps(form_definition(w), ensure_ascii=False)
     ),
     "calls:manage_builder_question_edit": lambda w, role, r: (
-        "Pourquoi une démarche QVCT ?" in json.dumps(form_definition(w), ensure_ascii=False)
+        "Pourquoi une démarche QVCT ?" in json.dumps(form_definition(w), ensure_ascii=False)
     ),
     "calls:manage_builder_question_move": lambda w, role, r: (
         form_definition(w)["sections"][0]["fields"][0]["key"] != "motivation"

@@ -68,7 +68,7 @@ def information_request(w):
     application = reviewed_call(w).application
     return exchanges.ask_for_information(
         application=application,
-        question="Pouvez-vous préciser la composition du comité QVT ?",
+        question="Pouvez-vous préciser la composition du comité QVT ?",
         reply_by=timezone.localdate() + timedelta(days=10),
         by=user(w, "programme_manager"),
     )
