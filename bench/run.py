@@ -60,6 +60,7 @@ def run() -> dict:
 
     from bench.applications import dossier_figures
     from bench.calls import public_list_figures
+    from bench.directory import directory_page_figures
     from bench.finess import finess_import_figures
     from bench.notifications import notification_figures
     from bench.review import ranking_figures
@@ -82,6 +83,7 @@ def run() -> dict:
         "generation_seconds": round(generation, 2),
         "finess": finess,
         "directory_search": search_figures(),
+        "directory_page": directory_page_figures(observer_of_the_bench()),
         "public_calls": public_list_figures(),
         "dossiers": dossier_figures(),
         "ranking": ranking_figures(),
@@ -212,6 +214,12 @@ def raw_search(*, query: str = "", departement: str = "", category: str = "") ->
         return cursor.fetchall()
 
 
+def observer_of_the_bench():
+    from capqvct.accounts.models import User
+
+    return User.objects.get(email="observatoire.banc@exemple.fr")
+
+
 def national_observer():
     from capqvct.accounts.models import Membership, Organisation, OrganisationKind, Role, User
 
@@ -323,6 +331,8 @@ def print_table(results: dict) -> None:
             f"{figure['ratio']:>7.1f}× {figure['orm_queries']:>9}"
         )
     print()
+    print_directory_page(results["directory_page"])
+    print()
     calls = results["public_calls"]
     print(f"{'Liste publique des appels':<40} {'page':>10} {'SQL brut':>10} {'rapport':>8} {'requêtes':>9}")
     print(
@@ -337,6 +347,12 @@ def print_table(results: dict) -> None:
     print_notifications(results["notifications"])
     print()
     print(f"Résultats écrits dans {OUTPUT_DIR / 'results.json'}")
+
+
+def print_directory_page(figures: list[dict]) -> None:
+    from bench.directory import print_directory_page as print_page
+
+    print_page(figures)
 
 
 def print_finess(figures: dict) -> None:
