@@ -95,6 +95,11 @@ def test_a_commune_name_finds_its_establishments(agent):
     )
 
     assert list(search_directory(agent, query="lun")) == [in_lunel]
+    beziers = Commune.objects.get(code="34032")
+    in_beziers = EstablishmentFactory(
+        name="Foyer de l’Orb", departement=herault, commune=beziers, city_label=""
+    )
+    assert list(search_directory(agent, query="beziers")) == [in_beziers]  # Béziers, without its accent
 
 
 def test_beyond_the_cap_the_count_says_more_than_and_pages_stop_at_the_cap(
