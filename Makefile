@@ -36,7 +36,8 @@ migrate: install
 DEMO_PORT ?= 8000
 demo: export CAPQVCT_SITE_URL = http://127.0.0.1:$(DEMO_PORT)
 demo: migrate
-	$(PY) manage.py collectstatic --noinput --verbosity 0
+	@# The demo runs with DEBUG: static files are served from the apps' folders, no collectstatic.
+	mkdir -p var/static
 	$(PY) manage.py load_demo
 	DJANGO_DEBUG=1 $(PY) manage.py db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \

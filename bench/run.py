@@ -3,7 +3,8 @@ of calls, draft saves and submissions of dossiers, the ranking table of a call's
 notification of 500 decisions through the database queue.
 
 Each figure stands next to a floor measured in the same run on the same database: the least work
-that could do the same job (a bare ``executemany`` of the raw fields, one hand-written SQL query).
+that could do the same job (the raw fields loaded by ``COPY`` on PostgreSQL, by ``executemany`` on
+SQLite; one hand-written SQL query).
 The ratio says what the application's layers cost on top. Results: printed, and written to
 ``var/bench/results.json``. By default the benchmark builds its own SQLite file under ``var/bench/``;
 with ``DATABASE_URL`` set it runs on that database, which must hold no establishment.
@@ -59,9 +60,10 @@ def run() -> dict:
 
     from bench.applications import dossier_figures
     from bench.calls import public_list_figures
+    from bench.directory import directory_page_figures
+    from bench.finess import finess_import_figures
     from bench.notifications import notification_figures
     from bench.review import ranking_figures
-    from capqvct.establishments.finess import import_finess
     from capqvct.establishments.finess_sample import write_sample_finess
 
     departements = ensure_departements()
@@ -70,11 +72,7 @@ def run() -> dict:
     write_sample_finess(path, departements=departements, count=ESTABLISHMENTS, seed=2026)
     generation = time.perf_counter() - started
 
-    floor = min(timed(load_raw, path) for _ in range(FLOOR_REPEATS))
-    first, report = timed_with_result(import_finess, path)
-    assert report.created == ESTABLISHMENTS and not report.rejected, report.summary_lines()[:8]
-    second, report = timed_with_result(import_finess, path)
-    assert report.unchanged == ESTABLISHMENTS, report.summary_lines()[:8]
+    finess = finess_import_figures(path)
 
     return {
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -83,17 +81,9 @@ def run() -> dict:
         "establishments": ESTABLISHMENTS,
         "file_megabytes": round(path.stat().st_size / 1e6, 1),
         "generation_seconds": round(generation, 2),
-        "finess_import": {
-            "seconds": round(first, 2),
-            "floor_seconds": round(floor, 2),
-            "ratio": ratio(first, floor),
-        },
-        "finess_reimport": {
-            "seconds": round(second, 2),
-            "floor_seconds": round(floor, 2),
-            "ratio": ratio(second, floor),
-        },
+        "finess": finess,
         "directory_search": search_figures(),
+        "directory_page": directory_page_figures(observer_of_the_bench()),
         "public_calls": public_list_figures(),
         "dossiers": dossier_figures(),
         "ranking": ranking_figures(),
@@ -102,30 +92,6 @@ def run() -> dict:
 
 
 # FINESS import ---------------------------------------------------------------------------------
-
-
-def load_raw(path: Path) -> None:
-    """The floor: read the file, split its lines, ``executemany`` the raw fields into two plain tables."""
-    from django.db import connection, transaction
-
-    from capqvct.establishments.finess import FIELDS
-
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {RAW_TABLE}")
-        cursor.execute(f"DROP TABLE IF EXISTS {RAW_GEO_TABLE}")
-        cursor.execute(f"CREATE TABLE {RAW_TABLE} ({', '.join(f'{name} varchar(255)' for name in FIELDS)})")
-        cursor.execute(f"CREATE TABLE {RAW_GEO_TABLE} (nofinesset varchar(9), x varchar(20), y varchar(20))")
-    establishments, geolocations = [], []
-    for line in path.read_bytes().decode("cp1252").splitlines()[1:]:
-        values = line.split(";")
-        if values[0] == "structureet":
-            establishments.append(values)
-        else:
-            geolocations.append(values[1:4])
-    placeholders = ", ".join(["%s"] * len(FIELDS))
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {RAW_TABLE} VALUES ({placeholders})", establishments)
-        cursor.executemany(f"INSERT INTO {RAW_GEO_TABLE} VALUES (%s, %s, %s)", geolocations)
 
 
 def ensure_departements() -> list[str]:
@@ -248,6 +214,12 @@ def raw_search(*, query: str = "", departement: str = "", category: str = "") ->
         return cursor.fetchall()
 
 
+def observer_of_the_bench():
+    from capqvct.accounts.models import User
+
+    return User.objects.get(email="observatoire.banc@exemple.fr")
+
+
 def national_observer():
     from capqvct.accounts.models import Membership, Organisation, OrganisationKind, Role, User
 
@@ -349,11 +321,7 @@ def print_table(results: dict) -> None:
     print(f"Base {results['database']} — {results['machine']}")
     print(f"Fichier FINESS : {results['establishments']} établissements, {results['file_megabytes']} Mo")
     print()
-    print(f"{'Import FINESS':<40} {'mesure':>10} {'plancher':>10} {'rapport':>8}")
-    for label, key in (("premier import", "finess_import"), ("second import (inchangé)", "finess_reimport")):
-        figure = results[key]
-        seconds, floor = figure["seconds"], figure["floor_seconds"]
-        print(f"{label:<40} {seconds:>8.2f} s {floor:>8.2f} s {figure['ratio']:>7.1f}×")
+    print_finess(results["finess"])
     print()
     heading = "Recherche dans l’annuaire (page de 20)"
     print(f"{heading:<40} {'ORM':>10} {'SQL brut':>10} {'rapport':>8} {'requêtes':>9}")
@@ -362,6 +330,8 @@ def print_table(results: dict) -> None:
             f"{figure['search'][:40]:<40} {figure['orm_ms']:>7.1f} ms {figure['raw_sql_ms']:>7.1f} ms "
             f"{figure['ratio']:>7.1f}× {figure['orm_queries']:>9}"
         )
+    print()
+    print_directory_page(results["directory_page"])
     print()
     calls = results["public_calls"]
     print(f"{'Liste publique des appels':<40} {'page':>10} {'SQL brut':>10} {'rapport':>8} {'requêtes':>9}")
@@ -377,6 +347,18 @@ def print_table(results: dict) -> None:
     print_notifications(results["notifications"])
     print()
     print(f"Résultats écrits dans {OUTPUT_DIR / 'results.json'}")
+
+
+def print_directory_page(figures: list[dict]) -> None:
+    from bench.directory import print_directory_page as print_page
+
+    print_page(figures)
+
+
+def print_finess(figures: dict) -> None:
+    from bench.finess import print_finess as print_finess_import
+
+    print_finess_import(figures)
 
 
 def print_ranking(figures: dict) -> None:

@@ -61,6 +61,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "capqvct.core.network.ClientAddressMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise, which answers static files itself (already compressed, or images and fonts
+    # that gain nothing): only the pages and the API's JSON are gzipped here, when the client asks.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -213,9 +216,18 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+# In production, collectstatic gives each CSS and JS file a name carrying a hash of its content
+# (« dsfr.min.1f2e3d4c5b6a.css ») and writes the manifest the {% static %} tag reads: WhiteNoise then
+# serves those files with a one-year, immutable Cache-Control, and a new version has a new name.
+# Development and tests serve the apps' folders as they are, without collectstatic nor manifest.
+_static_files_backend = (
+    "whitenoise.storage.CompressedStaticFilesStorage"
+    if DEBUG or TESTING
+    else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "staticfiles": {"BACKEND": _static_files_backend},
 }
 # Without collectstatic (development, tests) files are served from the apps' folders.
 WHITENOISE_USE_FINDERS = DEBUG or TESTING

@@ -80,8 +80,9 @@ def contact(request):
 
 @login_not_required
 def favicon(request):
-    """Browsers ask for /favicon.ico whatever the page says: the DSFR's Marianne."""
-    return redirect(static("dsfr/dist/favicon/favicon.ico"), permanent=True)
+    """Browsers ask for /favicon.ico whatever the page says: the DSFR's Marianne. Not a permanent
+    redirect: its target's hashed name changes with each new version of the file."""
+    return redirect(static("dsfr/dist/favicon/favicon.ico"))
 
 
 FAILED_EMAILS_TITLE = "Envois en échec"

@@ -68,12 +68,25 @@ def has_known_departement(number: str) -> bool:
 
 
 def has_valid_key(number: str) -> bool:
-    return luhn.is_valid(_luhn_digits(number))
+    return luhn_valid(_luhn_digits(number))
 
 
 def finess_check_digit(first_eight: str) -> str:
     """The ninth character of the number whose first eight are given."""
     return luhn.calc_check_digit(_luhn_digits(first_eight))
+
+
+# The Luhn check, written out because the FINESS import runs it three times per line of a 40 000-line
+# file, where python-stdnum's general version (any alphabet, any cleaning) took a third of the time.
+_DOUBLED_DIGIT = str.maketrans("0123456789", "0246813579")  # 2 × d, its digits added: 7 → 14 → 5
+
+
+def luhn_valid(digits: str) -> bool:
+    """Every second digit from the right doubled, then all added: a multiple of 10."""
+    if not digits.isascii() or not digits.isdigit():
+        return False
+    kept, doubled = digits[::-1][::2], digits[::-1][1::2].translate(_DOUBLED_DIGIT)
+    return (sum(map(int, kept)) + sum(map(int, doubled))) % 10 == 0
 
 
 def _luhn_digits(number: str) -> str:

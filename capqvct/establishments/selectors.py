@@ -1,7 +1,9 @@
 """Reads of the establishments directory, always scoped to what the user may see."""
 
 import re
+from bisect import bisect_left
 from datetime import datetime, timedelta
+from functools import cache
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -14,7 +16,9 @@ from capqvct.accounts.selectors import (
     sees_every_region,
 )
 from capqvct.core.text import without_accents
+from capqvct.establishments.categories import grouped_choices
 from capqvct.establishments.models import REFUSED_CLAIM_STATUSES, Claim, ClaimStatus, Establishment
+from capqvct.territory.models import Commune
 
 
 def establishments_visible_to(user) -> QuerySet[Establishment]:
@@ -45,14 +49,40 @@ def search_directory(user, *, query: str = "", departement: str = "", category: 
     elif POSTAL_CODE.match(compact):
         qs = qs.filter(postal_code=compact)
     elif query:
-        qs = qs.filter(
-            Q(name__icontains=query) | Q(commune__name__istartswith=query) | Q(city_label__icontains=query)
-        )
+        # The communes are looked up first, in memory: the establishments are then filtered on their
+        # own columns only, which PostgreSQL serves with its indexes (trigrams on the name and the
+        # routing line, migration 0004; the commune's foreign key) instead of a join.
+        communes = communes_starting_with(query)
+        qs = qs.filter(Q(name__icontains=query) | Q(commune_id__in=communes) | Q(city_label__icontains=query))
     if departement:
         qs = qs.filter(departement_id=departement)
     if category:
         qs = qs.filter(category_code=category)
     return qs.order_by("name", "finess_et")
+
+
+def communes_starting_with(text: str) -> list[str]:
+    """The codes of the communes whose name starts with `text`, case and accents aside (« beziers »
+    finds Béziers): a prefix search in a sorted list held by the process, no query."""
+    key = _commune_key(text)
+    names = _communes_by_name()
+    found = []
+    for name, code in names[bisect_left(names, (key, "")) :]:
+        if not name.startswith(key):
+            break
+        found.append(code)
+    return found
+
+
+def _commune_key(name: str) -> str:
+    return without_accents(name).casefold()
+
+
+@cache
+def _communes_by_name() -> list[tuple[str, str]]:
+    """Every commune, read once per process: the territory is reference data, loaded by migrations
+    and changed by INSEE once a year with a new release of the application."""
+    return sorted((_commune_key(name), code) for code, name in Commune.objects.values_list("code", "name"))
 
 
 def claims_to_decide_by(user) -> QuerySet[Claim]:
@@ -159,11 +189,7 @@ def search_establishments_to_claim(*, query: str, departement: str = "") -> Quer
     return qs.order_by("name", "finess_et")
 
 
-def categories_visible_to(user) -> list[tuple[str, str]]:
-    """The categories present among the establishments the user sees, for the search filter."""
-    return list(
-        establishments_visible_to(user)
-        .order_by("category_label")
-        .values_list("category_code", "category_label")
-        .distinct()
-    )
+def category_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The categories to filter the directory by, from the register's nomenclature (categories.py),
+    grouped by audience: no query, rather than a DISTINCT over every establishment at each keystroke."""
+    return grouped_choices()

@@ -9,9 +9,10 @@ from capqvct.core.next_page import safe_next_path
 from capqvct.core.outcomes import report_outcome
 from capqvct.establishments import forms, services
 from capqvct.establishments.models import Claim, Establishment
+from capqvct.establishments.paginator import CappedPaginator
 from capqvct.establishments.permissions import require_claim_decider, require_directory
 from capqvct.establishments.selectors import (
-    categories_visible_to,
+    category_choices,
     claims_awaiting_director,
     claims_to_decide_by,
     establishments_visible_to,
@@ -30,7 +31,7 @@ def directory(request):
     form = forms.DirectorySearchForm(
         request.GET or None,
         departements=Departement.objects.filter(region__in=regions_visible_to(request.user)),
-        categories=categories_visible_to(request.user),
+        categories=category_choices(),
     )
     filters = form.cleaned_data if form.is_valid() else {}
     results = search_directory(
@@ -39,7 +40,7 @@ def directory(request):
         departement=filters.get("departement", ""),
         category=filters.get("category", ""),
     )
-    page = Paginator(results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = CappedPaginator(results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
     context = {"page_title": "Annuaire des établissements", "form": form, "page": page}
     if request.htmx and not request.htmx.boosted:
         return render(request, "establishments/_results.html", context)

@@ -138,4 +138,5 @@ def test_api_answers_as_documented(case, api_token, seeded_ids, wsgi_keeps_the_t
         if (case.path_parameters or {}).get(name) == example:
             case.path_parameters[name] = pk
             break
-    case.call_and_validate(headers={"Authorization": f"Bearer {api_token}"})
+    # Schemathesis's WSGI client asks for gzip and does not inflate what it gets back: ask for plain JSON.
+    case.call_and_validate(headers={"Authorization": f"Bearer {api_token}", "Accept-Encoding": "identity"})

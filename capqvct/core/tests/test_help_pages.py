@@ -105,7 +105,8 @@ def test_the_favicon_is_the_dsfr_marianne(client):
 
     response = client.get("/favicon.ico")
 
-    assert response.status_code == 301
+    # Temporary: the target's hashed name changes with the file in production.
+    assert response.status_code == 302
     assert response["Location"] == "/static/dsfr/dist/favicon/favicon.ico"
     icon = client.get(response["Location"])
     assert icon.status_code == 200
