@@ -174,7 +174,7 @@ TABLE = {
     "core:guide": (lambda w: "/aide/agents/", EVERYONE),
     "core:contact": (lambda w: "/contact/", EVERYONE),
     # The DSFR's favicon, in its static files.
-    "core:favicon": (lambda w: "/favicon.ico", {role: 301 for role in ROLES}),
+    "core:favicon": (lambda w: "/favicon.ico", {role: 302 for role in ROLES}),
     "core:failed_emails": (lambda w: "/compte/envois-en-echec/", SIGNED_IN),
     "core:retry_failed_email": (
         lambda w: f"/compte/envois-en-echec/{world_failed_email(w).pk}/renvoyer/",
