@@ -54,7 +54,7 @@ def occitanie():
     call.save(update_fields=["categories"])
     cigales = EstablishmentFactory(
         name="EHPAD Les Cigales",
-        finess_et="349999991",
+        finess_et="349999995",
         departement=departement("34"),
         # Transactional tests empty the reference tables between them: the commune is made here.
         commune=Commune.objects.get_or_create(
@@ -228,7 +228,7 @@ def test_a_claim_on_an_establishment_that_already_has_a_director(page, browser, 
     page.get_by_label("Adresse e-mail").fill(claimant.email)
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
-    page.goto("/etablissements/rattachement/?q=349999991")
+    page.goto("/etablissements/rattachement/?q=349999995")
     page.get_by_role("link", name="Demander à rejoindre EHPAD Les Cigales").click()
     expect(page.get_by_text("Cet établissement a déjà une direction sur Cap QVCT")).to_be_visible()
     page.get_by_label("Votre fonction dans l’établissement").fill("Cadre de santé")
