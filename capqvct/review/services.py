@@ -35,7 +35,7 @@ from capqvct.review.models import (
     RoutingRule,
     Score,
 )
-from capqvct.review.permissions import can_manage_review
+from capqvct.review.permissions import can_manage_review, can_use_private_notes
 from capqvct.review.states import ASSIGNMENT, is_the_reviewer
 from capqvct.territory.models import Departement
 
@@ -569,9 +569,8 @@ def submit_scores(*, assignment: Assignment, by, now: datetime | None = None) ->
 
 
 def add_private_note(*, application: Application, text: str, by) -> PrivateNote:
-    """A note on the dossier for the agents of the region only."""
-    if not selectors.can_read_private_notes(by, application.call):
-        raise Refusal("Seuls les agents de la région peuvent écrire une note interne.")
+    """A note on the dossier, read by the call's managers and its reviewers cleared of any conflict."""
+    ensure(can_use_private_notes(by, application))
     text = (text or "").strip()
     if not text:
         raise Refusal("La note est vide.", field="text")
