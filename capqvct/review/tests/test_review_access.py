@@ -17,6 +17,10 @@ from capqvct.review import services
 from capqvct.review.models import Assignment, PrivateNote
 from capqvct.review.tests.test_assignment import Setting, agent, consultant, opened
 from tests.factories import (
+    EstablishmentFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    UserFactory,
     login_verified,
 )
 
@@ -224,3 +228,91 @@ def test_a_reviewers_conflict_is_not_called_a_managers(setting):
     )
     assert "Conflit d’intérêts déclaré par" not in page.content.decode()
     assert statuses(setting.ars_reviewer, setting) == [404, 404, 404]
+
+
+# Outside experts and members of candidate establishments
+
+
+def candidate_member(setting, user, role=Role.MEMBER):
+    """Make the user a member of the second dossier's establishment, which applies to the same call."""
+    establishment = setting.applications[1].establishment
+    establishment.organisation = OrganisationFactory(establishment_space=True)
+    establishment.save(update_fields=["organisation"])
+    MembershipFactory(user=user, organisation=establishment.organisation, role=role)
+    return user
+
+
+def refused_assignment(setting, reviewer) -> str:
+    """Assign the first dossier to the reviewer, expecting a refusal that writes nothing; its message."""
+    before = events()
+    with pytest.raises(Refusal) as refused:
+        services.assign(
+            review=setting.review, application=setting.application, reviewer=reviewer, by=setting.manager
+        )
+    assert Assignment.objects.filter(reviewer=reviewer).count() == 0
+    assert events() == before
+    return refused.value.message
+
+
+def test_an_outside_expert_must_hold_a_consultants_account(setting):
+    expert = UserFactory(email="expert@exemple.fr", first_name="Alix", last_name="Moreau")
+    assert refused_assignment(setting, expert) == (
+        "Seul un compte d’intervenant (consultant) peut être expert extérieur."
+    )
+
+
+def test_a_consultant_member_of_a_candidate_establishment_is_refused(setting):
+    expert = candidate_member(setting, consultant("experte@exemple.fr", last_name="Faure"), Role.DIRECTOR)
+    assert refused_assignment(setting, expert) == (
+        f"{expert} est membre d’un établissement candidat à cet appel\u00a0: il ne peut pas instruire ses "
+        "dossiers."
+    )
+
+
+def test_an_agent_member_of_a_candidate_establishment_is_refused_too(setting):
+    reviewer = candidate_member(setting, setting.aract_reviewer)
+    assert "est membre d’un établissement candidat à cet appel" in refused_assignment(setting, reviewer)
+
+
+def test_a_member_of_the_dossiers_own_establishment_keeps_its_refusal(setting):
+    establishment = setting.application.establishment
+    establishment.organisation = OrganisationFactory(establishment_space=True)
+    establishment.save(update_fields=["organisation"])
+    director = consultant("direction@exemple.fr")
+    MembershipFactory(user=director, organisation=establishment.organisation, role=Role.DIRECTOR)
+    assert refused_assignment(setting, director) == (
+        "Un membre de l’établissement candidat ne peut pas instruire son dossier."
+    )
+
+
+def test_a_consultant_of_an_establishment_of_another_call_becomes_an_expert(setting):
+    expert = consultant("experte@exemple.fr")
+    MembershipFactory(
+        user=expert,
+        organisation=EstablishmentFactory(
+            organisation=OrganisationFactory(establishment_space=True)
+        ).organisation,
+        role=Role.MEMBER,
+    )
+    assignment = services.assign(
+        review=setting.review, application=setting.application, reviewer=expert, by=setting.manager
+    )
+    assert assignment.is_expert
+    assert AuditEvent.objects.filter(
+        action="review_assigned", details__reviewer="experte@exemple.fr"
+    ).exists()
+
+
+def test_the_dossier_page_says_why_an_expert_was_refused(setting):
+    UserFactory(email="expert@exemple.fr")
+    url = reverse("review:dossier", args=[setting.call.pk, setting.application.pk])
+    response = client_of(setting.manager).post(
+        reverse("review:assign", args=[setting.call.pk, setting.application.pk]),
+        {"expert_email": "expert@exemple.fr", "next": url},
+        follow=True,
+    )
+    assert response.redirect_chain == [(url, 302)]
+    assert (
+        "Seul un compte d’intervenant (consultant) peut être expert extérieur." in response.content.decode()
+    )
+    assert not Assignment.objects.filter(reviewer__email="expert@exemple.fr").exists()
