@@ -6,7 +6,7 @@ managers through the calls of their region. An applicant reaches nothing here.
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, QuerySet
@@ -122,7 +122,6 @@ class ManagerConflict:
     keep reading it, but take no part in its decision."""
 
     reviewer: User
-    declared_at: datetime
 
     def notice_for(self, user) -> str:
         if self.reviewer.pk == user.pk:
@@ -144,9 +143,7 @@ def manager_conflicts(call: Call, application_ids) -> dict[int, list[ManagerConf
         .select_related("reviewer")
         .order_by("conflict_declared_at", "pk")
     ):
-        conflicts.setdefault(assignment.application_id, []).append(
-            ManagerConflict(assignment.reviewer, assignment.conflict_declared_at)
-        )
+        conflicts.setdefault(assignment.application_id, []).append(ManagerConflict(assignment.reviewer))
     return conflicts
 
 
