@@ -17,6 +17,7 @@ from capqvct.calls.models import Call
 from capqvct.review.decisions import decisions_of_call
 from capqvct.review.models import Decision, Outcome, Review
 from capqvct.review.ranking import INELIGIBLE, PENDING, RankedDossier, ranking
+from capqvct.review.selectors import conflict_notices, manager_conflicts
 from capqvct.review.states import DECISION, DRAFTED
 
 PAGE_SIZE = 50
@@ -84,6 +85,8 @@ class DecisionRow:
     ranked: RankedDossier
     decision: Decision | None
     actions: dict = field(default_factory=dict)
+    # A programme manager's declared conflict of interest, said to them and to the other managers.
+    conflict_notices: list[str] = field(default_factory=list)
 
     @property
     def application_id(self) -> int:
@@ -95,8 +98,11 @@ class DecisionRow:
         return self.decision is None or "redraft" in self.actions
 
 
-def decision_page(dossiers: Sequence[RankedDossier], number, *, by) -> tuple[Page, list[DecisionRow]]:
-    """The page `number` (any value: a wrong one gives the first or the last page) and its rows."""
+def decision_page(
+    dossiers: Sequence[RankedDossier], number, *, call: Call, by
+) -> tuple[Page, list[DecisionRow]]:
+    """The page `number` (any value: a wrong one gives the first or the last page) and its rows, with
+    the managers' declared conflicts (one query more)."""
     page = Paginator(dossiers, PAGE_SIZE).get_page(number)
     ids = [d.application_id for d in page.object_list]
     decisions = {
@@ -105,11 +111,13 @@ def decision_page(dossiers: Sequence[RankedDossier], number, *, by) -> tuple[Pag
             "application__call__programme", "confirmed_by"
         )
     }
+    conflicts = manager_conflicts(call, ids)
     rows = []
     for dossier in page.object_list:
         decision = decisions.get(dossier.application_id)
         actions = DECISION.allowed_actions(decision, by=by) if decision else {}
-        rows.append(DecisionRow(ranked=dossier, decision=decision, actions=actions))
+        notices = conflict_notices(conflicts.get(dossier.application_id, []), by)
+        rows.append(DecisionRow(ranked=dossier, decision=decision, actions=actions, conflict_notices=notices))
     return page, rows
 
 

@@ -123,7 +123,7 @@ def decisions_page(request, pk: int):
     dossiers = ranked_dossiers_in_review(review)
     posted = request.method == "POST"
     page, rows = decision_page(
-        dossiers, (request.POST if posted else request.GET).get("page"), by=request.user
+        dossiers, (request.POST if posted else request.GET).get("page"), call=call, by=request.user
     )
     for row in rows:
         row.form = None

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from capqvct.accounts.models import AGENCY_KINDS, AGENT_ROLES, Membership, User
+from capqvct.accounts.models import AGENCY_KINDS, AGENT_ROLES, Membership, Role, User
 from capqvct.accounts.selectors import agent_region_codes, is_platform_admin
 from capqvct.applications.eligibility import eligibility_problems
 from capqvct.applications.models import Application, ApplicationStatus
@@ -90,16 +90,67 @@ def eligible_reviewers(call: Call) -> list[User]:
 
 
 def dossiers_hidden_from(user) -> QuerySet[Application]:
-    """What an agent of the region may not read, wherever dossiers are read (registered with
-    applications.selectors.hide_from_agents): the dossiers they declared a conflict of interest with;
-    and, in a region where they review without managing a programme, every dossier not given to them."""
+    """What an agent may not read, wherever dossiers are read (registered with
+    applications.selectors.hide_from_agents): in a region they do not manage, the dossiers they declared
+    a conflict of interest with and, where they review without managing a programme, every dossier not
+    given to them or whose « pas de conflit » they have not declared yet. A programme manager's own
+    conflict hides nothing in the regions they manage: they remain answerable for the whole call, and
+    the review's pages show the conflict to them and to the other managers instead."""
+    if is_platform_admin(user):
+        return Application.objects.none().values("pk")
+    agent_regions = agent_region_codes(user)  # both cached on the user; a manager is an agent
+    managed = managed_region_codes(user) if agent_regions else set()
     conflicts = Assignment.objects.filter(reviewer_id=user.pk, conflict_declared_at__isnull=False)
-    hidden = Q(pk__in=conflicts.values("application_id"))
-    agent_regions = agent_region_codes(user)  # cached on the user; the managed ones are not
-    if agent_regions and (reviewing_only := agent_regions - managed_region_codes(user)):
-        given = Assignment.objects.filter(reviewer_id=user.pk, conflict_declared_at__isnull=True)
-        hidden |= Q(call__programme__region_id__in=reviewing_only) & ~Q(pk__in=given.values("application_id"))
+    hidden = Q(pk__in=conflicts.values("application_id")) & ~Q(call__programme__region_id__in=managed)
+    if reviewing_only := agent_regions - managed:
+        cleared = Assignment.objects.filter(
+            reviewer_id=user.pk, conflict_declared_at__isnull=True, no_conflict_declared_at__isnull=False
+        )
+        not_cleared = ~Q(pk__in=cleared.values("application_id"))
+        hidden |= Q(call__programme__region_id__in=reviewing_only) & not_cleared
     return Application.objects.filter(hidden).values("pk")
+
+
+OWN_CONFLICT_NOTICE = (
+    "Vous avez déclaré un conflit d’intérêts sur ce dossier\u00a0: ne prenez pas part à sa décision."
+)
+
+
+@dataclass(frozen=True)
+class ManagerConflict:
+    """A programme manager of the call's region who declared a conflict of interest on a dossier: they
+    keep reading it, but take no part in its decision."""
+
+    reviewer: User
+
+    def notice_for(self, user) -> str:
+        if self.reviewer.pk == user.pk:
+            return OWN_CONFLICT_NOTICE
+        return f"Conflit d’intérêts déclaré par {self.reviewer}"
+
+
+def manager_conflicts(call: Call, application_ids) -> dict[int, list[ManagerConflict]]:
+    """For each dossier given, the conflicts declared on it by the programme managers of the call's
+    region, in the order declared (one query)."""
+    managers = Membership.objects.filter(
+        role=Role.PROGRAMME_MANAGER, organisation__region_id=call.programme.region_id
+    ).values("user_id")
+    conflicts: dict[int, list[ManagerConflict]] = {}
+    for assignment in (
+        Assignment.objects.filter(
+            application_id__in=application_ids, conflict_declared_at__isnull=False, reviewer_id__in=managers
+        )
+        .select_related("reviewer")
+        .order_by("conflict_declared_at", "pk")
+    ):
+        conflicts.setdefault(assignment.application_id, []).append(ManagerConflict(assignment.reviewer))
+    return conflicts
+
+
+def conflict_notices(conflicts: list[ManagerConflict], user) -> list[str]:
+    """What the page says of them to the user: their own conflict first."""
+    own = [c.notice_for(user) for c in conflicts if c.reviewer.pk == user.pk]
+    return own + [c.notice_for(user) for c in conflicts if c.reviewer.pk != user.pk]
 
 
 def routing_rules(review: Review) -> QuerySet[RoutingRule]:
@@ -132,11 +183,6 @@ def active_loads(review: Review) -> dict[int, int]:
 
 def declared_no_conflict(assignment: Assignment) -> bool:
     return assignment.no_conflict_declared_at is not None
-
-
-def can_read_private_notes(user, call: Call) -> bool:
-    """Agents of the call's region (and administrators); never applicants nor outside experts."""
-    return is_platform_admin(user) or call.programme.region_id in agent_region_codes(user)
 
 
 # Eligibility

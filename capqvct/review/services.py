@@ -35,7 +35,12 @@ from capqvct.review.models import (
     RoutingRule,
     Score,
 )
-from capqvct.review.permissions import can_manage_review
+from capqvct.review.permissions import (
+    can_be_expert,
+    can_manage_review,
+    can_review_dossiers_of,
+    can_use_private_notes,
+)
 from capqvct.review.states import ASSIGNMENT, is_the_reviewer
 from capqvct.territory.models import Departement
 
@@ -199,7 +204,8 @@ def _in_review(application: Application, review: Review) -> None:
 
 
 def assign(*, review: Review, application: Application, reviewer, by) -> Assignment:
-    """Give a dossier to an agent of the region, or to an outside expert limited to the dossiers given."""
+    """Give a dossier to an agent of the region, or to an outside expert (a consultant's account) limited
+    to the dossiers given; never to a member of an establishment applying to the call."""
     _ensure_manager(by, review.call)
     _in_review(application, review)
     if not reviewer.is_active:
@@ -211,6 +217,9 @@ def assign(*, review: Review, application: Application, reviewer, by) -> Assignm
     ):
         raise Refusal("Un membre de l’établissement candidat ne peut pas instruire son dossier.")
     is_expert = not selectors.is_region_agent(reviewer, review.call)
+    ensure(
+        can_be_expert(reviewer, review.call) if is_expert else can_review_dossiers_of(reviewer, review.call)
+    )
     previous = Assignment.objects.filter(application=application, reviewer=reviewer).first()
     if previous and previous.conflict_declared_at:
         raise Refusal(f"{reviewer} a déclaré un conflit d’intérêts avec ce dossier.")
@@ -569,9 +578,8 @@ def submit_scores(*, assignment: Assignment, by, now: datetime | None = None) ->
 
 
 def add_private_note(*, application: Application, text: str, by) -> PrivateNote:
-    """A note on the dossier for the agents of the region only."""
-    if not selectors.can_read_private_notes(by, application.call):
-        raise Refusal("Seuls les agents de la région peuvent écrire une note interne.")
+    """A note on the dossier, read by the call's managers and its reviewers cleared of any conflict."""
+    ensure(can_use_private_notes(by, application))
     text = (text or "").strip()
     if not text:
         raise Refusal("La note est vide.", field="text")

@@ -7,12 +7,12 @@ region, a reviewer not given the dossier, or one who declared a conflict, gets a
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from capqvct.accounts.selectors import agent_region_codes, is_platform_admin
 from capqvct.applications.models import Application, ApplicationStatus
 from capqvct.calls.selectors import calls_managed_by
 from capqvct.core.exceptions import Refusal
@@ -22,6 +22,7 @@ from capqvct.core.services import record_event
 from capqvct.review import forms, selectors, services
 from capqvct.review.decision_selectors import PAGE_SIZE
 from capqvct.review.models import Assignment, Review, RoutingRule
+from capqvct.review.permissions import can_use_private_notes
 from capqvct.review.states import ASSIGNMENT, ASSIGNMENT_TONES
 
 EMPTY_GRID_LINES = 3
@@ -278,6 +279,8 @@ def dossier(request, call_pk: int, pk: int):
     application = _dossier_for(review, pk)
     record_event(action="dossier_read", actor=request.user, target=application, request=request)
     assignments = list(application.assignments.select_related("reviewer").order_by("assigned_at", "pk"))
+    notes_allowed = can_use_private_notes(request.user, application)
+    conflicts = selectors.manager_conflicts(review.call, [application.pk]).get(application.pk, [])
     return render(
         request,
         "review/dossier.html",
@@ -290,13 +293,15 @@ def dossier(request, call_pk: int, pk: int):
             "eligibility": selectors.automatic_eligibility(application),
             "decided": getattr(application, "eligibility_review", None),
             "assignments": assignments,
+            "conflict_notices": selectors.conflict_notices(conflicts, request.user),
             "choices": [
                 r
                 for r in selectors.eligible_reviewers(review.call)
                 if r.pk not in {a.reviewer_id for a in assignments}
             ],
             "scores": _scores_by_reviewer(request.user, application),
-            "notes": application.private_notes.select_related("author"),
+            "notes_allowed": notes_allowed,
+            "notes": application.private_notes.select_related("author") if notes_allowed else [],
             "breadcrumb": _crumbs(review.call, application.establishment.name),
         },
     )
@@ -355,11 +360,14 @@ def eligibility(request, call_pk: int, pk: int):
 
 @require_POST
 def private_note(request, pk: int):
-    """A note only the region's agents read; experts and applicants never reach this."""
-    applications = Application.objects.filter(status=ApplicationStatus.IN_REVIEW)
-    if not is_platform_admin(request.user):
-        applications = applications.filter(call__programme__region_id__in=agent_region_codes(request.user))
-    application = get_object_or_404(applications.select_related("call__programme"), pk=pk)
+    """A note read by the call's managers and by the dossier's reviewers cleared of any conflict; to
+    anyone else the dossier is not found."""
+    application = get_object_or_404(
+        Application.objects.filter(status=ApplicationStatus.IN_REVIEW).select_related("call__programme"),
+        pk=pk,
+    )
+    if not can_use_private_notes(request.user, application):
+        raise Http404
     _report_form_outcome(
         request,
         forms.PrivateNoteForm(request.POST),
@@ -515,7 +523,7 @@ def score(request, pk: int):
         form = forms.ScoreForm(criteria=criteria, initial=forms.saved_scores(assignment.scores.all()))
     lines = [form.line(criterion) for criterion in criteria]
     blind = selectors.is_blind_for(assignment, review)
-    agent = selectors.can_read_private_notes(request.user, application.call)
+    agent = can_use_private_notes(request.user, application)
     others = [
         entry
         for entry in _scores_by_reviewer(request.user, application)

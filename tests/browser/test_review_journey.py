@@ -3,6 +3,7 @@
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.urls import reverse
 
 from capqvct.review import services
 from capqvct.review.services import CriterionInput
@@ -55,3 +56,32 @@ def test_manager_dashboard_then_reviewer_scores(page, live_server, look):
     page.get_by_role("button", name="Enregistrer").click()
     page.get_by_text("Notation enregistrée.").wait_for()
     look(page, "review--score")
+
+
+def test_a_managers_own_conflict_is_said_on_the_dossier_and_decisions_pages(page, live_server, look):
+    """The manager who declared a conflict still reads the dossier, with a notice; another manager of
+    the region reads who declared it on the decisions page."""
+    from capqvct.accounts.models import Role
+    from capqvct.review.tests.test_assignment import agent
+
+    setting = Setting(dossiers=2)
+    review = opened(setting)
+    application = setting.applications[0]
+    assignment = services.assign(
+        review=review, application=application, reviewer=setting.manager, by=setting.manager
+    )
+    services.declare_conflict(assignment=assignment, reason="Ma sœur y travaille.", by=setting.manager)
+    other_manager = agent(setting.aract, Role.PROGRAMME_MANAGER, "responsable@aract.fr", "Durand")
+    _sign_in(page, setting.manager, live_server.url)
+    page.goto(reverse("review:dossier", args=[setting.call.pk, application.pk]))
+    page.get_by_text("ne prenez pas part à sa décision").wait_for()
+    look(page, "review--dossier-own-conflict")
+    page.goto(reverse("review:decisions", args=[setting.call.pk]))
+    page.get_by_text("ne prenez pas part à sa décision").wait_for()
+    look(page, "review--decisions-own-conflict")
+
+    page.context.clear_cookies()
+    _sign_in(page, other_manager, live_server.url)
+    page.goto(reverse("review:decisions", args=[setting.call.pk]))
+    page.get_by_text(f"Conflit d’intérêts déclaré par {setting.manager}").wait_for()
+    look(page, "review--decisions-manager-conflict")

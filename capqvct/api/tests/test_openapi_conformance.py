@@ -79,35 +79,46 @@ def seeded_ids(agent, herault):
 
 
 def seeded_review(agent, herault):
-    """A second call under review that the agent manages: one dossier given to the agent, who declared
-    no conflict, so that their scores are read, saved and submitted; another whose decision was
-    notified, read by the agent as a member of its establishment too."""
-    call = published_call(agent)
-    scored, decided = (
-        submitted_application(call, EstablishmentFactory(departement=herault, organisation=space), director)
-        for space, director in (_space_with(), _space_with(member=agent))
+    """Two calls under review that the agent manages: in one, a dossier given to the agent, who declared
+    no conflict, so that their scores are read, saved and submitted; in the other, a dossier whose
+    decision was notified, read by the agent as a member of its establishment too (two calls, as nobody
+    reviews a call their own establishment applies to)."""
+    scored_call, decided_call = published_call(agent), published_call(agent)
+    space, director = _space_with()
+    scored = submitted_application(
+        scored_call, EstablishmentFactory(departement=herault, organisation=space), director
     )
-    Call.objects.filter(pk=call.pk).update(closes_at=timezone.now() - timedelta(hours=1))
-    call.refresh_from_db()
-    review = review_services.open_review(call=call, by=agent)
-    review_services.set_grid(
-        review=review, criteria=[review_services.CriterionInput("Portage du projet")], by=agent
+    space, director = _space_with(member=agent)
+    decided = submitted_application(
+        decided_call, EstablishmentFactory(departement=herault, organisation=space), director
     )
+    scored_review, decided_review = (_under_review(call, agent) for call in (scored_call, decided_call))
     scored.refresh_from_db()
     decided.refresh_from_db()
-    assignment = review_services.assign(review=review, application=scored, reviewer=agent, by=agent)
+    assignment = review_services.assign(review=scored_review, application=scored, reviewer=agent, by=agent)
     review_services.declare_no_conflict(assignment=assignment, by=agent)
     decision = review_decisions.draft_decision(
         application=decided, outcome=Outcome.SELECTED, reason="Projet solide.", by=agent
     )
-    review_decisions.confirm_decisions(review=review, by=agent)
+    review_decisions.confirm_decisions(review=decided_review, by=agent)
     decision.refresh_from_db()
     review_decisions.record_notification(decision=decision)
     return [
         ("assignment_id", EXAMPLE_ASSIGNMENT_ID, assignment.pk),
-        ("call_id", EXAMPLE_REVIEWED_CALL_ID, call.pk),
+        ("call_id", EXAMPLE_REVIEWED_CALL_ID, decided_call.pk),
         ("application_id", EXAMPLE_DECIDED_APPLICATION_ID, decided.pk),
     ]
+
+
+def _under_review(call, manager):
+    """The call past its deadline, its review opened with a one-criterion grid."""
+    Call.objects.filter(pk=call.pk).update(closes_at=timezone.now() - timedelta(hours=1))
+    call.refresh_from_db()
+    review = review_services.open_review(call=call, by=manager)
+    review_services.set_grid(
+        review=review, criteria=[review_services.CriterionInput("Portage du projet")], by=manager
+    )
+    return review
 
 
 def _space_with(member=None):

@@ -67,6 +67,13 @@ def agent(organisation, role, email, last_name):
     return user
 
 
+def consultant(email, last_name="Faure"):
+    """An outside expert's account: a consultant of a consultancy."""
+    user = UserFactory(email=email, last_name=last_name, first_name="Dominique")
+    MembershipFactory(user=user, organisation=OrganisationFactory(consultancy=True), role=Role.CONSULTANT)
+    return user
+
+
 def past_call(manager, definition=SMALL_FORM, **fields) -> Call:
     now = timezone.now()
     call = published_call(
@@ -192,7 +199,7 @@ def test_grid_is_refused_once_a_score_exists(setting):
 
 def test_assigning_an_agent_and_an_outside_expert(setting):
     review = opened(setting)
-    expert = UserFactory(email="experte@exemple.fr")
+    expert = consultant("experte@exemple.fr")
     application = setting.applications[0]
     agent_assignment = services.assign(
         review=review, application=application, reviewer=setting.aract_reviewer, by=setting.manager
@@ -508,7 +515,7 @@ def test_digest_is_sent_once_per_reviewer_with_what_was_not_notified(
     setting, django_capture_on_commit_callbacks
 ):
     review = opened(setting, blind_for_experts=True)
-    expert = UserFactory(email="experte@exemple.fr")
+    expert = consultant("experte@exemple.fr")
     for application in setting.applications[:2]:
         services.assign(
             review=review, application=application, reviewer=setting.ars_reviewer, by=setting.manager

@@ -11,7 +11,7 @@ from capqvct.core.models import AuditEvent
 from capqvct.review import services
 from capqvct.review.models import Assignment, Review
 from capqvct.review.services import CriterionInput
-from capqvct.review.tests.test_assignment import Setting, agent, opened
+from capqvct.review.tests.test_assignment import Setting, agent, consultant, opened
 from capqvct.review.tests.test_grid_page import grid_data
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory, login_verified, region
 
@@ -147,7 +147,7 @@ def test_scoring_then_others_scores_show_after_submission(setting):
 
 
 def test_blind_mode_hides_the_establishment_from_outside_experts(setting):
-    expert = UserFactory(email="experte@exemple.fr")
+    expert = consultant("experte@exemple.fr")
     assignment = services.assign(
         review=setting.review, application=setting.application, reviewer=expert, by=setting.manager
     )
@@ -206,7 +206,7 @@ def test_manager_confirms_or_overrides_eligibility_and_assigns_an_expert(setting
     client.post(url, {"eligible": "no", "reason": "Hors champ."})
     setting.application.refresh_from_db()
     assert setting.application.eligibility_review.reason == "Hors champ."
-    UserFactory(email="experte@exemple.fr")
+    consultant("experte@exemple.fr")
     client.post(
         reverse("review:assign", args=[setting.call.pk, setting.application.pk]),
         {"expert_email": "Experte@exemple.fr"},

@@ -161,7 +161,7 @@ def test_confirming_the_automatic_result_needs_no_reason_overriding_it_does(scor
 # Private notes
 
 
-def test_private_notes_are_written_by_the_regions_agents_only(scored):
+def test_private_notes_are_written_by_the_calls_managers_and_cleared_reviewers_only(scored):
     services.add_private_note(application=scored.application, text="À suivre.", by=scored.ars_reviewer)
     with pytest.raises(Refusal):
         services.add_private_note(application=scored.application, text="Hop", by=UserFactory())
