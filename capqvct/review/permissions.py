@@ -38,13 +38,16 @@ def can_use_private_notes(user, application) -> Decision:
     return refuse(PRIVATE_NOTES_REFUSED)
 
 
+def candidates_members(call: Call):
+    """The memberships (director or member) of the establishments with a dossier in the call."""
+    candidates = Application.objects.filter(call_id=call.pk).values("establishment__organisation_id")
+    return Membership.objects.filter(role__in=APPLICANT_ROLES, organisation_id__in=candidates)
+
+
 def can_review_dossiers_of(user, call: Call) -> Decision:
     """Nobody reviews a call in which an establishment they belong to (as director or member) has a
     dossier: they would rank their own establishment's competitors."""
-    candidates = Application.objects.filter(call_id=call.pk).values("establishment__organisation_id")
-    if Membership.objects.filter(
-        user_id=user.pk, role__in=APPLICANT_ROLES, organisation_id__in=candidates
-    ).exists():
+    if candidates_members(call).filter(user_id=user.pk).exists():
         return refuse(
             f"{user} est membre d’un établissement candidat à cet appel\u00a0: "
             "il ne peut pas instruire ses dossiers."

@@ -14,7 +14,6 @@ from django.db.models import ProtectedError, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from capqvct.accounts.models import Membership
 from capqvct.applications.models import Application, ApplicationStatus
 from capqvct.applications.restoration import restore_reopened_dossiers
 from capqvct.applications.review_handover import hand_to_review
@@ -40,6 +39,7 @@ from capqvct.review.permissions import (
     can_manage_review,
     can_review_dossiers_of,
     can_use_private_notes,
+    candidates_members,
 )
 from capqvct.review.states import ASSIGNMENT, is_the_reviewer
 from capqvct.territory.models import Departement
@@ -282,7 +282,8 @@ class AutomaticAssignment:
 def assign_automatically(*, review: Review, by) -> AutomaticAssignment:
     """Give each dossier its reviewers among the region's agents, or among the group its département's
     routing rule names: one per agency when the pool has both, least-loaded first (ties by account),
-    never someone with a declared conflict nor a member of the establishment, keeping existing ones."""
+    never someone with a declared conflict nor a member of an establishment applying to the call, keeping
+    existing ones."""
     _ensure_manager(by, review.call)
     with transaction.atomic():
         result = _assign_missing(review, selectors.review_dossiers(review), by=by)
@@ -343,21 +344,19 @@ def _assign_missing(review: Review, dossiers: QuerySet[Application], *, by) -> A
         users[membership.user_id] = membership.user
     if not users:
         raise Refusal("Aucun agent de l’ARS ou de l’Aract de la région ne peut instruire.")
+    # Nobody ranks their own establishment's competitors (see permissions.can_review_dossiers_of).
+    for user_id in candidates_members(review.call).values_list("user_id", flat=True):
+        users.pop(user_id, None)
+    if not users:
+        raise Refusal("Tous les agents de la région sont membres d’un établissement candidat à cet appel.")
     pools = selectors.routing_pools(review)
-    spaces: dict[int, set[int]] = {}
-    for user_id, organisation_id in Membership.objects.filter(user_id__in=users).values_list(
-        "user_id", "organisation_id"
-    ):
-        spaces.setdefault(user_id, set()).add(organisation_id)
     loads = selectors.active_loads(review)
     assigned = []
     short = 0
     for application in dossiers:
         assignments = list(application.assignments.all())
-        # Declared conflicts included: never given back; nor to a member of the establishment.
-        taken = {a.reviewer_id for a in assignments} | {
-            pk for pk in users if application.establishment.organisation_id in spaces.get(pk, ())
-        }
+        # Declared conflicts included: never given back.
+        taken = {a.reviewer_id for a in assignments}
         pool = [pk for pk in pools.get(application.establishment.departement_id, users) if pk in users]
         active = [a.reviewer_id for a in assignments if not a.conflict_declared_at]
         chosen = _choose_reviewers(

@@ -290,6 +290,20 @@ def test_automatic_assignment_keeps_existing_ones_skips_conflicts_and_is_idempot
     assert again.created == 0
 
 
+def test_automatic_assignment_leaves_out_a_member_of_any_candidate_establishment(setting):
+    """An agent who also sits on the board of one candidate establishment reviews none of the call's
+    dossiers, not even the other establishments': they would rank its competitors."""
+    space = OrganisationFactory(establishment_space=True)
+    candidate = setting.applications[0].establishment
+    candidate.organisation = space
+    candidate.save()
+    MembershipFactory(user=setting.aract_reviewer, organisation=space, role=Role.MEMBER)
+    review = opened(setting, reviewers_per_dossier=2)
+    result = services.assign_automatically(review=review, by=setting.manager)
+    assert not Assignment.objects.filter(reviewer=setting.aract_reviewer).exists()
+    assert (result.created, result.short) == (6, 0)
+
+
 def test_automatic_assignment_reports_dossiers_short_of_reviewers(setting):
     review = opened(setting, reviewers_per_dossier=5)
     result = services.assign_automatically(review=review, by=setting.manager)
