@@ -3,14 +3,28 @@
 from django import forms
 from dsfr.forms import DsfrBaseForm
 
-from capqvct.calls.manage_forms import RefusalMixin
+from capqvct.calls.manage_forms import CHOICES, RefusalMixin
 from capqvct.cohorts.models import Cohort, ConsultantPair, Participant
 from capqvct.core.forms import ModelMultipleChoiceField
 from capqvct.establishments.models import Establishment
 from capqvct.territory.models import Departement
 
+CHECKBOX = "cohorts/_checkbox.html"
 
-class RulesForm(RefusalMixin, DsfrBaseForm):
+
+class CohortForm(RefusalMixin, DsfrBaseForm):
+    """Checkboxes drawn by the project's DSFR snippets (django-dsfr's need widget_tweaks)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.BooleanField):
+                field.template_name = CHECKBOX
+            elif isinstance(field.widget, forms.CheckboxSelectMultiple):
+                field.template_name = CHOICES
+
+
+class RulesForm(CohortForm):
     max_size = forms.IntegerField(label="Taille maximale d’un collectif", min_value=1, max_value=50)
     min_size = forms.IntegerField(label="Taille minimale d’un collectif", min_value=1, max_value=50)
     same_departement = forms.BooleanField(label="Un seul département par collectif", required=False)
@@ -26,7 +40,7 @@ class PersonChoiceField(forms.ModelChoiceField):
         return f"{name} ({user.email})" if name else user.email
 
 
-class PairForm(RefusalMixin, DsfrBaseForm):
+class PairForm(CohortForm):
     first = PersonChoiceField(label="Premier intervenant", queryset=None, empty_label="Choisir")
     second = PersonChoiceField(label="Second intervenant", queryset=None, empty_label="Choisir")
     min_load = forms.IntegerField(
@@ -73,7 +87,7 @@ class CohortChoiceField(forms.ModelChoiceField):
         return cohort.name
 
 
-class MoveForm(RefusalMixin, DsfrBaseForm):
+class MoveForm(CohortForm):
     participant = forms.ModelChoiceField(label="Établissement", queryset=Participant.objects.none())
     to = CohortChoiceField(label="Vers le collectif", queryset=Cohort.objects.none(), empty_label="Choisir")
 
@@ -85,7 +99,7 @@ class MoveForm(RefusalMixin, DsfrBaseForm):
         self.fields["to"].queryset = Cohort.objects.filter(call_id=cohort.call_id).exclude(pk=cohort.pk)
 
 
-class SplitForm(RefusalMixin, DsfrBaseForm):
+class SplitForm(CohortForm):
     participants = ModelMultipleChoiceField(
         label="Établissements du nouveau collectif",
         queryset=Participant.objects.none(),
@@ -100,7 +114,7 @@ class SplitForm(RefusalMixin, DsfrBaseForm):
         )
 
 
-class MergeForm(RefusalMixin, DsfrBaseForm):
+class MergeForm(CohortForm):
     into = CohortChoiceField(label="Fusionner avec", queryset=Cohort.objects.none(), empty_label="Choisir")
 
     def __init__(self, *args, cohort: Cohort, **kwargs):
@@ -113,7 +127,7 @@ class PairChoiceField(forms.ModelChoiceField):
         return str(pair)
 
 
-class SetPairForm(RefusalMixin, DsfrBaseForm):
+class SetPairForm(CohortForm):
     pair = PairChoiceField(
         label="Binôme d’intervenants",
         queryset=ConsultantPair.objects.none(),
@@ -128,7 +142,7 @@ class SetPairForm(RefusalMixin, DsfrBaseForm):
         ).select_related("first", "second")
 
 
-class ConfirmForm(RefusalMixin, DsfrBaseForm):
+class ConfirmForm(CohortForm):
     acknowledged = forms.BooleanField(
         label="Je confirme ces collectifs malgré les règles qu’ils enfreignent", required=False
     )

@@ -63,6 +63,11 @@ def _crumbs(call: Call, *last: str) -> list:
     return [*crumbs, (PAGE_TITLE, None)]
 
 
+def _posted(request):
+    """What was posted, even nothing (an unchecked box, no establishment chosen): a bound form."""
+    return request.POST if request.method == "POST" else None
+
+
 def _back(call: Call):
     return redirect("cohorts:page", call.pk)
 
@@ -135,7 +140,7 @@ def rules(request, pk: int):
         "same_departement": current.same_departement,
         "balance_categories": current.balance_categories,
     }
-    form = RulesForm(request.POST or None, initial=initial)
+    form = RulesForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.save_rules(call=call, by=request.user, **form.cleaned_data)
@@ -158,7 +163,7 @@ def rules(request, pk: int):
 
 def _pair_page(request, call: Call, pair: ConsultantPair | None):
     form = PairForm(
-        request.POST or None,
+        _posted(request),
         initial=PairForm.initial_for(pair) if pair else None,
         consultants=region_consultants(call),
         departements=Departement.objects.filter(region_id=call.programme.region_id).order_by("code"),
@@ -211,7 +216,7 @@ def confirm(request, pk: int):
         return _back(call)
     cohorts = cohorts_of(call)
     warnings = services.breaches_of(call, cohorts, list(pairs_of(call)))
-    form = ConfirmForm(request.POST or None)
+    form = ConfirmForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.confirm_cohorts(
@@ -245,7 +250,7 @@ def _cohort_action(request, pk: int, form_class, template: str, title: str, act,
     if _is_confirmed(call):
         messages.info(request, ALREADY_CONFIRMED)
         return _back(call)
-    form = form_class(request.POST or None, cohort=cohort)
+    form = form_class(_posted(request), cohort=cohort)
     if request.method == "POST" and form.is_valid():
         try:
             result = act(cohort, form.cleaned_data)
