@@ -26,6 +26,7 @@ from capqvct.cohorts.forms import (
 from capqvct.cohorts.map import region_map
 from capqvct.cohorts.models import Cohort, ConsultantPair, GroupingStatus
 from capqvct.cohorts.selectors import (
+    category_family,
     cohorts_of,
     grouping_of,
     pairs_of,
@@ -103,6 +104,8 @@ def page(request, pk: int):
         if warning.cohort is not None:
             by_cohort.setdefault(warning.cohort.pk, []).append(warning)
     for cohort in cohorts:
+        for participant in cohort.participants.all():
+            participant.category = category_family(participant.establishment)
         cohort.warnings = by_cohort.get(cohort.pk, [])
         cohort.travel_km = kilometres(cohort.travel)
     confirmed = grouping is not None and grouping.status == GroupingStatus.CONFIRMED
