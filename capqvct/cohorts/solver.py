@@ -14,9 +14,14 @@ to its cohort's meeting place is least (a capacitated p-median).
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+import time
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+import numpy as np
+from ortools.graph.python import min_cost_flow
+from ortools.sat.python import cp_model
 
 
 @dataclass(frozen=True)
@@ -109,29 +114,35 @@ def travel(members: Iterable[int], sites_by_key: dict[int, Site]) -> tuple[int, 
 
 # The proposal -----------------------------------------------------------------------------------
 
+EXACT_SITES = 10  # zones this small are solved exactly, by dynamic programming over subsets
+NEAREST_GROUPS = 6  # the local search tries to move a site to the cohorts of the closest meeting places
+SEED = 2026
+
 
 def propose(
     sites: Iterable[Site], rules: Rules, pairs: Iterable[Pair] = (), *, time_limit: float = 10.0
 ) -> Proposal:
     """Group every site into cohorts under the rules, least travel first, then give them to pairs."""
+    started = time.monotonic()
     sites = list(sites)
     pairs = list(pairs)
     if not sites:
         return Proposal(cohorts=(), total_travel=0.0, lower_bound=0.0, breaches=())
     sites_by_key = {site.key: site for site in sites}
+    all_zones = zones(sites, rules)
+    # Grouping gets most of the time, shared among zones by their size; pairs get the rest.
+    grouping_time = 0.8 * time_limit if pairs else time_limit
+    weights = [len(zone) ** 1.5 for zone in all_zones]
     groups: list[tuple[int, ...]] = []
     lower_bound = 0.0
-    for zone_sites in zones(sites, rules):
-        k = cohort_count(len(zone_sites), rules)
-        low, high = size_limits(len(zone_sites), k, rules)
-        if len(zone_sites) <= EXACT_SITES:
-            zone_groups, zone_travel = exact_groups(zone_sites, k, low, high)
-            groups.extend(zone_groups)
-            lower_bound += zone_travel
-        else:
-            groups.extend(sweep_groups(zone_sites, cohort_sizes(len(zone_sites), k)))
-            lower_bound += nearest_neighbour_bound(zone_sites, k)
-    pair_of = assign_pairs(groups, sites_by_key, pairs)
+    for zone_sites, weight in zip(all_zones, weights, strict=True):
+        zone_groups, zone_bound = group_zone(
+            zone_sites, rules, budget=grouping_time * weight / sum(weights), started=started
+        )
+        groups.extend(zone_groups)
+        lower_bound += zone_bound
+    remaining = max(1.0, time_limit - (time.monotonic() - started))
+    pair_of = assign_pairs(groups, sites_by_key, pairs, time_limit=remaining)
     cohorts = []
     for members, pair in zip(groups, pair_of, strict=True):
         meeting_place, cost = travel(members, sites_by_key)
@@ -156,6 +167,7 @@ def zones(sites: Sequence[Site], rules: Rules) -> list[list[Site]]:
 
 
 def cohort_count(n: int, rules: Rules) -> int:
+    """The fewest cohorts that hold the zone's sites."""
     return max(1, math.ceil(n / max(1, rules.max_size)))
 
 
@@ -166,24 +178,34 @@ def size_limits(n: int, k: int, rules: Rules) -> tuple[int, int]:
     return min(max(1, rules.min_size), n // k), high
 
 
-def cohort_sizes(n: int, k: int) -> list[int]:
-    """Sizes as even as possible: they respect both limits whenever some split of n into k does."""
-    return [n // k + (1 if index < n % k else 0) for index in range(k)]
-
-
-def sweep_groups(zone_sites: Sequence[Site], sizes: Sequence[int]) -> list[tuple[int, ...]]:
-    """Sites in angular order around the zone's centre, cut into consecutive runs of the given sizes."""
-    cx = sum(site.x for site in zone_sites) / len(zone_sites)
-    cy = sum(site.y for site in zone_sites) / len(zone_sites)
-    ordered = sorted(zone_sites, key=lambda site: (math.atan2(site.y - cy, site.x - cx), site.key))
-    groups, start = [], 0
-    for size in sizes:
-        groups.append(tuple(site.key for site in ordered[start : start + size]))
-        start += size
-    return groups
-
-
-EXACT_SITES = 10
+def group_zone(
+    zone_sites: Sequence[Site], rules: Rules, *, budget: float, started: float
+) -> tuple[list[tuple[int, ...]], float]:
+    """The cohorts of one zone and a lower bound of their least travel."""
+    n = len(zone_sites)
+    k = cohort_count(n, rules)
+    low, high = size_limits(n, k, rules)
+    keys = [site.key for site in zone_sites]
+    if k == n:
+        return [(key,) for key in keys], 0.0
+    if n <= EXACT_SITES:
+        groups, optimum = exact_groups(zone_sites, k, low, high)
+        bound = optimum
+    else:
+        begin = time.monotonic()
+        zone = Zone(zone_sites, k, low, high, rules.balance_categories)
+        indices = zone.heuristic(deadline=begin + 0.75 * budget)
+        groups = [tuple(keys[i] for i in group) for group in indices]
+        upper = sum(zone.travel(group) for group in indices)
+        bound = lagrangian_bound(zone, upper=upper, deadline=begin + budget)
+        if rules.balance_categories:
+            return groups, bound  # already balanced by the heuristic
+    if rules.balance_categories:
+        zone = Zone(zone_sites, k, low, high, balance=True)
+        position = {key: index for index, key in enumerate(keys)}
+        indices = zone.local_search([[position[key] for key in group] for group in groups], math.inf)
+        groups = [tuple(keys[i] for i in group) for group in indices]
+    return groups, bound
 
 
 def exact_groups(
@@ -195,46 +217,293 @@ def exact_groups(
     by_key = {site.key: site for site in zone_sites}
     cost: dict[int, float] = {}
     for mask in range(1, 1 << n):
-        size = mask.bit_count()
-        if low <= size <= high:
+        if low <= mask.bit_count() <= high:
             cost[mask] = travel([keys[i] for i in range(n) if mask >> i & 1], by_key)[1]
-    # best[(mask, groups)]: least travel covering mask with that many groups, and the last group.
+    # best[(mask, count)]: the least travel covering `mask` with `count` cohorts, and the last cohort.
     best: dict[tuple[int, int], tuple[float, int]] = {(0, 0): (0.0, 0)}
     for mask in range(1, 1 << n):
-        low_bit = mask & -mask
+        low_bit = mask & -mask  # the cohort of the lowest site, chosen first: each partition once
         rest = mask ^ low_bit
         subset = rest
         while True:
             group = subset | low_bit
             if group in cost:
-                for groups in range(1, k + 1):
-                    previous = best.get((mask ^ group, groups - 1))
+                for count in range(1, k + 1):
+                    previous = best.get((mask ^ group, count - 1))
                     if previous is not None:
                         value = previous[0] + cost[group]
-                        if value < best.get((mask, groups), (math.inf, 0))[0]:
-                            best[(mask, groups)] = (value, group)
+                        if value < best.get((mask, count), (math.inf, 0))[0]:
+                            best[(mask, count)] = (value, group)
             if subset == 0:
                 break
             subset = (subset - 1) & rest
-    full, groups_left = (1 << n) - 1, k
-    total = best[(full, k)][0]
-    result = []
-    while full:
-        group = best[(full, groups_left)][1]
-        result.append(tuple(keys[i] for i in range(n) if group >> i & 1))
-        full ^= group
-        groups_left -= 1
-    return result, total
+    mask, count = (1 << n) - 1, k
+    total = best[(mask, k)][0]
+    groups = []
+    while mask:
+        group = best[(mask, count)][1]
+        groups.append(tuple(keys[i] for i in range(n) if group >> i & 1))
+        mask ^= group
+        count -= 1
+    return groups, total
 
 
-def nearest_neighbour_bound(zone_sites: Sequence[Site], k: int) -> float:
-    """Every site but the k meeting places travels at least to its nearest neighbour in the zone."""
-    if len(zone_sites) <= k:
-        return 0.0
-    nearest = sorted(
-        min(distance(site, other) for other in zone_sites if other is not site) for site in zone_sites
-    )
-    return sum(nearest[: len(zone_sites) - k])
+class Zone:
+    """A zone's sites as arrays, and the heuristic that groups them."""
+
+    def __init__(self, zone_sites: Sequence[Site], k: int, low: int, high: int, balance: bool) -> None:
+        self.n, self.k, self.low, self.high = len(zone_sites), k, low, high
+        self.xs = [site.x for site in zone_sites]
+        self.ys = [site.y for site in zone_sites]
+        self.points = np.array([self.xs, self.ys]).T
+        self.distances = np.hypot(
+            self.points[:, None, 0] - self.points[None, :, 0],
+            self.points[:, None, 1] - self.points[None, :, 1],
+        )
+        # Python lists read faster than arrays, one number at a time; too big for a national zone.
+        self.rows = self.distances.tolist() if self.n <= 2000 else None
+        self.balance = balance
+        self.categories = [site.category for site in zone_sites]
+        counts = Counter(self.categories)
+        self.shares = {category: count / self.n for category, count in counts.items()}
+        # A balance breach outweighs any travel in the zone.
+        self.penalty = float(self.distances.max()) * self.n + 1.0 if balance else 0.0
+
+    # Costs
+
+    def cost(self, group: Sequence[int]) -> float:
+        """The group's travel to its best member, plus the penalty of its unbalanced categories."""
+        best = self.travel(group)
+        if self.penalty and group:
+            best += self.penalty * self.imbalance(group)
+        return best
+
+    def travel(self, group: Sequence[int]) -> float:
+        if self.rows is not None:
+            rows = self.rows
+            return min([sum([rows[m][o] for o in group]) for m in group], default=math.inf)
+        xs, ys = self.xs, self.ys
+        best = math.inf
+        for m in group:
+            x, y = xs[m], ys[m]
+            total = 0.0
+            for o in group:
+                total += math.hypot(xs[o] - x, ys[o] - y)
+            if total < best:
+                best = total
+        return best
+
+    def imbalance(self, group: Sequence[int]) -> float:
+        counts = Counter(self.categories[i] for i in group)
+        size = len(group)
+        return sum(max(0.0, abs(counts[c] - share * size) - 1.0 - 1e-9) for c, share in self.shares.items())
+
+    def medoid(self, group: Sequence[int]) -> int:
+        block = self.distances[np.ix_(group, group)]
+        return group[int(block.sum(axis=1).argmin())]
+
+    def total(self, groups: Sequence[Sequence[int]]) -> float:
+        return sum(self.cost(group) for group in groups)
+
+    # The heuristic
+
+    def heuristic(self, deadline: float) -> list[list[int]]:
+        """Seeded medoids, capacitated reassignment until stable, then moves and swaps; restarted
+        from other seeds while time remains, the best kept."""
+        rng = np.random.default_rng(SEED)
+        best_groups: list[list[int]] = []
+        best_cost = math.inf
+        attempt = 0
+        while attempt < 2 or (attempt < 12 and time.monotonic() < deadline):
+            medoids = self.spread_seeds(rng) if attempt else self.greedy_seeds()
+            groups = self.alternate(medoids, deadline)
+            groups = self.local_search(groups, deadline)
+            cost = self.total(groups)
+            if cost < best_cost - 1e-9:
+                best_groups, best_cost = groups, cost
+            attempt += 1
+        return best_groups
+
+    def greedy_seeds(self) -> list[int]:
+        """Meeting places added one at a time, each the one that lowers the uncapacitated travel most."""
+        d = self.distances
+        if self.n * self.n * self.k > 4e8:
+            return self.spread_seeds(np.random.default_rng(SEED))
+        nearest = np.full(self.n, np.inf)
+        chosen: list[int] = []
+        for _ in range(self.k):
+            gains = np.minimum(nearest[:, None], d).sum(axis=0)
+            gains[chosen] = np.inf
+            j = int(gains.argmin())
+            chosen.append(j)
+            nearest = np.minimum(nearest, d[:, j])
+        return chosen
+
+    def spread_seeds(self, rng: np.random.Generator) -> list[int]:
+        """k-means++: each next meeting place drawn with a probability growing with its distance."""
+        chosen = [int(rng.integers(self.n))]
+        nearest = self.distances[:, chosen[0]].copy()
+        for _ in range(self.k - 1):
+            weights = nearest**2
+            total = weights.sum()
+            if total <= 0:
+                candidates = [i for i in range(self.n) if i not in set(chosen)]
+                j = candidates[int(rng.integers(len(candidates)))]
+            else:
+                j = int(rng.choice(self.n, p=weights / total))
+            chosen.append(j)
+            nearest = np.minimum(nearest, self.distances[:, j])
+        return chosen
+
+    def alternate(self, medoids: list[int], deadline: float) -> list[list[int]]:
+        """Assign to the medoids under the size limits, move each medoid to its group's best member;
+        until nothing changes."""
+        groups = self.assign(medoids)
+        cost = self.total(groups)
+        for _ in range(30):
+            medoids = [self.medoid(group) for group in groups]
+            candidate = self.assign(medoids)
+            candidate_cost = self.total(candidate)
+            if candidate_cost >= cost - 1e-9 or time.monotonic() > deadline:
+                break
+            groups, cost = candidate, candidate_cost
+        return groups
+
+    def assign(self, medoids: list[int]) -> list[list[int]]:
+        """Every site to a medoid, each medoid keeping its own site and between low and high sites in
+        all, at least total distance: a min-cost flow."""
+        n, k, low, high = self.n, self.k, self.low, self.high
+        is_medoid = np.zeros(n, dtype=bool)
+        is_medoid[medoids] = True
+        others = np.flatnonzero(~is_medoid)
+        reach = k if n <= 1500 else min(k, 30)  # on a large zone, only the 30 closest meeting places
+        while True:
+            to_medoids = self.distances[np.ix_(others, medoids)]
+            if reach < k:
+                closest = np.argpartition(to_medoids, reach - 1, axis=1)[:, :reach]
+            else:
+                closest = np.broadcast_to(np.arange(k), (len(others), k))
+            flow = min_cost_flow.SimpleMinCostFlow()
+            tails = np.repeat(np.arange(len(others)), closest.shape[1])
+            heads = len(others) + closest.ravel()
+            costs = np.rint(np.take_along_axis(to_medoids, closest, axis=1).ravel()).astype(np.int64)
+            overflow = len(others) + k
+            flow.add_arcs_with_capacity_and_unit_cost(
+                np.concatenate([tails, len(others) + np.arange(k)]),
+                np.concatenate([heads, np.full(k, overflow)]),
+                np.concatenate([np.ones(len(tails), dtype=np.int64), np.full(k, high - low, dtype=np.int64)]),
+                np.concatenate([costs, np.zeros(k, dtype=np.int64)]),
+            )
+            supplies = np.concatenate(
+                [
+                    np.ones(len(others), dtype=np.int64),
+                    np.full(k, -(low - 1), dtype=np.int64),
+                    [-(n - k * low)],
+                ]
+            )
+            flow.set_nodes_supplies(np.arange(len(supplies)), supplies)
+            if flow.solve() == flow.OPTIMAL:
+                break
+            if reach == k:
+                raise RuntimeError("No assignment within the size limits.")  # cannot happen: k*low <= n
+            reach = k
+        used = np.flatnonzero(flow.flows(np.arange(len(tails))) > 0)
+        groups = [[medoid] for medoid in medoids]
+        for arc in used:
+            groups[int(heads[arc]) - len(others)].append(int(others[tails[arc]]))
+        return groups
+
+    def local_search(self, groups: list[list[int]], deadline: float) -> list[list[int]]:
+        """Move a site to a nearby cohort, or swap two sites, while that lowers the cost."""
+        groups = [list(group) for group in groups]
+        costs = [self.cost(group) for group in groups]
+        where = {site: g for g, group in enumerate(groups) for site in group}
+        improved = True
+        while improved and time.monotonic() < deadline:
+            improved = False
+            centres = np.array([self.points[self.medoid(group)] for group in groups])
+            gaps = np.hypot(
+                self.points[:, None, 0] - centres[None, :, 0], self.points[:, None, 1] - centres[None, :, 1]
+            )
+            near = min(NEAREST_GROUPS, len(groups))
+            neighbours = np.argpartition(gaps, near - 1, axis=1)[:, :near]
+            for site in range(self.n):
+                a = where[site]
+                best_delta, best_move = -1e-7, None
+                without = [s for s in groups[a] if s != site]
+                cost_without = self.cost(without) if len(without) >= self.low else math.inf
+                for b in neighbours[site]:
+                    b = int(b)
+                    if b == a:
+                        continue
+                    if len(groups[a]) > self.low and len(groups[b]) < self.high:
+                        delta = cost_without + self.cost([*groups[b], site]) - costs[a] - costs[b]
+                        if delta < best_delta:
+                            best_delta, best_move = delta, (b, None)
+                    for other in groups[b]:
+                        new_a = [*without, other]
+                        new_b = [s if s != other else site for s in groups[b]]
+                        delta = self.cost(new_a) + self.cost(new_b) - costs[a] - costs[b]
+                        if delta < best_delta:
+                            best_delta, best_move = delta, (b, other)
+                if best_move is None:
+                    continue
+                b, other = best_move
+                groups[a].remove(site)
+                groups[b].append(site)
+                where[site] = b
+                if other is not None:
+                    groups[b].remove(other)
+                    groups[a].append(other)
+                    where[other] = a
+                costs[a], costs[b] = self.cost(groups[a]), self.cost(groups[b])
+                improved = True
+        return groups
+
+
+def lagrangian_bound(zone: Zone, *, upper: float, deadline: float, iterations: int = 400) -> float:
+    """The best Lagrangian bound found by subgradient steps (see the module's docstring)."""
+    n, k, low, high = zone.n, zone.k, zone.low, zone.high
+    d = zone.distances.copy()
+    np.fill_diagonal(d, np.inf)
+    others = min(high, n) - 1  # sites a meeting place may take besides its own
+    mandatory = min(low, n) - 1
+    multipliers = d.min(axis=1)  # each site's distance to its nearest neighbour: a fair start
+    best = 0.0
+    step_scale, stall = 1.0, 0
+    columns = np.arange(n)
+    for _ in range(iterations):
+        reduced = d - multipliers[:, None]
+        if others > 0:
+            rows = np.argpartition(reduced, others - 1, axis=0)[:others]
+            values = np.take_along_axis(reduced, rows, axis=0)
+            order = np.argsort(values, axis=0)
+            rows = np.take_along_axis(rows, order, axis=0)
+            values = np.take_along_axis(values, order, axis=0)
+            taken = values < 0
+            taken[:mandatory] = True
+            price = -multipliers + np.where(taken, values, 0.0).sum(axis=0)
+        else:
+            price = -multipliers
+        chosen = np.argpartition(price, k - 1)[:k] if k < n else columns
+        value = float(multipliers.sum() + price[chosen].sum())
+        if value > best + 1e-9 * abs(best):
+            best, stall = value, 0
+        else:
+            stall += 1
+            if stall >= 15:
+                step_scale, stall = step_scale / 2, 0
+        covered = np.zeros(n)
+        covered[chosen] += 1
+        if others > 0:
+            np.add.at(covered, rows[:, chosen][taken[:, chosen]], 1)
+        gradient = 1 - covered
+        norm = float(gradient @ gradient)
+        if norm == 0 or step_scale < 1e-3 or upper - best <= 1e-6 * upper or time.monotonic() > deadline:
+            break
+        multipliers = multipliers + step_scale * (upper - value) / norm * gradient
+    # Floating-point sums over a zone err far below a millionth; the margin keeps the bound below.
+    return max(0.0, best * (1 - 1e-9))
 
 
 # Pairs ------------------------------------------------------------------------------------------
@@ -248,9 +517,75 @@ def may_follow(pair: Pair, members: Sequence[int], sites_by_key: dict[int, Site]
 
 
 def assign_pairs(
+    groups: Sequence[tuple[int, ...]],
+    sites_by_key: dict[int, Site],
+    pairs: Sequence[Pair],
+    *,
+    time_limit: float = 5.0,
+) -> list[int | None]:
+    """Each cohort to one pair that may follow it (zone, conflicts) without going over its capacity.
+    CP-SAT minimises, in this order: the sites left without a pair, the shortfall of the pairs under
+    their minimum load (a pair given nothing is idle, not short), the sum of squared loads (balance)."""
+    if not pairs or not groups:
+        return [None] * len(groups)
+    greedy = greedy_pairs(groups, sites_by_key, pairs)
+    model = cp_model.CpModel()
+    choices: dict[tuple[int, int], cp_model.IntVar] = {}
+    for c, members in enumerate(groups):
+        for p, pair in enumerate(pairs):
+            if len(members) <= pair.max_load and may_follow(pair, members, sites_by_key):
+                choices[(c, p)] = model.new_bool_var(f"c{c}p{p}")
+                model.add_hint(choices[(c, p)], greedy[c] == pair.key)
+    by_cohort: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+    by_pair: dict[int, list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
+    for (c, p), var in choices.items():
+        by_cohort[c].append(var)
+        by_pair[p].append((len(groups[c]), var))
+    unassigned = []
+    for c, members in enumerate(groups):
+        model.add_at_most_one(by_cohort[c])
+        unassigned.append(len(members) * (1 - sum(by_cohort[c])))
+    shortfalls, squares = [], []
+    for p, pair in enumerate(pairs):
+        if not by_pair[p]:
+            continue
+        load = model.new_int_var(0, pair.max_load, f"load{p}")
+        model.add(load == sum(size * var for size, var in by_pair[p]))
+        used = model.new_bool_var(f"used{p}")
+        model.add(load >= 1).only_enforce_if(used)
+        model.add(load == 0).only_enforce_if(~used)
+        shortfall = model.new_int_var(0, pair.min_load, f"short{p}")
+        model.add(shortfall >= pair.min_load - load).only_enforce_if(used)
+        shortfalls.append(shortfall)
+        square = model.new_int_var(0, pair.max_load**2, f"square{p}")
+        model.add_multiplication_equality(square, [load, load])
+        squares.append(square)
+    balance_weight = 1
+    shortfall_weight = sum(pair.max_load**2 for pair in pairs) + 1
+    unassigned_weight = shortfall_weight * (sum(pair.min_load for pair in pairs) + 1)
+    model.minimize(
+        unassigned_weight * sum(unassigned)
+        + shortfall_weight * sum(shortfalls)
+        + balance_weight * sum(squares)
+    )
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.5, time_limit)
+    solver.parameters.num_workers = 2
+    solver.parameters.random_seed = SEED
+    status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return greedy
+    pair_of: list[int | None] = [None] * len(groups)
+    for (c, p), var in choices.items():
+        if solver.boolean_value(var):
+            pair_of[c] = pairs[p].key
+    return pair_of
+
+
+def greedy_pairs(
     groups: Sequence[tuple[int, ...]], sites_by_key: dict[int, Site], pairs: Sequence[Pair]
 ) -> list[int | None]:
-    """Largest cohorts first, each to the least loaded pair that may follow it and has room."""
+    """Largest cohorts first, each to the pair furthest below its minimum that may take it."""
     load = {pair.key: 0 for pair in pairs}
     pair_of: list[int | None] = [None] * len(groups)
     for index in sorted(range(len(groups)), key=lambda i: (-len(groups[i]), i)):
