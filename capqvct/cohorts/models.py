@@ -17,7 +17,7 @@ from capqvct.territory.models import Departement
 
 
 class ConsultantPair(models.Model):
-    """A binôme d'intervenants of a programme: two consultant accounts, the establishments they may
+    """A binôme d’intervenants of a programme: two consultant accounts, the establishments they may
     follow in all (their load), the départements they cover and the establishments they may not follow."""
 
     programme = models.ForeignKey(
