@@ -299,3 +299,13 @@ def test_rules_keep_the_minimum_under_the_maximum(manager):
         call=call, by=manager, max_size=6, min_size=3, same_departement=False, balance_categories=True
     )
     assert services.rules_of(call).max_size == 6
+
+
+def test_the_warnings_name_the_cohorts_and_the_pairs(manager, proposed):
+    pair = pair_for(proposed, manager, min_load=1, max_load=2)
+    herault = cohort_named(proposed, "Collectif Hérault")
+    services.set_pair(cohort=herault, pair=pair, by=manager)
+
+    messages = [w.message for w in services.current_breaches(proposed)]
+
+    assert f"Le binôme {pair} suit 8 établissements (2 au plus)." in messages
