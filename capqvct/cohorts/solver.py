@@ -117,6 +117,8 @@ def travel(members: Iterable[int], sites_by_key: dict[int, Site]) -> tuple[int, 
 EXACT_SITES = 10  # zones this small are solved exactly, by dynamic programming over subsets
 NEAREST_GROUPS = 6  # the local search tries to move a site to the cohorts of the closest meeting places
 SEED = 2026
+RESTARTS = 40
+MIN_ITERATIONS = 300  # of the bound's subgradient, whatever the time left
 
 
 def propose(
@@ -131,7 +133,7 @@ def propose(
     sites_by_key = {site.key: site for site in sites}
     all_zones = zones(sites, rules)
     # Grouping gets most of the time, shared among zones by their size; pairs get the rest.
-    grouping_time = 0.8 * time_limit if pairs else time_limit
+    grouping_time = 0.7 * time_limit if pairs else time_limit
     weights = [len(zone) ** 1.5 for zone in all_zones]
     groups: list[tuple[int, ...]] = []
     lower_bound = 0.0
@@ -141,7 +143,7 @@ def propose(
         )
         groups.extend(zone_groups)
         lower_bound += zone_bound
-    remaining = max(1.0, time_limit - (time.monotonic() - started))
+    remaining = max(0.5, time_limit - (time.monotonic() - started))
     pair_of = assign_pairs(groups, sites_by_key, pairs, time_limit=remaining)
     cohorts = []
     for members, pair in zip(groups, pair_of, strict=True):
@@ -192,14 +194,11 @@ def group_zone(
         groups, optimum = exact_groups(zone_sites, k, low, high)
         bound = optimum
     else:
-        begin = time.monotonic()
         zone = Zone(zone_sites, k, low, high, rules.balance_categories)
-        indices = zone.heuristic(deadline=begin + 0.75 * budget)
+        indices, bound = zone.search(deadline=time.monotonic() + budget)
         groups = [tuple(keys[i] for i in group) for group in indices]
-        upper = sum(zone.travel(group) for group in indices)
-        bound = lagrangian_bound(zone, upper=upper, deadline=begin + budget)
         if rules.balance_categories:
-            return groups, bound  # already balanced by the heuristic
+            return groups, bound  # already balanced by the search
     if rules.balance_categories:
         zone = Zone(zone_sites, k, low, high, balance=True)
         position = {key: index for index, key in enumerate(keys)}
@@ -260,8 +259,8 @@ class Zone:
             self.points[:, None, 0] - self.points[None, :, 0],
             self.points[:, None, 1] - self.points[None, :, 1],
         )
-        # Python lists read faster than arrays, one number at a time; too big for a national zone.
-        self.rows = self.distances.tolist() if self.n <= 2000 else None
+        # Python lists read faster than arrays, one number at a time.
+        self.rows = self.distances.tolist()
         self.balance = balance
         self.categories = [site.category for site in zone_sites]
         counts = Counter(self.categories)
@@ -279,19 +278,8 @@ class Zone:
         return best
 
     def travel(self, group: Sequence[int]) -> float:
-        if self.rows is not None:
-            rows = self.rows
-            return min([sum([rows[m][o] for o in group]) for m in group], default=math.inf)
-        xs, ys = self.xs, self.ys
-        best = math.inf
-        for m in group:
-            x, y = xs[m], ys[m]
-            total = 0.0
-            for o in group:
-                total += math.hypot(xs[o] - x, ys[o] - y)
-            if total < best:
-                best = total
-        return best
+        rows = self.rows
+        return min([sum([rows[m][o] for o in group]) for m in group], default=math.inf)
 
     def imbalance(self, group: Sequence[int]) -> float:
         counts = Counter(self.categories[i] for i in group)
@@ -307,22 +295,45 @@ class Zone:
 
     # The heuristic
 
-    def heuristic(self, deadline: float) -> list[list[int]]:
-        """Seeded medoids, capacitated reassignment until stable, then moves and swaps; restarted
-        from other seeds while time remains, the best kept."""
+    def search(self, deadline: float) -> tuple[list[list[int]], float]:
+        """The best grouping found before the deadline, and the Lagrangian bound.
+
+        A first grouping from greedy seeds gives the bound its target; then restarts from the bound's
+        own meeting places, from k-means++ seeds and from the best grouping with a few meeting places
+        moved at random, until the deadline or until the grouping meets the bound."""
+        started = time.monotonic()
         rng = np.random.default_rng(SEED)
-        best_groups: list[list[int]] = []
-        best_cost = math.inf
-        attempt = 0
-        while attempt < 2 or (attempt < 12 and time.monotonic() < deadline):
-            medoids = self.spread_seeds(rng) if attempt else self.greedy_seeds()
-            groups = self.alternate(medoids, deadline)
-            groups = self.local_search(groups, deadline)
+        best = self.improve(self.greedy_seeds(), deadline)
+        best_cost = self.total(best)
+        bound, medians = lagrangian_bound(
+            self,
+            upper=sum(self.travel(group) for group in best),
+            deadline=started + 0.5 * (deadline - started),
+        )
+        for attempt in range(RESTARTS):
+            if time.monotonic() > deadline or best_cost <= bound * (1 + 1e-6):
+                break
+            if attempt == 0:
+                medoids = medians
+            elif attempt % 2:
+                medoids = self.spread_seeds(rng)
+            else:
+                medoids = [self.medoid(group) for group in best]
+                others = np.setdiff1d(np.arange(self.n), medoids)
+                if len(others) == 0:
+                    break
+                for slot in rng.choice(self.k, size=max(1, self.k // 8), replace=False):
+                    medoids[int(slot)] = int(rng.choice(others))
+                if len(set(medoids)) < self.k:
+                    continue
+            groups = self.improve(medoids, deadline)
             cost = self.total(groups)
             if cost < best_cost - 1e-9:
-                best_groups, best_cost = groups, cost
-            attempt += 1
-        return best_groups
+                best, best_cost = groups, cost
+        return best, bound
+
+    def improve(self, medoids: list[int], deadline: float) -> list[list[int]]:
+        return self.local_search(self.alternate(medoids, deadline), deadline)
 
     def greedy_seeds(self) -> list[int]:
         """Meeting places added one at a time, each the one that lowers the uncapacitated travel most."""
@@ -414,10 +425,16 @@ class Zone:
         return groups
 
     def local_search(self, groups: list[list[int]], deadline: float) -> list[list[int]]:
-        """Move a site to a nearby cohort, or swap two sites, while that lowers the cost."""
+        """Move a site to a nearby cohort, or swap two sites, while that lowers the cost.
+
+        Each cohort keeps, for every site of the zone, the sum of its distances to the cohort's
+        members: a change's new travel is then a minimum over at most max_size + 1 numbers."""
+        rows = self.rows
         groups = [list(group) for group in groups]
+        sums = [self.distances[:, group].sum(axis=1).tolist() for group in groups]
         costs = [self.cost(group) for group in groups]
         where = {site: g for g, group in enumerate(groups) for site in group}
+        penalty = self.penalty
         improved = True
         while improved and time.monotonic() < deadline:
             improved = False
@@ -426,43 +443,87 @@ class Zone:
                 self.points[:, None, 0] - centres[None, :, 0], self.points[:, None, 1] - centres[None, :, 1]
             )
             near = min(NEAREST_GROUPS, len(groups))
-            neighbours = np.argpartition(gaps, near - 1, axis=1)[:, :near]
+            neighbours = np.argpartition(gaps, near - 1, axis=1)[:, :near].tolist()
             for site in range(self.n):
                 a = where[site]
+                group_a, sums_a, row_site = groups[a], sums[a], rows[site]
                 best_delta, best_move = -1e-7, None
-                without = [s for s in groups[a] if s != site]
-                cost_without = self.cost(without) if len(without) >= self.low else math.inf
+                can_leave = len(group_a) > self.low
+                travel_without = min(
+                    [sums_a[m] - row_site[m] for m in group_a if m != site], default=math.inf
+                )
                 for b in neighbours[site]:
-                    b = int(b)
                     if b == a:
                         continue
-                    if len(groups[a]) > self.low and len(groups[b]) < self.high:
-                        delta = cost_without + self.cost([*groups[b], site]) - costs[a] - costs[b]
+                    group_b, sums_b = groups[b], sums[b]
+                    base = costs[a] + costs[b]
+                    if can_leave and len(group_b) < self.high:
+                        travel_b = min(min([sums_b[m] + row_site[m] for m in group_b]), sums_b[site])
+                        delta = travel_without + travel_b - base
+                        if penalty:
+                            delta += penalty * (
+                                self.imbalance([m for m in group_a if m != site])
+                                + self.imbalance([*group_b, site])
+                            )
                         if delta < best_delta:
                             best_delta, best_move = delta, (b, None)
-                    for other in groups[b]:
-                        new_a = [*without, other]
-                        new_b = [s if s != other else site for s in groups[b]]
-                        delta = self.cost(new_a) + self.cost(new_b) - costs[a] - costs[b]
+                    for other in group_b:
+                        row_other = rows[other]
+                        travel_a = min(
+                            min(
+                                [sums_a[m] - row_site[m] + row_other[m] for m in group_a if m != site],
+                                default=math.inf,
+                            ),
+                            sums_a[other] - row_other[site],
+                        )
+                        travel_b = min(
+                            min(
+                                [sums_b[m] - row_other[m] + row_site[m] for m in group_b if m != other],
+                                default=math.inf,
+                            ),
+                            sums_b[site] - row_site[other],
+                        )
+                        delta = travel_a + travel_b - base
+                        if penalty:
+                            delta += penalty * (
+                                self.imbalance([*(m for m in group_a if m != site), other])
+                                + self.imbalance([*(m for m in group_b if m != other), site])
+                            )
                         if delta < best_delta:
                             best_delta, best_move = delta, (b, other)
                 if best_move is None:
                     continue
                 b, other = best_move
-                groups[a].remove(site)
-                groups[b].append(site)
-                where[site] = b
+                self.shift(groups, sums, where, site, a, b)
                 if other is not None:
-                    groups[b].remove(other)
-                    groups[a].append(other)
-                    where[other] = a
+                    self.shift(groups, sums, where, other, b, a)
                 costs[a], costs[b] = self.cost(groups[a]), self.cost(groups[b])
                 improved = True
         return groups
 
+    def shift(
+        self,
+        groups: list[list[int]],
+        sums: list[list[float]],
+        where: dict[int, int],
+        site: int,
+        a: int,
+        b: int,
+    ):
+        """Move a site from cohort a to cohort b, and the sums with it."""
+        row = self.rows[site]
+        groups[a].remove(site)
+        groups[b].append(site)
+        sums[a] = [total - distance for total, distance in zip(sums[a], row, strict=True)]
+        sums[b] = [total + distance for total, distance in zip(sums[b], row, strict=True)]
+        where[site] = b
 
-def lagrangian_bound(zone: Zone, *, upper: float, deadline: float, iterations: int = 400) -> float:
-    """The best Lagrangian bound found by subgradient steps (see the module's docstring)."""
+
+def lagrangian_bound(
+    zone: Zone, *, upper: float, deadline: float, iterations: int = 1000
+) -> tuple[float, list[int]]:
+    """The best Lagrangian bound found by subgradient steps (see the module's docstring), and the
+    meeting places of the relaxed solution that gave it."""
     n, k, low, high = zone.n, zone.k, zone.low, zone.high
     d = zone.distances.copy()
     np.fill_diagonal(d, np.inf)
@@ -470,40 +531,49 @@ def lagrangian_bound(zone: Zone, *, upper: float, deadline: float, iterations: i
     mandatory = min(low, n) - 1
     multipliers = d.min(axis=1)  # each site's distance to its nearest neighbour: a fair start
     best = 0.0
-    step_scale, stall = 1.0, 0
+    medians = list(range(k))
+    step_scale, stall = 2.0, 0
     columns = np.arange(n)
-    for _ in range(iterations):
+    for iteration in range(iterations):
         reduced = d - multipliers[:, None]
+        price = -multipliers
         if others > 0:
-            rows = np.argpartition(reduced, others - 1, axis=0)[:others]
-            values = np.take_along_axis(reduced, rows, axis=0)
-            order = np.argsort(values, axis=0)
-            rows = np.take_along_axis(rows, order, axis=0)
-            values = np.take_along_axis(values, order, axis=0)
-            taken = values < 0
-            taken[:mandatory] = True
-            price = -multipliers + np.where(taken, values, 0.0).sum(axis=0)
-        else:
-            price = -multipliers
+            # The cheapest `others` reduced costs of each column, in order: the mandatory ones, then
+            # the negative ones.
+            values = np.sort(np.partition(reduced, others - 1, axis=0)[:others], axis=0)
+            values[mandatory:] = np.minimum(values[mandatory:], 0.0)
+            price = price + values.sum(axis=0)
         chosen = np.argpartition(price, k - 1)[:k] if k < n else columns
         value = float(multipliers.sum() + price[chosen].sum())
         if value > best + 1e-9 * abs(best):
-            best, stall = value, 0
+            best, stall, medians = value, 0, [int(j) for j in chosen]
         else:
             stall += 1
-            if stall >= 15:
+            if stall >= 30:
                 step_scale, stall = step_scale / 2, 0
         covered = np.zeros(n)
         covered[chosen] += 1
-        if others > 0:
-            np.add.at(covered, rows[:, chosen][taken[:, chosen]], 1)
+        if others > 0:  # which sites the chosen meeting places take: the same minimum, found again
+            block = reduced[:, chosen]
+            rows = np.argpartition(block, others - 1, axis=0)[:others]
+            picked = np.take_along_axis(block, rows, axis=0)
+            order = np.argsort(picked, axis=0)
+            rows, picked = np.take_along_axis(rows, order, axis=0), np.take_along_axis(picked, order, axis=0)
+            taken = picked < 0
+            taken[:mandatory] = True
+            np.add.at(covered, rows[taken], 1)
         gradient = 1 - covered
         norm = float(gradient @ gradient)
-        if norm == 0 or step_scale < 1e-3 or upper - best <= 1e-6 * upper or time.monotonic() > deadline:
+        if (
+            norm == 0
+            or step_scale < 1e-3
+            or upper - best <= 1e-6 * upper
+            or (iteration >= MIN_ITERATIONS and time.monotonic() > deadline)
+        ):
             break
         multipliers = multipliers + step_scale * (upper - value) / norm * gradient
     # Floating-point sums over a zone err far below a millionth; the margin keeps the bound below.
-    return max(0.0, best * (1 - 1e-9))
+    return max(0.0, best * (1 - 1e-9)), medians
 
 
 # Pairs ------------------------------------------------------------------------------------------
@@ -524,62 +594,120 @@ def assign_pairs(
     time_limit: float = 5.0,
 ) -> list[int | None]:
     """Each cohort to one pair that may follow it (zone, conflicts) without going over its capacity.
+
     CP-SAT minimises, in this order: the sites left without a pair, the shortfall of the pairs under
-    their minimum load (a pair given nothing is idle, not short), the sum of squared loads (balance)."""
+    their minimum load (a pair given nothing is idle, not short), the sum of squared loads (balance).
+    Cohorts and pairs fall apart into independent sets (those linked by a pair that may take a
+    cohort): each is solved alone, from the greedy assignment, which stays if CP-SAT finds nothing."""
+    pair_of = greedy_pairs(groups, sites_by_key, pairs)
     if not pairs or not groups:
-        return [None] * len(groups)
-    greedy = greedy_pairs(groups, sites_by_key, pairs)
+        return pair_of
+    eligible = {
+        c: [
+            p
+            for p, pair in enumerate(pairs)
+            if len(members) <= pair.max_load and may_follow(pair, members, sites_by_key)
+        ]
+        for c, members in enumerate(groups)
+    }
+    parent = list(range(len(groups) + len(pairs)))  # union-find: cohorts first, then pairs
+
+    def root(node: int) -> int:
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for c, ps in eligible.items():
+        for p in ps:
+            parent[root(c)] = root(len(groups) + p)
+    components: dict[int, list[int]] = defaultdict(list)
+    for c, ps in eligible.items():
+        if ps:
+            components[root(c)].append(c)
+    deadline = time.monotonic() + time_limit
+    left = sum(len(cohorts) for cohorts in components.values())
+    for cohorts in sorted(components.values(), key=len, reverse=True):
+        share = max(0.2, (deadline - time.monotonic()) * len(cohorts) / left)
+        left -= len(cohorts)
+        pair_indices = sorted({p for c in cohorts for p in eligible[c]})
+        solved = solve_pairs(
+            groups, cohorts, [pairs[p] for p in pair_indices], eligible, pair_indices, pair_of, share
+        )
+        for c, key in solved.items():
+            pair_of[c] = key
+    return pair_of
+
+
+def solve_pairs(
+    groups: Sequence[tuple[int, ...]],
+    cohorts: list[int],
+    pairs: list[Pair],
+    eligible: dict[int, list[int]],
+    pair_indices: list[int],
+    hint: list[int | None],
+    time_limit: float,
+) -> dict[int, int | None]:
+    """One independent set of cohorts and pairs, by CP-SAT; the hint kept if it finds nothing."""
+    local = {p: i for i, p in enumerate(pair_indices)}
     model = cp_model.CpModel()
     choices: dict[tuple[int, int], cp_model.IntVar] = {}
-    for c, members in enumerate(groups):
-        for p, pair in enumerate(pairs):
-            if len(members) <= pair.max_load and may_follow(pair, members, sites_by_key):
-                choices[(c, p)] = model.new_bool_var(f"c{c}p{p}")
-                model.add_hint(choices[(c, p)], greedy[c] == pair.key)
+    for c in cohorts:
+        for p in eligible[c]:
+            choices[(c, local[p])] = var = model.new_bool_var(f"c{c}p{p}")
+            model.add_hint(var, hint[c] == pairs[local[p]].key)
     by_cohort: dict[int, list[cp_model.IntVar]] = defaultdict(list)
     by_pair: dict[int, list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
     for (c, p), var in choices.items():
         by_cohort[c].append(var)
         by_pair[p].append((len(groups[c]), var))
     unassigned = []
-    for c, members in enumerate(groups):
+    for c in cohorts:
         model.add_at_most_one(by_cohort[c])
-        unassigned.append(len(members) * (1 - sum(by_cohort[c])))
+        unassigned.append(len(groups[c]) * (1 - sum(by_cohort[c])))
+    hinted_load = defaultdict(int)
+    for c in cohorts:
+        if hint[c] is not None:
+            hinted_load[hint[c]] += len(groups[c])
     shortfalls, squares = [], []
     for p, pair in enumerate(pairs):
-        if not by_pair[p]:
-            continue
         load = model.new_int_var(0, pair.max_load, f"load{p}")
         model.add(load == sum(size * var for size, var in by_pair[p]))
         used = model.new_bool_var(f"used{p}")
         model.add(load >= 1).only_enforce_if(used)
         model.add(load == 0).only_enforce_if(~used)
-        shortfall = model.new_int_var(0, pair.min_load, f"short{p}")
+        shortfall = model.new_int_var(0, max(0, pair.min_load), f"short{p}")
         model.add(shortfall >= pair.min_load - load).only_enforce_if(used)
         shortfalls.append(shortfall)
         square = model.new_int_var(0, pair.max_load**2, f"square{p}")
         model.add_multiplication_equality(square, [load, load])
         squares.append(square)
-    balance_weight = 1
+        hinted = hinted_load[pair.key]
+        model.add_hint(load, hinted)
+        model.add_hint(used, hinted > 0)
+        model.add_hint(shortfall, max(0, pair.min_load - hinted) if hinted else 0)
+        model.add_hint(square, hinted * hinted)
     shortfall_weight = sum(pair.max_load**2 for pair in pairs) + 1
-    unassigned_weight = shortfall_weight * (sum(pair.min_load for pair in pairs) + 1)
-    model.minimize(
-        unassigned_weight * sum(unassigned)
-        + shortfall_weight * sum(shortfalls)
-        + balance_weight * sum(squares)
+    unassigned_weight = shortfall_weight * (sum(max(0, pair.min_load) for pair in pairs) + 1)
+    model.minimize(unassigned_weight * sum(unassigned) + shortfall_weight * sum(shortfalls) + sum(squares))
+    hinted_objective = (
+        unassigned_weight * sum(len(groups[c]) for c in cohorts if hint[c] is None)
+        + shortfall_weight
+        * sum(max(0, pair.min_load - hinted_load[pair.key]) for pair in pairs if hinted_load[pair.key])
+        + sum(hinted_load[pair.key] ** 2 for pair in pairs)
     )
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.5, time_limit)
+    solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = 2
     solver.parameters.random_seed = SEED
     status = solver.solve(model)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return greedy
-    pair_of: list[int | None] = [None] * len(groups)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) or solver.objective_value >= hinted_objective:
+        return {c: hint[c] for c in cohorts}
+    solved: dict[int, int | None] = {c: None for c in cohorts}
     for (c, p), var in choices.items():
         if solver.boolean_value(var):
-            pair_of[c] = pairs[p].key
-    return pair_of
+            solved[c] = pairs[p].key
+    return solved
 
 
 def greedy_pairs(
