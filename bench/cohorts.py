@@ -105,11 +105,7 @@ def print_cohorts(figures: list[dict]) -> None:
         f"{'check':>9}"
     )
     for figure in figures:
-        label = (
-            f"{figure['sites']} étab., {figure['departements']} dép., {figure['pairs']} binômes"
-            if figure
-            else ""
-        )
+        label = f"{figure['sites']} étab., {figure['departements']} dép., {figure['pairs']} binômes"
         print(
             f"{label:<34} {figure['seconds']:>6.1f} s {figure['total_travel_km']:>7.0f} km "
             f"{figure['lower_bound_km']:>7.0f} km {figure['ratio']:>7.3f}× "

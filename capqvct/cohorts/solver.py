@@ -1,14 +1,55 @@
 """The automatic proposal of cohorts (« collectifs ») and consultant pairs (« binômes »).
 
-Pure Python: no Django, no database. The caller turns the selected establishments into `Site`s, the
-programme's rules into `Rules` and the consultant pairs into `Pair`s, and gets a `Proposal` back.
+No Django, no database: the caller turns the selected establishments into `Site`s, the programme's
+rules into `Rules` and the consultant pairs into `Pair`s, and gets a `Proposal` back; `check` lists
+the rules that a grouping edited by hand breaks, with French messages for the page.
 
-The problem, per zone (a département when ``same_departement``, else the whole set): split the zone's
-``n`` sites into ``k = ceil(n / max_size)`` cohorts — the fewest that hold everyone, since every cohort
-costs a series of sessions and a pair's days — of sizes within ``[min_size, max_size]`` (the lower
-limit lowered to ``floor(n / k)`` when ``k * min_size > n``: the proposal then reports the breach),
-each cohort meeting at one of its members, so that the sum of straight-line distances from every site
-to its cohort's meeting place is least (a capacitated p-median).
+**The problem.** Per zone (a département when ``same_departement``, else all the sites): split the
+zone's ``n`` sites into ``k = ceil(n / max_size)`` cohorts — the fewest that hold everyone: every
+cohort costs a series of sessions and a pair's days, and left free the count would always grow,
+since smaller cohorts travel less — of sizes within ``[min_size, max_size]`` (the lower limit
+lowered to ``floor(n / k)`` when ``k * min_size > n``: the proposal then groups the sites all the
+same and reports the breach), each cohort meeting at one of its members, so that the sum of
+straight-line distances from every site to its cohort's meeting place is least. This is a
+capacitated p-median problem (with a lower capacity too); the zones are independent, so the total
+optimum is the sum of the zones' optima.
+
+**The algorithm.** A zone of at most ``EXACT_SITES`` sites is solved exactly, by dynamic programming
+over its subsets. A larger zone is solved by a heuristic: capacitated k-medoids — meeting places
+chosen (greedily, then from other seeds), every site assigned to one of them under the size limits
+at least total distance (an exact min-cost flow, OR-Tools), each meeting place moved to its
+cohort's best member, until nothing improves — followed by a local search that moves a site to one
+of the nearest cohorts or swaps two sites while the travel falls (each cohort keeps every site's sum
+of distances to its members, so a change costs a few additions). It restarts from the meeting
+places of the bound's relaxed solution, from k-means++ seeds and from the best grouping with a few
+meeting places moved at random, until the zone's share of ``time_limit`` runs out or the grouping
+meets the bound. A zone over ``LARGE_ZONE`` sites (cohorts across départements, nationally) is cut
+into parts of a multiple of ``max_size`` sites and each part grouped alone. With
+``balance_categories`` the local search adds to the travel, for every category more than one away
+from its share of the zone times the cohort's size, a penalty larger than any travel in the zone:
+swaps then restore balance wherever some grouping allows it; what remains is reported. Then the
+cohorts go to pairs: CP-SAT, on each set of cohorts and pairs linked by who may follow whom,
+minimises first the sites without a pair, then the pairs' shortfall under their minimum load, then
+the sum of squared loads (balance); zone, conflicts and maximum load are hard constraints.
+
+**The lower bound.** Write the zone's problem as an integer programme: ``y_j = 1`` when site ``j``
+is a meeting place, ``x_ij = 1`` when site ``i`` meets at ``j``; every site meets exactly once
+(``sum_j x_ij = 1``), ``x_jj = y_j``, ``x_ij <= y_j``, ``sum_j y_j = k`` and a meeting place
+gathers between ``low`` and ``high`` sites, itself included; the travel is ``sum d_ij x_ij``. Take
+any real numbers ``u_i`` and move the "exactly once" constraints into the objective:
+``L(u) = sum_i u_i + min sum_ij (d_ij - u_i) x_ij`` over the other constraints only. Every grouping
+that keeps the rules is still allowed in that minimum, and for it the added terms
+``u_i (1 - sum_j x_ij)`` are all zero, so its travel is at least ``L(u)``: ``L(u)`` is at most the
+optimum, whatever ``u``. The minimum is easy: a meeting place ``j`` costs ``-u_j`` plus its
+``low - 1`` cheapest other sites (by ``d_ij - u_i``) plus those of its next ``high - low`` cheapest
+that are negative; ``L(u)`` takes the ``k`` cheapest meeting places. Subgradient steps move ``u``
+towards a higher ``L(u)``; the best value met is kept, less a millionth for rounding. The
+zone's bound is the larger of that value and a second one, as valid: every site but the ``k``
+meeting places travels at least to its nearest neighbour in the zone, so the travel is at least the
+sum of the ``n - k`` smallest nearest-neighbour distances (the only bound of a zone over
+``LARGE_ZONE`` sites). A small zone's bound is its exact optimum. The proposal's bound is the sum
+of its zones' bounds, each at most its zone's optimum. ``balance_categories`` only adds
+constraints, which can raise the optimum but never lower it, so the bound stays valid.
 """
 
 from __future__ import annotations
@@ -118,6 +159,7 @@ EXACT_SITES = 10  # zones this small are solved exactly, by dynamic programming 
 NEAREST_GROUPS = 6  # the local search tries to move a site to the cohorts of the closest meeting places
 SEED = 2026
 RESTARTS = 40
+LARGE_ZONE = 1500  # sites; a larger zone (cohorts across départements) is cut into parts
 MIN_ITERATIONS = 300  # of the bound's subgradient, whatever the time left
 
 
@@ -138,9 +180,7 @@ def propose(
     groups: list[tuple[int, ...]] = []
     lower_bound = 0.0
     for zone_sites, weight in zip(all_zones, weights, strict=True):
-        zone_groups, zone_bound = group_zone(
-            zone_sites, rules, budget=grouping_time * weight / sum(weights), started=started
-        )
+        zone_groups, zone_bound = group_zone(zone_sites, rules, budget=grouping_time * weight / sum(weights))
         groups.extend(zone_groups)
         lower_bound += zone_bound
     remaining = max(0.5, time_limit - (time.monotonic() - started))
@@ -181,7 +221,7 @@ def size_limits(n: int, k: int, rules: Rules) -> tuple[int, int]:
 
 
 def group_zone(
-    zone_sites: Sequence[Site], rules: Rules, *, budget: float, started: float
+    zone_sites: Sequence[Site], rules: Rules, *, budget: float
 ) -> tuple[list[tuple[int, ...]], float]:
     """The cohorts of one zone and a lower bound of their least travel."""
     n = len(zone_sites)
@@ -190,12 +230,15 @@ def group_zone(
     keys = [site.key for site in zone_sites]
     if k == n:
         return [(key,) for key in keys], 0.0
+    if n > LARGE_ZONE:
+        return split_zone(zone_sites, rules, budget=budget), nearest_neighbour_bound(zone_sites, k)
     if n <= EXACT_SITES:
         groups, optimum = exact_groups(zone_sites, k, low, high)
         bound = optimum
     else:
         zone = Zone(zone_sites, k, low, high, rules.balance_categories)
         indices, bound = zone.search(deadline=time.monotonic() + budget)
+        bound = max(bound, nearest_neighbour_bound(zone_sites, k))
         groups = [tuple(keys[i] for i in group) for group in indices]
         if rules.balance_categories:
             return groups, bound  # already balanced by the search
@@ -205,6 +248,45 @@ def group_zone(
         indices = zone.local_search([[position[key] for key in group] for group in groups], math.inf)
         groups = [tuple(keys[i] for i in group) for group in indices]
     return groups, bound
+
+
+def split_zone(zone_sites: Sequence[Site], rules: Rules, *, budget: float) -> list[tuple[int, ...]]:
+    """A zone too large for one distance matrix, cut in two across its longer side, again and again,
+    each cut leaving a multiple of max_size on one side (so the number of cohorts stays the fewest);
+    each part grouped alone."""
+    parts, pending = [], [list(zone_sites)]
+    while pending:
+        part = pending.pop()
+        if len(part) <= LARGE_ZONE:
+            parts.append(part)
+            continue
+        xs, ys = [site.x for site in part], [site.y for site in part]
+        wide = max(xs) - min(xs) >= max(ys) - min(ys)
+        part.sort(key=lambda site: (site.x, site.y, site.key) if wide else (site.y, site.x, site.key))
+        cut = max(1, round(len(part) / 2 / rules.max_size)) * rules.max_size
+        pending += [part[:cut], part[cut:]]
+    groups = []
+    for part in parts:
+        part_groups, _ = group_zone(
+            sorted(part, key=lambda site: site.key), rules, budget=budget * len(part) / len(zone_sites)
+        )
+        groups.extend(part_groups)
+    return groups
+
+
+def nearest_neighbour_bound(zone_sites: Sequence[Site], k: int) -> float:
+    """Every site but the k meeting places travels at least to its nearest neighbour in the zone."""
+    n = len(zone_sites)
+    if n <= k:
+        return 0.0
+    points = np.array([[site.x for site in zone_sites], [site.y for site in zone_sites]]).T
+    nearest = np.empty(n)
+    for start in range(0, n, 500):
+        block = points[start : start + 500]
+        gaps = np.hypot(block[:, None, 0] - points[None, :, 0], block[:, None, 1] - points[None, :, 1])
+        gaps[np.arange(len(block)), np.arange(start, start + len(block))] = np.inf
+        nearest[start : start + 500] = gaps.min(axis=1)
+    return float(np.sort(nearest)[: n - k].sum()) * (1 - 1e-9)
 
 
 def exact_groups(
@@ -534,6 +616,7 @@ def lagrangian_bound(
     medians = list(range(k))
     step_scale, stall = 2.0, 0
     columns = np.arange(n)
+    minimum = max(10, int(MIN_ITERATIONS * min(1.0, (300 / n) ** 2)))  # each costs n² work
     for iteration in range(iterations):
         reduced = d - multipliers[:, None]
         price = -multipliers
@@ -568,7 +651,7 @@ def lagrangian_bound(
             norm == 0
             or step_scale < 1e-3
             or upper - best <= 1e-6 * upper
-            or (iteration >= MIN_ITERATIONS and time.monotonic() > deadline)
+            or (iteration >= minimum and time.monotonic() > deadline)
         ):
             break
         multipliers = multipliers + step_scale * (upper - value) / norm * gradient
