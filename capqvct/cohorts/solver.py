@@ -43,11 +43,14 @@ that keeps the rules is still allowed in that minimum, and for it the added term
 optimum, whatever ``u``. The minimum is easy: a meeting place ``j`` costs ``-u_j`` plus its
 ``low - 1`` cheapest other sites (by ``d_ij - u_i``) plus those of its next ``high - low`` cheapest
 that are negative; ``L(u)`` takes the ``k`` cheapest meeting places. Subgradient steps move ``u``
-towards a higher ``L(u)``; the best value met is kept, less a millionth for rounding. The
-zone's bound is the larger of that value and a second one, as valid: every site but the ``k``
-meeting places travels at least to its nearest neighbour in the zone, so the travel is at least the
-sum of the ``n - k`` smallest nearest-neighbour distances (the only bound of a zone over
-``LARGE_ZONE`` sites). A small zone's bound is its exact optimum. The proposal's bound is the sum
+towards a higher ``L(u)``; the best value met is kept, less a millionth for rounding. To stay
+linear in the zone's size, a meeting place's cheapest sites are sought among its 40 nearest and
+the ``HEAVIEST`` sites of largest ``u_i``, every other site counted at the next nearest distance
+less the largest remaining ``u_i``: a cost never above the true one, so the minimum found is never
+above the true minimum and ``L(u)`` stays a lower bound. The zone's bound is the larger of that
+value and a second one, as valid: every site but the ``k`` meeting places travels at least to its
+nearest neighbour in the zone, so the travel is at least the sum of the ``n - k`` smallest
+nearest-neighbour distances. A small zone's bound is its exact optimum. The proposal's bound is the sum
 of its zones' bounds, each at most its zone's optimum. ``balance_categories`` only adds
 constraints, which can raise the optimum but never lower it, so the bound stays valid.
 """
@@ -159,6 +162,8 @@ EXACT_SITES = 10  # zones this small are solved exactly, by dynamic programming 
 NEAREST_GROUPS = 6  # the local search tries to move a site to the cohorts of the closest meeting places
 SEED = 2026
 RESTARTS = 40
+STEP_SCALE = 1.0  # the first subgradient step, a share of the Polyak step
+HEAVIEST = 20  # sites whose reduced costs the bound computes exactly for every meeting place
 LARGE_ZONE = 1500  # sites; a larger zone (cohorts across départements) is cut into parts
 MIN_ITERATIONS = 300  # of the bound's subgradient, whatever the time left
 
@@ -231,7 +236,18 @@ def group_zone(
     if k == n:
         return [(key,) for key in keys], 0.0
     if n > LARGE_ZONE:
-        return split_zone(zone_sites, rules, budget=budget), nearest_neighbour_bound(zone_sites, k)
+        deadline = time.monotonic() + budget
+        groups = split_zone(zone_sites, rules, budget=0.6 * budget)
+        by_key = {site.key: site for site in zone_sites}
+        bound, _ = lagrangian_bound(
+            np.array([[site.x, site.y] for site in zone_sites]),
+            k,
+            low,
+            high,
+            upper=sum(travel(group, by_key)[1] for group in groups),
+            deadline=deadline,
+        )
+        return groups, max(bound, nearest_neighbour_bound(zone_sites, k))
     if n <= EXACT_SITES:
         groups, optimum = exact_groups(zone_sites, k, low, high)
         bound = optimum
@@ -388,7 +404,10 @@ class Zone:
         best = self.improve(self.greedy_seeds(), deadline)
         best_cost = self.total(best)
         bound, medians = lagrangian_bound(
-            self,
+            self.points,
+            self.k,
+            self.low,
+            self.high,
             upper=sum(self.travel(group) for group in best),
             deadline=started + 0.5 * (deadline - started),
         )
@@ -602,49 +621,69 @@ class Zone:
 
 
 def lagrangian_bound(
-    zone: Zone, *, upper: float, deadline: float, iterations: int = 1000
+    points: np.ndarray,
+    k: int,
+    low: int,
+    high: int,
+    *,
+    upper: float,
+    deadline: float,
+    neighbours: int = 40,
+    iterations: int = 1000,
 ) -> tuple[float, list[int]]:
     """The best Lagrangian bound found by subgradient steps (see the module's docstring), and the
-    meeting places of the relaxed solution that gave it."""
-    n, k, low, high = zone.n, zone.k, zone.low, zone.high
-    d = zone.distances.copy()
-    np.fill_diagonal(d, np.inf)
+    meeting places of the relaxed solution that gave it.
+
+    Only each meeting place's `neighbours` nearest sites are looked at one by one. Any other site i
+    is at least as far as the next nearest, so its reduced cost ``d_ij - u_i`` is at least that
+    distance less the largest ``u_i`` outside the `HEAVIEST` largest, whose own reduced costs are
+    computed exactly: each meeting place's cost is never overestimated, and the bound stays valid."""
+    n = len(points)
     others = min(high, n) - 1  # sites a meeting place may take besides its own
     mandatory = min(low, n) - 1
-    multipliers = d.min(axis=1)  # each site's distance to its nearest neighbour: a fair start
-    best = 0.0
-    medians = list(range(k))
-    step_scale, stall = 2.0, 0
-    columns = np.arange(n)
-    minimum = max(10, int(MIN_ITERATIONS * min(1.0, (300 / n) ** 2)))  # each costs n² work
+    if k >= n or others <= 0:
+        return 0.0, list(range(min(k, n)))
+    near, near_distances, floor = nearest_sites(points, min(neighbours, n - 1))
+    multipliers = near_distances[:, 0].copy()  # each site's distance to its nearest neighbour
+    best, medians, best_multipliers = 0.0, list(range(k)), multipliers
+    step_scale, stall = STEP_SCALE, 0
+    heaviest = min(HEAVIEST, n)
+    minimum = MIN_ITERATIONS
     for iteration in range(iterations):
-        reduced = d - multipliers[:, None]
-        price = -multipliers
-        if others > 0:
-            # The cheapest `others` reduced costs of each column, in order: the mandatory ones, then
-            # the negative ones.
-            values = np.sort(np.partition(reduced, others - 1, axis=0)[:others], axis=0)
-            values[mandatory:] = np.minimum(values[mandatory:], 0.0)
-            price = price + values.sum(axis=0)
-        chosen = np.argpartition(price, k - 1)[:k] if k < n else columns
+        reduced = near_distances - multipliers[near]
+        candidates = [reduced]
+        if np.isfinite(floor).any():
+            heavy = np.argpartition(-multipliers, heaviest - 1)[:heaviest]
+            rest = np.partition(multipliers, n - heaviest - 1)[n - heaviest - 1] if heaviest < n else -np.inf
+            gaps = np.hypot(
+                points[:, None, 0] - points[None, heavy, 0], points[:, None, 1] - points[None, heavy, 1]
+            )
+            gaps[heavy, np.arange(heaviest)] = np.inf  # a meeting place does not take itself twice
+            gaps[(near[:, :, None] == heavy[None, None, :]).any(axis=1)] = np.inf  # nor a neighbour
+            candidates.append(gaps - multipliers[heavy])
+            candidates.append(np.repeat((floor - rest)[:, None], others, axis=1))
+        values = np.concatenate(candidates, axis=1) if len(candidates) > 1 else reduced
+        values = np.sort(np.partition(values, others - 1, axis=1)[:, :others], axis=1)
+        values[:, mandatory:] = np.minimum(values[:, mandatory:], 0.0)
+        price = values.sum(axis=1) - multipliers
+        chosen = np.argpartition(price, k - 1)[:k]
         value = float(multipliers.sum() + price[chosen].sum())
         if value > best + 1e-9 * abs(best):
-            best, stall, medians = value, 0, [int(j) for j in chosen]
+            best, stall, medians, best_multipliers = value, 0, [int(j) for j in chosen], multipliers
         else:
             stall += 1
-            if stall >= 30:
-                step_scale, stall = step_scale / 2, 0
+            if stall >= 30:  # smaller steps, from the best point met
+                step_scale, stall, multipliers = step_scale / 2, 0, best_multipliers
+                continue
+        # The direction: which sites the chosen meeting places take among their neighbours.
         covered = np.zeros(n)
         covered[chosen] += 1
-        if others > 0:  # which sites the chosen meeting places take: the same minimum, found again
-            block = reduced[:, chosen]
-            rows = np.argpartition(block, others - 1, axis=0)[:others]
-            picked = np.take_along_axis(block, rows, axis=0)
-            order = np.argsort(picked, axis=0)
-            rows, picked = np.take_along_axis(rows, order, axis=0), np.take_along_axis(picked, order, axis=0)
-            taken = picked < 0
-            taken[:mandatory] = True
-            np.add.at(covered, rows[taken], 1)
+        width = min(others, reduced.shape[1])
+        order = np.argsort(reduced[chosen], axis=1)[:, :width]
+        picked = np.take_along_axis(reduced[chosen], order, axis=1)
+        taken = picked < 0
+        taken[:, :mandatory] = True
+        np.add.at(covered, np.take_along_axis(near[chosen], order, axis=1)[taken], 1)
         gradient = 1 - covered
         norm = float(gradient @ gradient)
         if (
@@ -657,6 +696,35 @@ def lagrangian_bound(
         multipliers = multipliers + step_scale * (upper - value) / norm * gradient
     # Floating-point sums over a zone err far below a millionth; the margin keeps the bound below.
     return max(0.0, best * (1 - 1e-9)), medians
+
+
+def nearest_sites(points: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each site's `count` nearest other sites and their distances, nearest first, and the distance
+    to the next one (infinite when there is none), by blocks of rows."""
+    n = len(points)
+    near = np.empty((n, count), dtype=np.int64)
+    near_distances = np.empty((n, count))
+    floor = np.full(n, np.inf)
+    for start in range(0, n, 500):
+        block = points[start : start + 500]
+        rows = np.arange(len(block))
+        gaps = np.hypot(block[:, None, 0] - points[None, :, 0], block[:, None, 1] - points[None, :, 1])
+        gaps[rows, start + rows] = np.inf
+        if count < n - 1:
+            closest = np.argpartition(gaps, count, axis=1)[:, : count + 1]
+        else:
+            closest = np.argsort(gaps, axis=1)[:, :count]
+        distances = np.take_along_axis(gaps, closest, axis=1)
+        order = np.argsort(distances, axis=1)
+        closest, distances = (
+            np.take_along_axis(closest, order, axis=1),
+            np.take_along_axis(distances, order, axis=1),
+        )
+        near[start : start + 500] = closest[:, :count]
+        near_distances[start : start + 500] = distances[:, :count]
+        if count < n - 1:
+            floor[start : start + 500] = distances[:, count]
+    return near, near_distances, floor
 
 
 # Pairs ------------------------------------------------------------------------------------------

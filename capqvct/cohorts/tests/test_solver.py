@@ -8,7 +8,17 @@ from collections import Counter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from capqvct.cohorts.solver import Pair, Rules, Site, Zone, check, propose, size_limits, travel
+from capqvct.cohorts.solver import (
+    Pair,
+    Rules,
+    Site,
+    Zone,
+    check,
+    lagrangian_bound,
+    propose,
+    size_limits,
+    travel,
+)
 
 CATEGORIES = ("EHPAD", "SSIAD", "PH")
 
@@ -256,6 +266,8 @@ def test_the_heuristic_and_its_bound_frame_the_exhaustive_optimum(sites, max_siz
     groups, bound = zone.search(deadline=time.monotonic() + 1)
 
     optimum = exhaustive_optimum(sites, rules)
+    sparse_bound, _ = lagrangian_bound(zone.points, k, low, high, upper=optimum + 1, deadline=0, neighbours=2)
+    assert sparse_bound <= optimum + 1e-6
     assert sorted(i for group in groups for i in group) == list(range(len(sites)))
     assert all(low <= len(group) <= high for group in groups)
     assert bound <= optimum + 1e-6
