@@ -1,14 +1,58 @@
 """The automatic proposal of cohorts (« collectifs ») and consultant pairs (« binômes »).
 
-Pure Python: no Django, no database. The caller turns the selected establishments into `Site`s, the
-programme's rules into `Rules` and the consultant pairs into `Pair`s, and gets a `Proposal` back.
+No Django, no database: the caller turns the selected establishments into `Site`s, the programme's
+rules into `Rules` and the consultant pairs into `Pair`s, and gets a `Proposal` back; `check` lists
+the rules that a grouping edited by hand breaks, with French messages for the page.
 
-The problem, per zone (a département when ``same_departement``, else the whole set): split the zone's
-``n`` sites into ``k = ceil(n / max_size)`` cohorts — the fewest that hold everyone, since every cohort
-costs a series of sessions and a pair's days — of sizes within ``[min_size, max_size]`` (the lower
-limit lowered to ``floor(n / k)`` when ``k * min_size > n``: the proposal then reports the breach),
-each cohort meeting at one of its members, so that the sum of straight-line distances from every site
-to its cohort's meeting place is least (a capacitated p-median).
+**The problem.** Per zone (a département when ``same_departement``, else all the sites): split the
+zone's ``n`` sites into ``k = ceil(n / max_size)`` cohorts — the fewest that hold everyone: every
+cohort costs a series of sessions and a pair's days, and left free the count would always grow,
+since smaller cohorts travel less — of sizes within ``[min_size, max_size]`` (the lower limit
+lowered to ``floor(n / k)`` when ``k * min_size > n``: the proposal then groups the sites all the
+same and reports the breach), each cohort meeting at one of its members, so that the sum of
+straight-line distances from every site to its cohort's meeting place is least. This is a
+capacitated p-median problem (with a lower capacity too); the zones are independent, so the total
+optimum is the sum of the zones' optima.
+
+**The algorithm.** A zone of at most ``EXACT_SITES`` sites is solved exactly, by dynamic programming
+over its subsets. A larger zone is solved by a heuristic: capacitated k-medoids — meeting places
+chosen (greedily, then from other seeds), every site assigned to one of them under the size limits
+at least total distance (an exact min-cost flow, OR-Tools), each meeting place moved to its
+cohort's best member, until nothing improves — followed by a local search that moves a site to one
+of the nearest cohorts or swaps two sites while the travel falls (each cohort keeps every site's sum
+of distances to its members, so a change costs a few additions). It restarts from the meeting
+places of the bound's relaxed solution, from k-means++ seeds and from the best grouping with a few
+meeting places moved at random, until the zone's share of ``time_limit`` runs out or the grouping
+meets the bound. A zone over ``LARGE_ZONE`` sites (cohorts across départements, nationally) is cut
+into parts of a multiple of ``max_size`` sites and each part grouped alone. With
+``balance_categories`` the local search adds to the travel, for every category more than one away
+from its share of the zone times the cohort's size, a penalty larger than any travel in the zone:
+swaps then restore balance wherever some grouping allows it; what remains is reported. Then the
+cohorts go to pairs: CP-SAT, on each set of cohorts and pairs linked by who may follow whom,
+minimises first the sites without a pair, then the pairs' shortfall under their minimum load, then
+the sum of squared loads (balance); zone, conflicts and maximum load are hard constraints.
+
+**The lower bound.** Write the zone's problem as an integer programme: ``y_j = 1`` when site ``j``
+is a meeting place, ``x_ij = 1`` when site ``i`` meets at ``j``; every site meets exactly once
+(``sum_j x_ij = 1``), ``x_jj = y_j``, ``x_ij <= y_j``, ``sum_j y_j = k`` and a meeting place
+gathers between ``low`` and ``high`` sites, itself included; the travel is ``sum d_ij x_ij``. Take
+any real numbers ``u_i`` and move the "exactly once" constraints into the objective:
+``L(u) = sum_i u_i + min sum_ij (d_ij - u_i) x_ij`` over the other constraints only. Every grouping
+that keeps the rules is still allowed in that minimum, and for it the added terms
+``u_i (1 - sum_j x_ij)`` are all zero, so its travel is at least ``L(u)``: ``L(u)`` is at most the
+optimum, whatever ``u``. The minimum is easy: a meeting place ``j`` costs ``-u_j`` plus its
+``low - 1`` cheapest other sites (by ``d_ij - u_i``) plus those of its next ``high - low`` cheapest
+that are negative; ``L(u)`` takes the ``k`` cheapest meeting places. Subgradient steps move ``u``
+towards a higher ``L(u)``; the best value met is kept, less a millionth for rounding. To stay
+linear in the zone's size, a meeting place's cheapest sites are sought among its 40 nearest and
+the ``HEAVIEST`` sites of largest ``u_i``, every other site counted at the next nearest distance
+less the largest remaining ``u_i``: a cost never above the true one, so the minimum found is never
+above the true minimum and ``L(u)`` stays a lower bound. The zone's bound is the larger of that
+value and a second one, as valid: every site but the ``k`` meeting places travels at least to its
+nearest neighbour in the zone, so the travel is at least the sum of the ``n - k`` smallest
+nearest-neighbour distances. A small zone's bound is its exact optimum. The proposal's bound is the sum
+of its zones' bounds, each at most its zone's optimum. ``balance_categories`` only adds
+constraints, which can raise the optimum but never lower it, so the bound stays valid.
 """
 
 from __future__ import annotations
@@ -117,6 +161,11 @@ def travel(members: Iterable[int], sites_by_key: dict[int, Site]) -> tuple[int, 
 EXACT_SITES = 10  # zones this small are solved exactly, by dynamic programming over subsets
 NEAREST_GROUPS = 6  # the local search tries to move a site to the cohorts of the closest meeting places
 SEED = 2026
+RESTARTS = 40
+STEP_SCALE = 1.0  # the first subgradient step, a share of the Polyak step
+HEAVIEST = 20  # sites whose reduced costs the bound computes exactly for every meeting place
+LARGE_ZONE = 1500  # sites; a larger zone (cohorts across départements) is cut into parts
+MIN_ITERATIONS = 300  # of the bound's subgradient, whatever the time left
 
 
 def propose(
@@ -131,17 +180,15 @@ def propose(
     sites_by_key = {site.key: site for site in sites}
     all_zones = zones(sites, rules)
     # Grouping gets most of the time, shared among zones by their size; pairs get the rest.
-    grouping_time = 0.8 * time_limit if pairs else time_limit
+    grouping_time = 0.7 * time_limit if pairs else time_limit
     weights = [len(zone) ** 1.5 for zone in all_zones]
     groups: list[tuple[int, ...]] = []
     lower_bound = 0.0
     for zone_sites, weight in zip(all_zones, weights, strict=True):
-        zone_groups, zone_bound = group_zone(
-            zone_sites, rules, budget=grouping_time * weight / sum(weights), started=started
-        )
+        zone_groups, zone_bound = group_zone(zone_sites, rules, budget=grouping_time * weight / sum(weights))
         groups.extend(zone_groups)
         lower_bound += zone_bound
-    remaining = max(1.0, time_limit - (time.monotonic() - started))
+    remaining = max(0.5, time_limit - (time.monotonic() - started))
     pair_of = assign_pairs(groups, sites_by_key, pairs, time_limit=remaining)
     cohorts = []
     for members, pair in zip(groups, pair_of, strict=True):
@@ -179,7 +226,7 @@ def size_limits(n: int, k: int, rules: Rules) -> tuple[int, int]:
 
 
 def group_zone(
-    zone_sites: Sequence[Site], rules: Rules, *, budget: float, started: float
+    zone_sites: Sequence[Site], rules: Rules, *, budget: float
 ) -> tuple[list[tuple[int, ...]], float]:
     """The cohorts of one zone and a lower bound of their least travel."""
     n = len(zone_sites)
@@ -188,24 +235,74 @@ def group_zone(
     keys = [site.key for site in zone_sites]
     if k == n:
         return [(key,) for key in keys], 0.0
+    if n > LARGE_ZONE:
+        deadline = time.monotonic() + budget
+        groups = split_zone(zone_sites, rules, budget=0.6 * budget)
+        by_key = {site.key: site for site in zone_sites}
+        bound, _ = lagrangian_bound(
+            np.array([[site.x, site.y] for site in zone_sites]),
+            k,
+            low,
+            high,
+            upper=sum(travel(group, by_key)[1] for group in groups),
+            deadline=deadline,
+        )
+        return groups, max(bound, nearest_neighbour_bound(zone_sites, k))
     if n <= EXACT_SITES:
         groups, optimum = exact_groups(zone_sites, k, low, high)
         bound = optimum
     else:
-        begin = time.monotonic()
         zone = Zone(zone_sites, k, low, high, rules.balance_categories)
-        indices = zone.heuristic(deadline=begin + 0.75 * budget)
+        indices, bound = zone.search(deadline=time.monotonic() + budget)
+        bound = max(bound, nearest_neighbour_bound(zone_sites, k))
         groups = [tuple(keys[i] for i in group) for group in indices]
-        upper = sum(zone.travel(group) for group in indices)
-        bound = lagrangian_bound(zone, upper=upper, deadline=begin + budget)
         if rules.balance_categories:
-            return groups, bound  # already balanced by the heuristic
+            return groups, bound  # already balanced by the search
     if rules.balance_categories:
         zone = Zone(zone_sites, k, low, high, balance=True)
         position = {key: index for index, key in enumerate(keys)}
         indices = zone.local_search([[position[key] for key in group] for group in groups], math.inf)
         groups = [tuple(keys[i] for i in group) for group in indices]
     return groups, bound
+
+
+def split_zone(zone_sites: Sequence[Site], rules: Rules, *, budget: float) -> list[tuple[int, ...]]:
+    """A zone too large for one distance matrix, cut in two across its longer side, again and again,
+    each cut leaving a multiple of max_size on one side (so the number of cohorts stays the fewest);
+    each part grouped alone."""
+    parts, pending = [], [list(zone_sites)]
+    while pending:
+        part = pending.pop()
+        if len(part) <= LARGE_ZONE:
+            parts.append(part)
+            continue
+        xs, ys = [site.x for site in part], [site.y for site in part]
+        wide = max(xs) - min(xs) >= max(ys) - min(ys)
+        part.sort(key=lambda site: (site.x, site.y, site.key) if wide else (site.y, site.x, site.key))
+        cut = max(1, round(len(part) / 2 / rules.max_size)) * rules.max_size
+        pending += [part[:cut], part[cut:]]
+    groups = []
+    for part in parts:
+        part_groups, _ = group_zone(
+            sorted(part, key=lambda site: site.key), rules, budget=budget * len(part) / len(zone_sites)
+        )
+        groups.extend(part_groups)
+    return groups
+
+
+def nearest_neighbour_bound(zone_sites: Sequence[Site], k: int) -> float:
+    """Every site but the k meeting places travels at least to its nearest neighbour in the zone."""
+    n = len(zone_sites)
+    if n <= k:
+        return 0.0
+    points = np.array([[site.x for site in zone_sites], [site.y for site in zone_sites]]).T
+    nearest = np.empty(n)
+    for start in range(0, n, 500):
+        block = points[start : start + 500]
+        gaps = np.hypot(block[:, None, 0] - points[None, :, 0], block[:, None, 1] - points[None, :, 1])
+        gaps[np.arange(len(block)), np.arange(start, start + len(block))] = np.inf
+        nearest[start : start + 500] = gaps.min(axis=1)
+    return float(np.sort(nearest)[: n - k].sum()) * (1 - 1e-9)
 
 
 def exact_groups(
@@ -260,8 +357,8 @@ class Zone:
             self.points[:, None, 0] - self.points[None, :, 0],
             self.points[:, None, 1] - self.points[None, :, 1],
         )
-        # Python lists read faster than arrays, one number at a time; too big for a national zone.
-        self.rows = self.distances.tolist() if self.n <= 2000 else None
+        # Python lists read faster than arrays, one number at a time.
+        self.rows = self.distances.tolist()
         self.balance = balance
         self.categories = [site.category for site in zone_sites]
         counts = Counter(self.categories)
@@ -279,19 +376,8 @@ class Zone:
         return best
 
     def travel(self, group: Sequence[int]) -> float:
-        if self.rows is not None:
-            rows = self.rows
-            return min([sum([rows[m][o] for o in group]) for m in group], default=math.inf)
-        xs, ys = self.xs, self.ys
-        best = math.inf
-        for m in group:
-            x, y = xs[m], ys[m]
-            total = 0.0
-            for o in group:
-                total += math.hypot(xs[o] - x, ys[o] - y)
-            if total < best:
-                best = total
-        return best
+        rows = self.rows
+        return min([sum([rows[m][o] for o in group]) for m in group], default=math.inf)
 
     def imbalance(self, group: Sequence[int]) -> float:
         counts = Counter(self.categories[i] for i in group)
@@ -307,22 +393,48 @@ class Zone:
 
     # The heuristic
 
-    def heuristic(self, deadline: float) -> list[list[int]]:
-        """Seeded medoids, capacitated reassignment until stable, then moves and swaps; restarted
-        from other seeds while time remains, the best kept."""
+    def search(self, deadline: float) -> tuple[list[list[int]], float]:
+        """The best grouping found before the deadline, and the Lagrangian bound.
+
+        A first grouping from greedy seeds gives the bound its target; then restarts from the bound's
+        own meeting places, from k-means++ seeds and from the best grouping with a few meeting places
+        moved at random, until the deadline or until the grouping meets the bound."""
+        started = time.monotonic()
         rng = np.random.default_rng(SEED)
-        best_groups: list[list[int]] = []
-        best_cost = math.inf
-        attempt = 0
-        while attempt < 2 or (attempt < 12 and time.monotonic() < deadline):
-            medoids = self.spread_seeds(rng) if attempt else self.greedy_seeds()
-            groups = self.alternate(medoids, deadline)
-            groups = self.local_search(groups, deadline)
+        best = self.improve(self.greedy_seeds(), deadline)
+        best_cost = self.total(best)
+        bound, medians = lagrangian_bound(
+            self.points,
+            self.k,
+            self.low,
+            self.high,
+            upper=sum(self.travel(group) for group in best),
+            deadline=started + 0.5 * (deadline - started),
+        )
+        for attempt in range(RESTARTS):
+            if time.monotonic() > deadline or best_cost <= bound * (1 + 1e-6):
+                break
+            if attempt == 0:
+                medoids = medians
+            elif attempt % 2:
+                medoids = self.spread_seeds(rng)
+            else:
+                medoids = [self.medoid(group) for group in best]
+                others = np.setdiff1d(np.arange(self.n), medoids)
+                if len(others) == 0:
+                    break
+                for slot in rng.choice(self.k, size=max(1, self.k // 8), replace=False):
+                    medoids[int(slot)] = int(rng.choice(others))
+                if len(set(medoids)) < self.k:
+                    continue
+            groups = self.improve(medoids, deadline)
             cost = self.total(groups)
             if cost < best_cost - 1e-9:
-                best_groups, best_cost = groups, cost
-            attempt += 1
-        return best_groups
+                best, best_cost = groups, cost
+        return best, bound
+
+    def improve(self, medoids: list[int], deadline: float) -> list[list[int]]:
+        return self.local_search(self.alternate(medoids, deadline), deadline)
 
     def greedy_seeds(self) -> list[int]:
         """Meeting places added one at a time, each the one that lowers the uncapacitated travel most."""
@@ -414,10 +526,16 @@ class Zone:
         return groups
 
     def local_search(self, groups: list[list[int]], deadline: float) -> list[list[int]]:
-        """Move a site to a nearby cohort, or swap two sites, while that lowers the cost."""
+        """Move a site to a nearby cohort, or swap two sites, while that lowers the cost.
+
+        Each cohort keeps, for every site of the zone, the sum of its distances to the cohort's
+        members: a change's new travel is then a minimum over at most max_size + 1 numbers."""
+        rows = self.rows
         groups = [list(group) for group in groups]
+        sums = [self.distances[:, group].sum(axis=1).tolist() for group in groups]
         costs = [self.cost(group) for group in groups]
         where = {site: g for g, group in enumerate(groups) for site in group}
+        penalty = self.penalty
         improved = True
         while improved and time.monotonic() < deadline:
             improved = False
@@ -426,84 +544,187 @@ class Zone:
                 self.points[:, None, 0] - centres[None, :, 0], self.points[:, None, 1] - centres[None, :, 1]
             )
             near = min(NEAREST_GROUPS, len(groups))
-            neighbours = np.argpartition(gaps, near - 1, axis=1)[:, :near]
+            neighbours = np.argpartition(gaps, near - 1, axis=1)[:, :near].tolist()
             for site in range(self.n):
                 a = where[site]
+                group_a, sums_a, row_site = groups[a], sums[a], rows[site]
                 best_delta, best_move = -1e-7, None
-                without = [s for s in groups[a] if s != site]
-                cost_without = self.cost(without) if len(without) >= self.low else math.inf
+                can_leave = len(group_a) > self.low
+                travel_without = min(
+                    [sums_a[m] - row_site[m] for m in group_a if m != site], default=math.inf
+                )
                 for b in neighbours[site]:
-                    b = int(b)
                     if b == a:
                         continue
-                    if len(groups[a]) > self.low and len(groups[b]) < self.high:
-                        delta = cost_without + self.cost([*groups[b], site]) - costs[a] - costs[b]
+                    group_b, sums_b = groups[b], sums[b]
+                    base = costs[a] + costs[b]
+                    if can_leave and len(group_b) < self.high:
+                        travel_b = min(min([sums_b[m] + row_site[m] for m in group_b]), sums_b[site])
+                        delta = travel_without + travel_b - base
+                        if penalty:
+                            delta += penalty * (
+                                self.imbalance([m for m in group_a if m != site])
+                                + self.imbalance([*group_b, site])
+                            )
                         if delta < best_delta:
                             best_delta, best_move = delta, (b, None)
-                    for other in groups[b]:
-                        new_a = [*without, other]
-                        new_b = [s if s != other else site for s in groups[b]]
-                        delta = self.cost(new_a) + self.cost(new_b) - costs[a] - costs[b]
+                    for other in group_b:
+                        row_other = rows[other]
+                        travel_a = min(
+                            min(
+                                [sums_a[m] - row_site[m] + row_other[m] for m in group_a if m != site],
+                                default=math.inf,
+                            ),
+                            sums_a[other] - row_other[site],
+                        )
+                        travel_b = min(
+                            min(
+                                [sums_b[m] - row_other[m] + row_site[m] for m in group_b if m != other],
+                                default=math.inf,
+                            ),
+                            sums_b[site] - row_site[other],
+                        )
+                        delta = travel_a + travel_b - base
+                        if penalty:
+                            delta += penalty * (
+                                self.imbalance([*(m for m in group_a if m != site), other])
+                                + self.imbalance([*(m for m in group_b if m != other), site])
+                            )
                         if delta < best_delta:
                             best_delta, best_move = delta, (b, other)
                 if best_move is None:
                     continue
                 b, other = best_move
-                groups[a].remove(site)
-                groups[b].append(site)
-                where[site] = b
+                self.shift(groups, sums, where, site, a, b)
                 if other is not None:
-                    groups[b].remove(other)
-                    groups[a].append(other)
-                    where[other] = a
+                    self.shift(groups, sums, where, other, b, a)
                 costs[a], costs[b] = self.cost(groups[a]), self.cost(groups[b])
                 improved = True
         return groups
 
+    def shift(
+        self,
+        groups: list[list[int]],
+        sums: list[list[float]],
+        where: dict[int, int],
+        site: int,
+        a: int,
+        b: int,
+    ):
+        """Move a site from cohort a to cohort b, and the sums with it."""
+        row = self.rows[site]
+        groups[a].remove(site)
+        groups[b].append(site)
+        sums[a] = [total - distance for total, distance in zip(sums[a], row, strict=True)]
+        sums[b] = [total + distance for total, distance in zip(sums[b], row, strict=True)]
+        where[site] = b
 
-def lagrangian_bound(zone: Zone, *, upper: float, deadline: float, iterations: int = 400) -> float:
-    """The best Lagrangian bound found by subgradient steps (see the module's docstring)."""
-    n, k, low, high = zone.n, zone.k, zone.low, zone.high
-    d = zone.distances.copy()
-    np.fill_diagonal(d, np.inf)
+
+def lagrangian_bound(
+    points: np.ndarray,
+    k: int,
+    low: int,
+    high: int,
+    *,
+    upper: float,
+    deadline: float,
+    neighbours: int = 40,
+    iterations: int = 1000,
+) -> tuple[float, list[int]]:
+    """The best Lagrangian bound found by subgradient steps (see the module's docstring), and the
+    meeting places of the relaxed solution that gave it.
+
+    Only each meeting place's `neighbours` nearest sites are looked at one by one. Any other site i
+    is at least as far as the next nearest, so its reduced cost ``d_ij - u_i`` is at least that
+    distance less the largest ``u_i`` outside the `HEAVIEST` largest, whose own reduced costs are
+    computed exactly: each meeting place's cost is never overestimated, and the bound stays valid."""
+    n = len(points)
     others = min(high, n) - 1  # sites a meeting place may take besides its own
     mandatory = min(low, n) - 1
-    multipliers = d.min(axis=1)  # each site's distance to its nearest neighbour: a fair start
-    best = 0.0
-    step_scale, stall = 1.0, 0
-    columns = np.arange(n)
-    for _ in range(iterations):
-        reduced = d - multipliers[:, None]
-        if others > 0:
-            rows = np.argpartition(reduced, others - 1, axis=0)[:others]
-            values = np.take_along_axis(reduced, rows, axis=0)
-            order = np.argsort(values, axis=0)
-            rows = np.take_along_axis(rows, order, axis=0)
-            values = np.take_along_axis(values, order, axis=0)
-            taken = values < 0
-            taken[:mandatory] = True
-            price = -multipliers + np.where(taken, values, 0.0).sum(axis=0)
-        else:
-            price = -multipliers
-        chosen = np.argpartition(price, k - 1)[:k] if k < n else columns
+    if k >= n or others <= 0:
+        return 0.0, list(range(min(k, n)))
+    near, near_distances, floor = nearest_sites(points, min(neighbours, n - 1))
+    multipliers = near_distances[:, 0].copy()  # each site's distance to its nearest neighbour
+    best, medians, best_multipliers = 0.0, list(range(k)), multipliers
+    step_scale, stall = STEP_SCALE, 0
+    heaviest = min(HEAVIEST, n)
+    minimum = MIN_ITERATIONS
+    for iteration in range(iterations):
+        reduced = near_distances - multipliers[near]
+        candidates = [reduced]
+        if np.isfinite(floor).any():
+            heavy = np.argpartition(-multipliers, heaviest - 1)[:heaviest]
+            rest = np.partition(multipliers, n - heaviest - 1)[n - heaviest - 1] if heaviest < n else -np.inf
+            gaps = np.hypot(
+                points[:, None, 0] - points[None, heavy, 0], points[:, None, 1] - points[None, heavy, 1]
+            )
+            gaps[heavy, np.arange(heaviest)] = np.inf  # a meeting place does not take itself twice
+            gaps[(near[:, :, None] == heavy[None, None, :]).any(axis=1)] = np.inf  # nor a neighbour
+            candidates.append(gaps - multipliers[heavy])
+            candidates.append(np.repeat((floor - rest)[:, None], others, axis=1))
+        values = np.concatenate(candidates, axis=1) if len(candidates) > 1 else reduced
+        values = np.sort(np.partition(values, others - 1, axis=1)[:, :others], axis=1)
+        values[:, mandatory:] = np.minimum(values[:, mandatory:], 0.0)
+        price = values.sum(axis=1) - multipliers
+        chosen = np.argpartition(price, k - 1)[:k]
         value = float(multipliers.sum() + price[chosen].sum())
         if value > best + 1e-9 * abs(best):
-            best, stall = value, 0
+            best, stall, medians, best_multipliers = value, 0, [int(j) for j in chosen], multipliers
         else:
             stall += 1
-            if stall >= 15:
-                step_scale, stall = step_scale / 2, 0
+            if stall >= 30:  # smaller steps, from the best point met
+                step_scale, stall, multipliers = step_scale / 2, 0, best_multipliers
+                continue
+        # The direction: which sites the chosen meeting places take among their neighbours.
         covered = np.zeros(n)
         covered[chosen] += 1
-        if others > 0:
-            np.add.at(covered, rows[:, chosen][taken[:, chosen]], 1)
+        width = min(others, reduced.shape[1])
+        order = np.argsort(reduced[chosen], axis=1)[:, :width]
+        picked = np.take_along_axis(reduced[chosen], order, axis=1)
+        taken = picked < 0
+        taken[:, :mandatory] = True
+        np.add.at(covered, np.take_along_axis(near[chosen], order, axis=1)[taken], 1)
         gradient = 1 - covered
         norm = float(gradient @ gradient)
-        if norm == 0 or step_scale < 1e-3 or upper - best <= 1e-6 * upper or time.monotonic() > deadline:
+        if (
+            norm == 0
+            or step_scale < 1e-3
+            or upper - best <= 1e-6 * upper
+            or (iteration >= minimum and time.monotonic() > deadline)
+        ):
             break
         multipliers = multipliers + step_scale * (upper - value) / norm * gradient
     # Floating-point sums over a zone err far below a millionth; the margin keeps the bound below.
-    return max(0.0, best * (1 - 1e-9))
+    return max(0.0, best * (1 - 1e-9)), medians
+
+
+def nearest_sites(points: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each site's `count` nearest other sites and their distances, nearest first, and the distance
+    to the next one (infinite when there is none), by blocks of rows."""
+    n = len(points)
+    near = np.empty((n, count), dtype=np.int64)
+    near_distances = np.empty((n, count))
+    floor = np.full(n, np.inf)
+    for start in range(0, n, 500):
+        block = points[start : start + 500]
+        rows = np.arange(len(block))
+        gaps = np.hypot(block[:, None, 0] - points[None, :, 0], block[:, None, 1] - points[None, :, 1])
+        gaps[rows, start + rows] = np.inf
+        if count < n - 1:
+            closest = np.argpartition(gaps, count, axis=1)[:, : count + 1]
+        else:
+            closest = np.argsort(gaps, axis=1)[:, :count]
+        distances = np.take_along_axis(gaps, closest, axis=1)
+        order = np.argsort(distances, axis=1)
+        closest, distances = (
+            np.take_along_axis(closest, order, axis=1),
+            np.take_along_axis(distances, order, axis=1),
+        )
+        near[start : start + 500] = closest[:, :count]
+        near_distances[start : start + 500] = distances[:, :count]
+        if count < n - 1:
+            floor[start : start + 500] = distances[:, count]
+    return near, near_distances, floor
 
 
 # Pairs ------------------------------------------------------------------------------------------
@@ -524,62 +745,120 @@ def assign_pairs(
     time_limit: float = 5.0,
 ) -> list[int | None]:
     """Each cohort to one pair that may follow it (zone, conflicts) without going over its capacity.
+
     CP-SAT minimises, in this order: the sites left without a pair, the shortfall of the pairs under
-    their minimum load (a pair given nothing is idle, not short), the sum of squared loads (balance)."""
+    their minimum load (a pair given nothing is idle, not short), the sum of squared loads (balance).
+    Cohorts and pairs fall apart into independent sets (those linked by a pair that may take a
+    cohort): each is solved alone, from the greedy assignment, which stays if CP-SAT finds nothing."""
+    pair_of = greedy_pairs(groups, sites_by_key, pairs)
     if not pairs or not groups:
-        return [None] * len(groups)
-    greedy = greedy_pairs(groups, sites_by_key, pairs)
+        return pair_of
+    eligible = {
+        c: [
+            p
+            for p, pair in enumerate(pairs)
+            if len(members) <= pair.max_load and may_follow(pair, members, sites_by_key)
+        ]
+        for c, members in enumerate(groups)
+    }
+    parent = list(range(len(groups) + len(pairs)))  # union-find: cohorts first, then pairs
+
+    def root(node: int) -> int:
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for c, ps in eligible.items():
+        for p in ps:
+            parent[root(c)] = root(len(groups) + p)
+    components: dict[int, list[int]] = defaultdict(list)
+    for c, ps in eligible.items():
+        if ps:
+            components[root(c)].append(c)
+    deadline = time.monotonic() + time_limit
+    left = sum(len(cohorts) for cohorts in components.values())
+    for cohorts in sorted(components.values(), key=len, reverse=True):
+        share = max(0.2, (deadline - time.monotonic()) * len(cohorts) / left)
+        left -= len(cohorts)
+        pair_indices = sorted({p for c in cohorts for p in eligible[c]})
+        solved = solve_pairs(
+            groups, cohorts, [pairs[p] for p in pair_indices], eligible, pair_indices, pair_of, share
+        )
+        for c, key in solved.items():
+            pair_of[c] = key
+    return pair_of
+
+
+def solve_pairs(
+    groups: Sequence[tuple[int, ...]],
+    cohorts: list[int],
+    pairs: list[Pair],
+    eligible: dict[int, list[int]],
+    pair_indices: list[int],
+    hint: list[int | None],
+    time_limit: float,
+) -> dict[int, int | None]:
+    """One independent set of cohorts and pairs, by CP-SAT; the hint kept if it finds nothing."""
+    local = {p: i for i, p in enumerate(pair_indices)}
     model = cp_model.CpModel()
     choices: dict[tuple[int, int], cp_model.IntVar] = {}
-    for c, members in enumerate(groups):
-        for p, pair in enumerate(pairs):
-            if len(members) <= pair.max_load and may_follow(pair, members, sites_by_key):
-                choices[(c, p)] = model.new_bool_var(f"c{c}p{p}")
-                model.add_hint(choices[(c, p)], greedy[c] == pair.key)
+    for c in cohorts:
+        for p in eligible[c]:
+            choices[(c, local[p])] = var = model.new_bool_var(f"c{c}p{p}")
+            model.add_hint(var, hint[c] == pairs[local[p]].key)
     by_cohort: dict[int, list[cp_model.IntVar]] = defaultdict(list)
     by_pair: dict[int, list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
     for (c, p), var in choices.items():
         by_cohort[c].append(var)
         by_pair[p].append((len(groups[c]), var))
     unassigned = []
-    for c, members in enumerate(groups):
+    for c in cohorts:
         model.add_at_most_one(by_cohort[c])
-        unassigned.append(len(members) * (1 - sum(by_cohort[c])))
+        unassigned.append(len(groups[c]) * (1 - sum(by_cohort[c])))
+    hinted_load = defaultdict(int)
+    for c in cohorts:
+        if hint[c] is not None:
+            hinted_load[hint[c]] += len(groups[c])
     shortfalls, squares = [], []
     for p, pair in enumerate(pairs):
-        if not by_pair[p]:
-            continue
         load = model.new_int_var(0, pair.max_load, f"load{p}")
         model.add(load == sum(size * var for size, var in by_pair[p]))
         used = model.new_bool_var(f"used{p}")
         model.add(load >= 1).only_enforce_if(used)
         model.add(load == 0).only_enforce_if(~used)
-        shortfall = model.new_int_var(0, pair.min_load, f"short{p}")
+        shortfall = model.new_int_var(0, max(0, pair.min_load), f"short{p}")
         model.add(shortfall >= pair.min_load - load).only_enforce_if(used)
         shortfalls.append(shortfall)
         square = model.new_int_var(0, pair.max_load**2, f"square{p}")
         model.add_multiplication_equality(square, [load, load])
         squares.append(square)
-    balance_weight = 1
+        hinted = hinted_load[pair.key]
+        model.add_hint(load, hinted)
+        model.add_hint(used, hinted > 0)
+        model.add_hint(shortfall, max(0, pair.min_load - hinted) if hinted else 0)
+        model.add_hint(square, hinted * hinted)
     shortfall_weight = sum(pair.max_load**2 for pair in pairs) + 1
-    unassigned_weight = shortfall_weight * (sum(pair.min_load for pair in pairs) + 1)
-    model.minimize(
-        unassigned_weight * sum(unassigned)
-        + shortfall_weight * sum(shortfalls)
-        + balance_weight * sum(squares)
+    unassigned_weight = shortfall_weight * (sum(max(0, pair.min_load) for pair in pairs) + 1)
+    model.minimize(unassigned_weight * sum(unassigned) + shortfall_weight * sum(shortfalls) + sum(squares))
+    hinted_objective = (
+        unassigned_weight * sum(len(groups[c]) for c in cohorts if hint[c] is None)
+        + shortfall_weight
+        * sum(max(0, pair.min_load - hinted_load[pair.key]) for pair in pairs if hinted_load[pair.key])
+        + sum(hinted_load[pair.key] ** 2 for pair in pairs)
     )
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.5, time_limit)
+    solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = 2
     solver.parameters.random_seed = SEED
     status = solver.solve(model)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return greedy
-    pair_of: list[int | None] = [None] * len(groups)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) or solver.objective_value >= hinted_objective:
+        return {c: hint[c] for c in cohorts}
+    solved: dict[int, int | None] = {c: None for c in cohorts}
     for (c, p), var in choices.items():
         if solver.boolean_value(var):
-            pair_of[c] = pairs[p].key
-    return pair_of
+            solved[c] = pairs[p].key
+    return solved
 
 
 def greedy_pairs(

@@ -2,12 +2,23 @@
 and the breaches of a grouping edited by hand. Plain functions: no database."""
 
 import math
+import time
 from collections import Counter
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from capqvct.cohorts.solver import Pair, Rules, Site, check, propose, travel
+from capqvct.cohorts.solver import (
+    Pair,
+    Rules,
+    Site,
+    Zone,
+    check,
+    lagrangian_bound,
+    propose,
+    size_limits,
+    travel,
+)
 
 CATEGORIES = ("EHPAD", "SSIAD", "PH")
 
@@ -65,7 +76,7 @@ def test_the_hard_rules_hold(data):
     rules = data.draw(rule_sets())
     pairs = data.draw(pair_lists([site.key for site in sites]))
 
-    proposal = propose(sites, rules, pairs, time_limit=2)
+    proposal = propose(sites, rules, pairs, time_limit=0.3)
 
     placed = [key for cohort in proposal.cohorts for key in cohort.members]
     assert sorted(placed) == sorted(site.key for site in sites)
@@ -240,3 +251,76 @@ def test_check_names_unbalanced_categories_when_asked():
         "Le collectif 2 compte 4 SSIAD ; la part de la zone en donnerait 2 (à un près).",
     ]
     assert check([(1, 2, 5, 6), (3, 4, 7, 8)], [None, None], sites, rules, []) == ()
+
+
+@settings(max_examples=25, deadline=None)
+@given(sites=site_lists(max_sites=9, departements=("34",)), max_size=st.integers(min_value=2, max_value=5))
+def test_the_heuristic_and_its_bound_frame_the_exhaustive_optimum(sites, max_size):
+    rules = Rules(max_size=max_size, min_size=2)
+    k = math.ceil(len(sites) / max_size) if sites else 0
+    if k in (0, len(sites)):
+        return
+    low, high = size_limits(len(sites), k, rules)
+    zone = Zone(sites, k, low, high, balance=False)
+
+    groups, bound = zone.search(deadline=time.monotonic() + 1)
+
+    optimum = exhaustive_optimum(sites, rules)
+    sparse_bound, _ = lagrangian_bound(zone.points, k, low, high, upper=optimum + 1, deadline=0, neighbours=2)
+    assert sparse_bound <= optimum + 1e-6
+    assert sorted(i for group in groups for i in group) == list(range(len(sites)))
+    assert all(low <= len(group) <= high for group in groups)
+    assert bound <= optimum + 1e-6
+    assert sum(zone.travel(group) for group in groups) >= optimum - 1e-6
+
+
+def test_categories_are_balanced_by_swaps_when_asked():
+    # Eight EHPAD to the west, eight SSIAD to the east: the least travel puts each family apart.
+    sites = [
+        Site(key, (0.0 if key <= 8 else 100_000.0) + 1_000.0 * (key % 4), 1_000.0 * (key % 3), "34", category)
+        for key, category in [(key, "EHPAD" if key <= 8 else "SSIAD") for key in range(1, 17)]
+    ]
+
+    apart = propose(sites, Rules(), time_limit=2)
+    balanced = propose(sites, Rules(balance_categories=True), time_limit=2)
+
+    assert sorted(by_category(apart, sites).values()) == [8, 8]
+    assert sorted(by_category(balanced, sites).values()) == [3, 3, 5, 5]  # 4 each, give or take one
+    assert balanced.breaches == ()
+    assert balanced.total_travel > apart.total_travel
+    assert balanced.lower_bound <= apart.total_travel + 1e-6
+
+
+def by_category(proposal, sites):
+    category = {site.key: site.category for site in sites}
+    return Counter((index, category[key]) for index, c in enumerate(proposal.cohorts) for key in c.members)
+
+
+def test_pairs_are_loaded_to_their_minimum_before_being_spread():
+    # Three cohorts of 4 and three pairs of 6 to 10: 8 + 4 leaves one pair short, 4 + 4 + 4 all three.
+    sites = [Site(key, 50_000.0 * (key // 5), float(key % 5), "34", "EHPAD") for key in range(1, 13)]
+    pairs = [Pair(1), Pair(2), Pair(3)]
+
+    proposal = propose(sites, Rules(max_size=4, min_size=4), pairs, time_limit=3)
+
+    loads = Counter()
+    for cohort in proposal.cohorts:
+        loads[cohort.pair] += len(cohort.members)
+    assert sorted(loads.values()) == [4, 8]
+    assert [breach.code for breach in proposal.breaches] == ["pair_under_capacity"]
+
+
+def test_a_cohort_no_pair_may_follow_is_left_without_one():
+    sites = [Site(key, float(key), 0.0, "34" if key <= 4 else "30", "EHPAD") for key in range(1, 9)]
+    pairs = [
+        Pair(1, min_load=4, departements=frozenset({"34"})),
+        Pair(2, min_load=0, conflicts=frozenset({6})),
+    ]
+
+    proposal = propose(sites, Rules(), pairs)
+
+    assert [(cohort.members, cohort.pair) for cohort in proposal.cohorts] == [
+        ((5, 6, 7, 8), None),
+        ((1, 2, 3, 4), 1),
+    ]
+    assert [(breach.code, breach.cohort) for breach in proposal.breaches] == [("no_pair", 0)]
