@@ -22,15 +22,19 @@ cohort's best member, until nothing improves — followed by a local search that
 of the nearest cohorts or swaps two sites while the travel falls (each cohort keeps every site's sum
 of distances to its members, so a change costs a few additions). It restarts from the meeting
 places of the bound's relaxed solution, from k-means++ seeds and from the best grouping with a few
-meeting places moved at random, until the zone's share of ``time_limit`` runs out or the grouping
-meets the bound. A zone over ``LARGE_ZONE`` sites (cohorts across départements, nationally) is cut
-into parts of a multiple of ``max_size`` sites and each part grouped alone. With
+meeting places moved at random, until the zone's share of ``time_limit`` runs out, the grouping
+meets the bound, or ``STALE_RESTARTS`` restarts in a row find nothing better. A zone over
+``LARGE_ZONE`` sites (cohorts across départements, nationally) is cut into parts of a multiple of
+``max_size`` sites and each part grouped alone (its categories balanced against the part's
+shares). With
 ``balance_categories`` the local search adds to the travel, for every category more than one away
 from its share of the zone times the cohort's size, a penalty larger than any travel in the zone:
 swaps then restore balance wherever some grouping allows it; what remains is reported. Then the
 cohorts go to pairs: CP-SAT, on each set of cohorts and pairs linked by who may follow whom,
 minimises first the sites without a pair, then the pairs' shortfall under their minimum load, then
-the sum of squared loads (balance); zone, conflicts and maximum load are hard constraints.
+the sum of squared loads (balance), in three stages, each result a constraint of the next; zone,
+conflicts and maximum load are hard constraints. A greedy assignment is the first hint, and stays
+if CP-SAT does no better in its time.
 
 **The lower bound.** Write the zone's problem as an integer programme: ``y_j = 1`` when site ``j``
 is a meeting place, ``x_ij = 1`` when site ``i`` meets at ``j``; every site meets exactly once
@@ -162,6 +166,7 @@ EXACT_SITES = 10  # zones this small are solved exactly, by dynamic programming 
 NEAREST_GROUPS = 6  # the local search tries to move a site to the cohorts of the closest meeting places
 SEED = 2026
 RESTARTS = 40
+STALE_RESTARTS = 12  # restarts in a row that find nothing better: the search stops
 STEP_SCALE = 1.0  # the first subgradient step, a share of the Polyak step
 HEAVIEST = 20  # sites whose reduced costs the bound computes exactly for every meeting place
 LARGE_ZONE = 1500  # sites; a larger zone (cohorts across départements) is cut into parts
@@ -411,8 +416,9 @@ class Zone:
             upper=sum(self.travel(group) for group in best),
             deadline=started + 0.5 * (deadline - started),
         )
+        stale = 0
         for attempt in range(RESTARTS):
-            if time.monotonic() > deadline or best_cost <= bound * (1 + 1e-6):
+            if time.monotonic() > deadline or best_cost <= bound * (1 + 1e-6) or stale >= STALE_RESTARTS:
                 break
             if attempt == 0:
                 medoids = medians
@@ -429,8 +435,9 @@ class Zone:
                     continue
             groups = self.improve(medoids, deadline)
             cost = self.total(groups)
+            stale += 1
             if cost < best_cost - 1e-9:
-                best, best_cost = groups, cost
+                best, best_cost, stale = groups, cost, 0
         return best, bound
 
     def improve(self, medoids: list[int], deadline: float) -> list[list[int]]:

@@ -41,10 +41,10 @@ def site_lists(draw, *, max_sites=40, departements=("34", "30", "2A")):
 
 @st.composite
 def rule_sets(draw):
-    max_size = draw(st.integers(min_value=2, max_value=8))
+    max_size = draw(st.integers(min_value=1, max_value=8))
     return Rules(
         max_size=max_size,
-        min_size=draw(st.integers(min_value=1, max_value=max_size)),
+        min_size=draw(st.integers(min_value=0, max_value=max_size + 2)),  # rules that cannot hold too
         same_departement=draw(st.booleans()),
         balance_categories=draw(st.booleans()),
     )
