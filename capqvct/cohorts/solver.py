@@ -403,7 +403,8 @@ class Zone:
 
         A first grouping from greedy seeds gives the bound its target; then restarts from the bound's
         own meeting places, from k-means++ seeds and from the best grouping with a few meeting places
-        moved at random, until the deadline or until the grouping meets the bound."""
+        moved at random, until the deadline, until the grouping meets the bound or until
+        `STALE_RESTARTS` restarts in a row find nothing better."""
         started = time.monotonic()
         rng = np.random.default_rng(SEED)
         best = self.improve(self.greedy_seeds(), deadline)
