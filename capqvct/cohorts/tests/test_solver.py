@@ -103,6 +103,10 @@ def test_the_hard_rules_hold(data):
         )
         assert not pair.conflicts & set(cohort.members)
     assert all(loads[key] <= pairs_by_key[key].max_load for key in loads)
+    grouping = [cohort.members for cohort in proposal.cohorts]
+    assert proposal.breaches == check(
+        grouping, [cohort.pair for cohort in proposal.cohorts], sites, rules, pairs
+    )
     codes = {breach.code for breach in proposal.breaches}
     assert ("no_pair" in codes) == (bool(pairs) and any(cohort.pair is None for cohort in proposal.cohorts))
     assert 0 <= proposal.lower_bound <= proposal.total_travel + 1e-6
