@@ -22,7 +22,7 @@ REGIONAL_SITES, REGIONAL_DEPARTEMENTS = 1_000, 13
 NATIONAL_SITES, NATIONAL_DEPARTEMENTS = 5_000, 101
 SITES_PER_PAIR = 8
 CATEGORIES = (("EHPAD", 0.7), ("SSIAD", 0.2), ("PH", 0.1))
-TIME_LIMITS = {"regional": 10.0, "national": 60.0}
+TIME_LIMITS = {"regional": 10.0, "national": 50.0}
 
 
 def instance(sites_count: int, departements_count: int, *, seed: int) -> tuple[list[Site], list[Pair]]:

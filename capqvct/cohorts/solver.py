@@ -22,15 +22,19 @@ cohort's best member, until nothing improves — followed by a local search that
 of the nearest cohorts or swaps two sites while the travel falls (each cohort keeps every site's sum
 of distances to its members, so a change costs a few additions). It restarts from the meeting
 places of the bound's relaxed solution, from k-means++ seeds and from the best grouping with a few
-meeting places moved at random, until the zone's share of ``time_limit`` runs out or the grouping
-meets the bound. A zone over ``LARGE_ZONE`` sites (cohorts across départements, nationally) is cut
-into parts of a multiple of ``max_size`` sites and each part grouped alone. With
+meeting places moved at random, until the zone's share of ``time_limit`` runs out, the grouping
+meets the bound, or ``STALE_RESTARTS`` restarts in a row find nothing better. A zone over
+``LARGE_ZONE`` sites (cohorts across départements, nationally) is cut into parts of a multiple of
+``max_size`` sites and each part grouped alone (its categories balanced against the part's
+shares). With
 ``balance_categories`` the local search adds to the travel, for every category more than one away
 from its share of the zone times the cohort's size, a penalty larger than any travel in the zone:
 swaps then restore balance wherever some grouping allows it; what remains is reported. Then the
 cohorts go to pairs: CP-SAT, on each set of cohorts and pairs linked by who may follow whom,
 minimises first the sites without a pair, then the pairs' shortfall under their minimum load, then
-the sum of squared loads (balance); zone, conflicts and maximum load are hard constraints.
+the sum of squared loads (balance), in three stages, each result a constraint of the next; zone,
+conflicts and maximum load are hard constraints. A greedy assignment is the first hint, and stays
+if CP-SAT does no better in its time.
 
 **The lower bound.** Write the zone's problem as an integer programme: ``y_j = 1`` when site ``j``
 is a meeting place, ``x_ij = 1`` when site ``i`` meets at ``j``; every site meets exactly once
@@ -162,6 +166,7 @@ EXACT_SITES = 10  # zones this small are solved exactly, by dynamic programming 
 NEAREST_GROUPS = 6  # the local search tries to move a site to the cohorts of the closest meeting places
 SEED = 2026
 RESTARTS = 40
+STALE_RESTARTS = 12  # restarts in a row that find nothing better: the search stops
 STEP_SCALE = 1.0  # the first subgradient step, a share of the Polyak step
 HEAVIEST = 20  # sites whose reduced costs the bound computes exactly for every meeting place
 LARGE_ZONE = 1500  # sites; a larger zone (cohorts across départements) is cut into parts
@@ -180,7 +185,7 @@ def propose(
     sites_by_key = {site.key: site for site in sites}
     all_zones = zones(sites, rules)
     # Grouping gets most of the time, shared among zones by their size; pairs get the rest.
-    grouping_time = 0.7 * time_limit if pairs else time_limit
+    grouping_time = 0.6 * time_limit if pairs else time_limit
     weights = [len(zone) ** 1.5 for zone in all_zones]
     groups: list[tuple[int, ...]] = []
     lower_bound = 0.0
@@ -398,7 +403,8 @@ class Zone:
 
         A first grouping from greedy seeds gives the bound its target; then restarts from the bound's
         own meeting places, from k-means++ seeds and from the best grouping with a few meeting places
-        moved at random, until the deadline or until the grouping meets the bound."""
+        moved at random, until the deadline, until the grouping meets the bound or until
+        `STALE_RESTARTS` restarts in a row find nothing better."""
         started = time.monotonic()
         rng = np.random.default_rng(SEED)
         best = self.improve(self.greedy_seeds(), deadline)
@@ -411,8 +417,9 @@ class Zone:
             upper=sum(self.travel(group) for group in best),
             deadline=started + 0.5 * (deadline - started),
         )
+        stale = 0
         for attempt in range(RESTARTS):
-            if time.monotonic() > deadline or best_cost <= bound * (1 + 1e-6):
+            if time.monotonic() > deadline or best_cost <= bound * (1 + 1e-6) or stale >= STALE_RESTARTS:
                 break
             if attempt == 0:
                 medoids = medians
@@ -429,8 +436,9 @@ class Zone:
                     continue
             groups = self.improve(medoids, deadline)
             cost = self.total(groups)
+            stale += 1
             if cost < best_cost - 1e-9:
-                best, best_cost = groups, cost
+                best, best_cost, stale = groups, cost, 0
         return best, bound
 
     def improve(self, medoids: list[int], deadline: float) -> list[list[int]]:
@@ -799,66 +807,88 @@ def solve_pairs(
     hint: list[int | None],
     time_limit: float,
 ) -> dict[int, int | None]:
-    """One independent set of cohorts and pairs, by CP-SAT; the hint kept if it finds nothing."""
+    """One independent set of cohorts and pairs by CP-SAT, one aim after the other (each reached
+    aim becomes a constraint for the next: quicker than one objective with weights); the hint kept
+    unless the result is better."""
     local = {p: i for i, p in enumerate(pair_indices)}
     model = cp_model.CpModel()
     choices: dict[tuple[int, int], cp_model.IntVar] = {}
     for c in cohorts:
         for p in eligible[c]:
-            choices[(c, local[p])] = var = model.new_bool_var(f"c{c}p{p}")
-            model.add_hint(var, hint[c] == pairs[local[p]].key)
+            choices[(c, local[p])] = model.new_bool_var(f"c{c}p{p}")
     by_cohort: dict[int, list[cp_model.IntVar]] = defaultdict(list)
     by_pair: dict[int, list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
     for (c, p), var in choices.items():
         by_cohort[c].append(var)
         by_pair[p].append((len(groups[c]), var))
-    unassigned = []
     for c in cohorts:
         model.add_at_most_one(by_cohort[c])
-        unassigned.append(len(groups[c]) * (1 - sum(by_cohort[c])))
-    hinted_load = defaultdict(int)
-    for c in cohorts:
-        if hint[c] is not None:
-            hinted_load[hint[c]] += len(groups[c])
-    shortfalls, squares = [], []
     for p, pair in enumerate(pairs):
-        load = model.new_int_var(0, pair.max_load, f"load{p}")
-        model.add(load == sum(size * var for size, var in by_pair[p]))
-        used = model.new_bool_var(f"used{p}")
-        model.add(load >= 1).only_enforce_if(used)
-        model.add(load == 0).only_enforce_if(~used)
-        shortfall = model.new_int_var(0, max(0, pair.min_load), f"short{p}")
-        model.add(shortfall >= pair.min_load - load).only_enforce_if(used)
-        shortfalls.append(shortfall)
-        square = model.new_int_var(0, pair.max_load**2, f"square{p}")
-        model.add_multiplication_equality(square, [load, load])
-        squares.append(square)
-        hinted = hinted_load[pair.key]
-        model.add_hint(load, hinted)
-        model.add_hint(used, hinted > 0)
-        model.add_hint(shortfall, max(0, pair.min_load - hinted) if hinted else 0)
-        model.add_hint(square, hinted * hinted)
-    shortfall_weight = sum(pair.max_load**2 for pair in pairs) + 1
-    unassigned_weight = shortfall_weight * (sum(max(0, pair.min_load) for pair in pairs) + 1)
-    model.minimize(unassigned_weight * sum(unassigned) + shortfall_weight * sum(shortfalls) + sum(squares))
-    hinted_objective = (
-        unassigned_weight * sum(len(groups[c]) for c in cohorts if hint[c] is None)
-        + shortfall_weight
-        * sum(max(0, pair.min_load - hinted_load[pair.key]) for pair in pairs if hinted_load[pair.key])
-        + sum(hinted_load[pair.key] ** 2 for pair in pairs)
-    )
+        model.add(sum(size * var for size, var in by_pair[p]) <= pair.max_load)
+    for (c, p), var in choices.items():
+        model.add_hint(var, hint[c] == pairs[p].key)
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = 2
     solver.parameters.random_seed = SEED
-    status = solver.solve(model)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) or solver.objective_value >= hinted_objective:
-        return {c: hint[c] for c in cohorts}
-    solved: dict[int, int | None] = {c: None for c in cohorts}
-    for (c, p), var in choices.items():
-        if solver.boolean_value(var):
-            solved[c] = pairs[p].key
+    deadline = time.monotonic() + time_limit
+    solved: dict[int, int | None] | None = None
+    variables: list[cp_model.IntVar] = list(choices.values())
+    for stage, share in enumerate((0.5, 0.5, 1.0)):
+        if stage == 0:  # the most sites given a pair
+            aim = -sum(len(groups[c]) * var for (c, _), var in choices.items())
+        elif stage == 1:  # then the least shortfall under the pairs' minimum loads
+            shortfalls, squares = [], []
+            for p, pair in enumerate(pairs):
+                load = model.new_int_var(0, pair.max_load, f"load{p}")
+                model.add(load == sum(size * var for size, var in by_pair[p]))
+                used = model.new_bool_var(f"used{p}")
+                model.add(load >= 1).only_enforce_if(used)
+                model.add(load == 0).only_enforce_if(~used)
+                shortfall = model.new_int_var(0, max(0, pair.min_load), f"short{p}")
+                model.add(shortfall >= pair.min_load - load).only_enforce_if(used)
+                square = model.new_int_var(0, pair.max_load**2, f"square{p}")
+                for t in range(pair.max_load):  # tangents of load²: equal to it at every whole load
+                    model.add(square >= (2 * t + 1) * load - t * (t + 1))
+                shortfalls.append(shortfall)
+                squares.append(square)
+                variables += [load, used, shortfall, square]
+            aim = sum(shortfalls)
+        else:  # then the most even loads: its bound is weak, a quarter of the time is enough
+            aim = sum(squares)
+        model.minimize(aim)
+        left = deadline - time.monotonic()
+        solver.parameters.max_time_in_seconds = max(
+            0.1, min(left * share, time_limit / 4) if stage else left * share
+        )
+        if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            break
+        model.add(aim <= int(solver.value(aim)))
+        solved = {c: None for c in cohorts}
+        for (c, p), var in choices.items():
+            if solver.boolean_value(var):
+                solved[c] = pairs[p].key
+        model.clear_hints()
+        for var in variables:
+            model.add_hint(var, solver.value(var))
+    kept = {c: hint[c] for c in cohorts}
+    if solved is None or pair_score(groups, solved, pairs) >= pair_score(groups, kept, pairs):
+        return kept
     return solved
+
+
+def pair_score(
+    groups: Sequence[tuple[int, ...]], pair_of: dict[int, int | None], pairs: list[Pair]
+) -> tuple[int, int, int]:
+    """What the assignment of pairs minimises, in order."""
+    load: dict[int, int] = defaultdict(int)
+    for c, key in pair_of.items():
+        if key is not None:
+            load[key] += len(groups[c])
+    return (
+        sum(len(groups[c]) for c, key in pair_of.items() if key is None),
+        sum(max(0, pair.min_load - load[pair.key]) for pair in pairs if load[pair.key]),
+        sum(value * value for value in load.values()),
+    )
 
 
 def greedy_pairs(

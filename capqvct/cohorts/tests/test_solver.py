@@ -41,10 +41,10 @@ def site_lists(draw, *, max_sites=40, departements=("34", "30", "2A")):
 
 @st.composite
 def rule_sets(draw):
-    max_size = draw(st.integers(min_value=2, max_value=8))
+    max_size = draw(st.integers(min_value=1, max_value=8))
     return Rules(
         max_size=max_size,
-        min_size=draw(st.integers(min_value=1, max_value=max_size)),
+        min_size=draw(st.integers(min_value=0, max_value=max_size + 2)),  # rules that cannot hold too
         same_departement=draw(st.booleans()),
         balance_categories=draw(st.booleans()),
     )
@@ -103,6 +103,10 @@ def test_the_hard_rules_hold(data):
         )
         assert not pair.conflicts & set(cohort.members)
     assert all(loads[key] <= pairs_by_key[key].max_load for key in loads)
+    grouping = [cohort.members for cohort in proposal.cohorts]
+    assert proposal.breaches == check(
+        grouping, [cohort.pair for cohort in proposal.cohorts], sites, rules, pairs
+    )
     codes = {breach.code for breach in proposal.breaches}
     assert ("no_pair" in codes) == (bool(pairs) and any(cohort.pair is None for cohort in proposal.cohorts))
     assert 0 <= proposal.lower_bound <= proposal.total_travel + 1e-6
