@@ -6,6 +6,7 @@ import pytest
 from capqvct.cohorts import services
 from capqvct.cohorts.models import Cohort, GroupingStatus
 from capqvct.cohorts.tests.builders import consultants, manager_of_occitanie, selected_call
+from capqvct.core.models import AuditEvent
 from tests.factories import login_verified
 from tests.typography_check import typography_errors
 
@@ -84,3 +85,5 @@ def test_every_change_page_renders(signed_in, manager):
         {"participants": [p.pk for p in cohort.participants.all()]},
     )
     assert "Laissez au moins un établissement dans le collectif d’origine." in text(response)
+    assert Cohort.objects.filter(call=call).count() == 1
+    assert not AuditEvent.objects.filter(action="cohort_split").exists()
