@@ -49,6 +49,10 @@ class Located:
     def approximate(self) -> bool:
         return self.placement != Placement.FINESS
 
+    @property
+    def placement_label(self) -> str:
+        return str(Placement(self.placement).label)
+
 
 def category_family(establishment: Establishment) -> str:
     """A short label of the establishment's category (« EHPAD », « SSIAD »), for balancing cohorts."""

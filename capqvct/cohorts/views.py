@@ -29,6 +29,7 @@ from capqvct.cohorts.selectors import (
     category_family,
     cohorts_of,
     grouping_of,
+    locate,
     pairs_of,
     region_consultants,
     selected_by_departement,
@@ -109,6 +110,10 @@ def page(request, pk: int):
         cohort.warnings = by_cohort.get(cohort.pk, [])
         cohort.travel_km = kilometres(cohort.travel)
     confirmed = grouping is not None and grouping.status == GroupingStatus.CONFIRMED
+    # Before any proposal, the selected establishments themselves (a fixed number of queries too).
+    selected = [] if cohorts else locate(selected_dossiers(call))
+    if selected:
+        approximate = [item for item in selected if item.approximate]
     return render(
         request,
         "cohorts/page.html",
@@ -129,6 +134,7 @@ def page(request, pk: int):
             "selected_count": sum(c.count for c in counts),
             "map": region_map(call.programme.region_id, counts),
             "approximate": approximate,
+            "selected": selected,
             "breadcrumb": _crumbs(call),
         },
     )
