@@ -1,6 +1,6 @@
 """``python -m bench.run``: the FINESS import and the directory search at national scale, the public list
-of calls, draft saves and submissions of dossiers, the ranking table of a call's review, and the bulk
-notification of 500 decisions through the database queue.
+of calls, draft saves and submissions of dossiers, the ranking table of a call's review, the bulk
+notification of 500 decisions through the database queue, and the proposal of cohorts and pairs.
 
 Each figure stands next to a floor measured in the same run on the same database: the least work
 that could do the same job (the raw fields loaded by ``COPY`` on PostgreSQL, by ``executemany`` on
@@ -60,6 +60,7 @@ def run() -> dict:
 
     from bench.applications import dossier_figures
     from bench.calls import public_list_figures
+    from bench.cohorts import cohort_figures
     from bench.directory import directory_page_figures
     from bench.finess import finess_import_figures
     from bench.notifications import notification_figures
@@ -88,6 +89,7 @@ def run() -> dict:
         "dossiers": dossier_figures(),
         "ranking": ranking_figures(),
         "notifications": notification_figures(),
+        "cohorts": cohort_figures(),
     }
 
 
@@ -345,6 +347,10 @@ def print_table(results: dict) -> None:
     print_ranking(results["ranking"])
     print()
     print_notifications(results["notifications"])
+    print()
+    from bench.cohorts import print_cohorts
+
+    print_cohorts(results["cohorts"])
     print()
     print(f"Résultats écrits dans {OUTPUT_DIR / 'results.json'}")
 

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "capqvct.calls",
     "capqvct.applications",
     "capqvct.review",
+    "capqvct.cohorts",
     "capqvct.api",
     "capqvct.demo",
 ]

@@ -19,6 +19,7 @@ urlpatterns = [
     path("appels/", include("capqvct.calls.urls")),
     path("dossiers/", include("capqvct.applications.urls")),
     path("instruction/", include("capqvct.review.urls")),
+    path("collectifs/", include("capqvct.cohorts.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

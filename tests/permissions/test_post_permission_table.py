@@ -33,8 +33,10 @@ from tests.permissions.test_url_permission_table import (  # noqa: F401 (the tab
     private_media_root,
     routing_rule,
     world,
+    world_cohort,
     world_decision,
     world_failed_email,
+    world_pair,
 )
 from tests.permissions.world import EXTRA_ROLES, INVITATION_TOKEN, ROLES, reviewed_call
 from tests.permissions.write_world import (
@@ -57,12 +59,15 @@ from tests.permissions.write_world import (
     own_establishment,
     reviewed_call_path,
     scored_assignment,
+    second_cohort,
+    second_participant,
     second_section,
     second_sub_question,
     sub_question_keys,
     undeclared_assignment,
     user,
     with_password,
+    world_participant,
 )
 
 ALL_ROLES = (*ROLES, *EXTRA_ROLES)
@@ -121,6 +126,10 @@ def after(arrange: Callable, path: Callable) -> Callable:
         return path(w)
 
     return build
+
+
+def pair_consultants(w) -> dict:
+    return {"first": str(world_pair(w).first_id), "second": str(world_pair(w).second_id)}
 
 
 # name: Write
@@ -497,6 +506,44 @@ WRITES = {
     "review:decisions_notify": Write(
         after(confirmed_decision, lambda w: reviewed_call_path(w, "notifier/")), CALL_MANAGERS
     ),
+    # « Constituer les collectifs » on the world's call: one selected dossier, alone in its draft cohort.
+    "cohorts:rules": Write(get("cohorts:rules"), CALL_MANAGERS, form=form_of("max_size", max_size="7")),
+    # The form's two consultants are chosen in lists, which forms_on_page does not read: posted here.
+    "cohorts:pair_create": Write(
+        get("cohorts:pair_create"),
+        CALL_MANAGERS,
+        form=form_of("max_load", min_load="4", max_load="12"),
+        payload=lambda w, role: pair_consultants(w),
+    ),
+    "cohorts:pair_edit": Write(
+        get("cohorts:pair_edit"),
+        CALL_MANAGERS,
+        form=form_of("max_load", max_load="9"),
+        payload=lambda w, role: pair_consultants(w),
+    ),
+    "cohorts:propose": Write(get("cohorts:propose"), CALL_MANAGERS),
+    "cohorts:confirm": Write(get("cohorts:confirm"), CALL_MANAGERS, lambda w, role: {"acknowledged": "on"}),
+    "cohorts:move": Write(
+        after(lambda w: second_cohort(w, with_member=False), get("cohorts:move")),
+        CALL_MANAGERS,
+        lambda w, role: {
+            "participant": str(world_participant(w).pk),
+            "to": str(m("Cohort").objects.get(call=w.call, number=2).pk),
+        },
+    ),
+    "cohorts:split": Write(
+        after(second_participant, get("cohorts:split")),
+        CALL_MANAGERS,
+        lambda w, role: {"participants": [str(world_participant(w).pk)]},
+    ),
+    "cohorts:merge": Write(
+        lambda w: f"/collectifs/{second_cohort(w, with_member=True).pk}/fusionner/",
+        CALL_MANAGERS,
+        lambda w, role: {"into": str(world_cohort(w).pk)},
+    ),
+    "cohorts:set_pair": Write(
+        get("cohorts:set_pair"), CALL_MANAGERS, lambda w, role: {"pair": str(world_pair(w).pk)}
+    ),
     "tokens:create": Write(get("tokens:create"), SIGNED_IN, lambda w, role: {"name": "Tableur de suivi"}),
     "tokens:revoke": Write(get("tokens:revoke"), frozenset({"programme_manager"})),
     # The API's writes, with the session (the token is checked in capqvct/api/tests).
@@ -582,6 +629,7 @@ READ_ONLY = {
     "review:decisions_progress",
     "review:applicant_decision",
     "review:decision_letter",
+    "cohorts:page",
     "tokens:list",
     # The API's reads and its documentation.
     "api:api-root",
@@ -790,6 +838,19 @@ EFFECTS = {
         .exists()
     ),
     "review:decisions_notify": audited("decisions_notification_requested"),
+    "cohorts:rules": lambda w, role, r: m("CohortRules").objects.get(call=w.call).max_size == 7,
+    "cohorts:pair_create": lambda w, role, r: (
+        m("ConsultantPair").objects.filter(programme=w.call.programme, max_load=12).exists()
+    ),
+    "cohorts:pair_edit": lambda w, role, r: (
+        m("ConsultantPair").objects.get(pk=world_pair(w).pk).max_load == 9
+    ),
+    "cohorts:propose": audited("cohorts_proposed"),
+    "cohorts:confirm": lambda w, role, r: m("Grouping").objects.get(call=w.call).status == "confirmed",
+    "cohorts:move": lambda w, role, r: world_participant(w).cohort.number == 2,
+    "cohorts:split": lambda w, role, r: m("Cohort").objects.filter(call=w.call).count() == 2,
+    "cohorts:merge": lambda w, role, r: world_cohort(w).participants.count() == 2,
+    "cohorts:set_pair": lambda w, role, r: world_cohort(w).pair_id == world_pair(w).pk,
     "tokens:create": lambda w, role, r: (
         m("ApiToken").objects.filter(user=user(w, role), name="Tableur de suivi").exists()
     ),

@@ -97,6 +97,48 @@ def world_decision(w):
     return decision
 
 
+def world_pair(w):
+    """A consultant pair of the world's programme: the world's consultant and a colleague (created once)."""
+    from capqvct.accounts.models import Role
+    from capqvct.cohorts.models import ConsultantPair
+    from tests.factories import MembershipFactory, UserFactory
+
+    pair = ConsultantPair.objects.filter(programme=w.call.programme).first()
+    if pair is None:
+        consultancy = w.users["consultant"].memberships.get().organisation
+        colleague = UserFactory(email="consultant2@exemple.fr")
+        MembershipFactory(user=colleague, organisation=consultancy, role=Role.CONSULTANT)
+        pair = ConsultantPair.objects.create(
+            programme=w.call.programme, first=w.users["consultant"], second=colleague
+        )
+    return pair
+
+
+def world_cohort(w):
+    """A draft grouping of the world's call: its selected dossier alone in « Collectif Hérault 1 »,
+    without a pair yet (created once)."""
+    from capqvct.cohorts.models import Cohort, Grouping, Participant, Placement
+
+    world_decision(w)
+    world_pair(w)
+    cohort = Cohort.objects.filter(call=w.call, number=1).first()
+    if cohort is None:
+        Grouping.objects.create(call=w.call, proposed_travel=0, lower_bound=0)
+        cohort = Cohort.objects.create(
+            call=w.call, number=1, name="Collectif Hérault 1", meeting_place=w.establishment
+        )
+        Participant.objects.create(
+            call=w.call,
+            cohort=cohort,
+            establishment=w.establishment,
+            application=w.application,
+            x=770000,
+            y=6280000,
+            placement=Placement.FINESS,
+        )
+    return cohort
+
+
 def routing_rule(w):
     """A routing rule of the reviewed call: the world's département to its reviewer (created once)."""
     from capqvct.review import services
@@ -535,6 +577,20 @@ TABLE = {
         lambda w: f"/instruction/mes-dossiers/{reviewed_call(w).pk}/",
         {**{role: 404 for role in ROLES}, "anonymous": 302, "reviewer": 200, **NOT_THIS_ASSIGNMENT},
     ),
+    # « Constituer les collectifs »: the call's managers; the world's call has one cohort in draft.
+    "cohorts:page": (lambda w: f"/collectifs/appels/{w.call.pk}/", MANAGERS_OF_OBJECT),
+    "cohorts:rules": (lambda w: f"/collectifs/appels/{w.call.pk}/regles/", MANAGERS_OF_OBJECT),
+    "cohorts:pair_create": (lambda w: f"/collectifs/appels/{w.call.pk}/binomes/nouveau/", MANAGERS_OF_OBJECT),
+    "cohorts:pair_edit": (
+        lambda w: f"/collectifs/appels/{w.call.pk}/binomes/{world_pair(w).pk}/",
+        MANAGERS_OF_OBJECT,
+    ),
+    "cohorts:propose": (lambda w: f"/collectifs/appels/{w.call.pk}/proposer/", POST_ONLY),
+    "cohorts:confirm": (lambda w: f"/collectifs/appels/{w.call.pk}/confirmer/", MANAGERS_OF_OBJECT),
+    "cohorts:move": (lambda w: f"/collectifs/{world_cohort(w).pk}/deplacer/", MANAGERS_OF_OBJECT),
+    "cohorts:split": (lambda w: f"/collectifs/{world_cohort(w).pk}/scinder/", MANAGERS_OF_OBJECT),
+    "cohorts:merge": (lambda w: f"/collectifs/{world_cohort(w).pk}/fusionner/", MANAGERS_OF_OBJECT),
+    "cohorts:set_pair": (lambda w: f"/collectifs/{world_cohort(w).pk}/binome/", MANAGERS_OF_OBJECT),
     "tokens:list": (lambda w: "/compte/jetons/", SIGNED_IN),
     "tokens:create": (lambda w: "/compte/jetons/nouveau/", SIGNED_IN),
     # The secret is shown once, right after creation: afterwards its owner is sent back to the list.
@@ -660,6 +716,7 @@ def complete_world(w):
         world_interview,
         builder_block,
         world_failed_email,
+        world_cohort,
     ):
         build(w)
     return w

@@ -210,3 +210,69 @@ def form_definition(w):
     from capqvct.calls import services
 
     return services.current_form(w.call).definition
+
+
+def second_cohort(w, *, with_member: bool):
+    """A second cohort of the world's call, « Collectif Rhône 1 », holding the dossier of the world's
+    other establishment (selected) or empty."""
+    from capqvct.cohorts.models import Cohort, Participant, Placement
+    from tests.permissions.test_url_permission_table import world_cohort
+
+    world_cohort(w)
+    cohort = Cohort.objects.create(call=w.call, number=2, name="Collectif Rhône 1")
+    if with_member:
+        Participant.objects.create(
+            call=w.call,
+            cohort=cohort,
+            establishment=w.other_establishment,
+            application=second_selected_dossier(w),
+            x=842000,
+            y=6519000,
+            placement=Placement.FINESS,
+        )
+    return cohort
+
+
+def second_selected_dossier(w):
+    """The other establishment's dossier on the world's call, selected in commission; recorded as it
+    stands (the other establishment is of another region, which the dossier form refuses)."""
+    from capqvct.applications.models import Application, ApplicationStatus
+    from capqvct.calls.services import current_form
+    from capqvct.review.models import Decision, Outcome
+
+    application = Application.objects.create(
+        call=w.call,
+        establishment=w.other_establishment,
+        status=ApplicationStatus.SUBMITTED,
+        form_version=current_form(w.call),
+        submitted_at=timezone.now(),
+    )
+    Decision.objects.create(
+        application=application,
+        outcome=Outcome.SELECTED,
+        reason="Projet solide.",
+        confirmed_at=timezone.now(),
+    )
+    return application
+
+
+def second_participant(w):
+    """The other establishment's dossier, in the world's cohort beside the world's establishment."""
+    from capqvct.cohorts.models import Participant, Placement
+    from tests.permissions.test_url_permission_table import world_cohort
+
+    return Participant.objects.create(
+        call=w.call,
+        cohort=world_cohort(w),
+        establishment=w.other_establishment,
+        application=second_selected_dossier(w),
+        x=842000,
+        y=6519000,
+        placement=Placement.FINESS,
+    )
+
+
+def world_participant(w):
+    from capqvct.cohorts.models import Participant
+
+    return Participant.objects.get(call=w.call, establishment=w.establishment)

@@ -67,3 +67,15 @@ def test_demo_otp_prints_a_six_digit_code():
     out = StringIO()
     call_command("demo_otp", people.PEOPLE[0][0], stdout=out)
     assert len(out.getvalue().strip()) == 6
+
+
+def test_the_demo_has_cohorts_to_adjust_on_the_earlier_call():
+    from capqvct.cohorts.models import ConsultantPair, Grouping, Participant
+
+    _load()
+    _load()
+    grouping = Grouping.objects.get(call__title=PAST_CALL_TITLE)
+    assert grouping.status == "draft"
+    assert ConsultantPair.objects.filter(programme=grouping.call.programme).count() == 2
+    selected = Decision.objects.filter(application__call=grouping.call, outcome="selected").count()
+    assert Participant.objects.filter(call=grouping.call).count() == selected > 0

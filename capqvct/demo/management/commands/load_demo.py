@@ -23,6 +23,7 @@ from capqvct.calls.formdef.templates_library import standard_qvct_application
 from capqvct.calls.models import Call, CallKind, FundingRule, ProgrammeFormat
 from capqvct.core.pdf import render_pdf
 from capqvct.demo import people
+from capqvct.demo.cohorts_demo import load_cohorts_demo
 from capqvct.demo.review_demo import load_review_demo
 from capqvct.establishments.finess import import_finess
 from capqvct.establishments.finess_sample import write_sample_finess
@@ -52,12 +53,13 @@ class Command(BaseCommand):
                     manager=accounts[0][0], agencies=[organisations["ars"], organisations["aract"]]
                 )
                 self._omega_dossiers(call, establishments, director=director[0], manager=accounts[0][0])
-                load_review_demo(
+                by_name = {user.email.split("@")[0]: user for user, *_ in accounts}
+                past_call = load_review_demo(
                     programme=call.programme,
                     director_establishment=director[1],
-                    people={user.email.split("@")[0]: user for user, *_ in accounts}
-                    | {director[0].email.split("@")[0]: director[0]},
+                    people=by_name | {director[0].email.split("@")[0]: director[0]},
                 )
+                load_cohorts_demo(call=past_call, people=by_name)
         self._print_access(accounts, admin, director, claimant)
 
     def _load_establishments(self) -> list[Establishment]:

@@ -1,0 +1,195 @@
+"""Cohorts (collectifs) of a call's selected establishments, and the consultant pairs that follow them.
+
+A call's grouping is a draft (proposed by the solver, adjusted by hand) until a programme manager
+confirms it; it is read-only afterwards. Each member of a cohort is a `Participant`, linked to the
+establishment's dossier; the participants keep the coordinates the grouping was computed from and
+how they were found (FINESS, else the commune's or the département's mean).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from capqvct.applications.models import Application
+from capqvct.calls.models import Call, Programme
+from capqvct.establishments.models import Establishment
+from capqvct.territory.models import Departement
+
+
+class ConsultantPair(models.Model):
+    """A binôme d’intervenants of a programme: two consultant accounts, the establishments they may
+    follow in all (their load), the départements they cover and the establishments they may not follow."""
+
+    programme = models.ForeignKey(
+        Programme, verbose_name="programme", on_delete=models.PROTECT, related_name="consultant_pairs"
+    )
+    first = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="premier intervenant",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    second = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="second intervenant",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    min_load = models.PositiveSmallIntegerField("établissements suivis, au moins", default=6)
+    max_load = models.PositiveSmallIntegerField("établissements suivis, au plus", default=10)
+    # None: the whole region.
+    departements = models.ManyToManyField(
+        Departement, verbose_name="départements couverts", blank=True, related_name="+"
+    )
+    conflicts = models.ManyToManyField(
+        Establishment, verbose_name="établissements qu’il ne peut pas suivre", blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "binôme d’intervenants"
+        verbose_name_plural = "binômes d’intervenants"
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(name="pair_of_two_people", condition=~Q(first=F("second"))),
+            models.CheckConstraint(
+                name="pair_load_range", condition=Q(min_load__lte=F("max_load"), max_load__gte=1)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return " et ".join(person.get_full_name() or person.email for person in (self.first, self.second))
+
+
+class CohortRules(models.Model):
+    """The rules a call's cohorts follow."""
+
+    call = models.OneToOneField(Call, on_delete=models.CASCADE, related_name="cohort_rules")
+    max_size = models.PositiveSmallIntegerField("taille maximale d’un collectif", default=8)
+    min_size = models.PositiveSmallIntegerField("taille minimale d’un collectif", default=4)
+    same_departement = models.BooleanField("un seul département par collectif", default=True)
+    balance_categories = models.BooleanField("équilibrer les catégories d’établissements", default=False)
+
+    class Meta:
+        verbose_name = "règles des collectifs"
+        verbose_name_plural = "règles des collectifs"
+        constraints = [
+            models.CheckConstraint(
+                name="cohort_sizes_range", condition=Q(min_size__gte=1, min_size__lte=F("max_size"))
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Règles des collectifs de « {self.call} »"
+
+
+class GroupingStatus(models.TextChoices):
+    DRAFT = "draft", "Proposition en cours"
+    CONFIRMED = "confirmed", "Collectifs confirmés"
+
+
+class Grouping(models.Model):
+    """The cohorts of a call as a whole: a draft the managers adjust, then confirmed once."""
+
+    call = models.OneToOneField(Call, on_delete=models.PROTECT, related_name="grouping")
+    status = models.CharField(
+        "état", max_length=12, choices=GroupingStatus.choices, default=GroupingStatus.DRAFT
+    )
+    # What the solver found: the proposal's total travel and a bound no grouping can beat (metres).
+    proposed_travel = models.FloatField("trajets de la proposition (m)", null=True, blank=True)
+    lower_bound = models.FloatField("minimum possible des trajets (m)", null=True, blank=True)
+    proposed_at = models.DateTimeField("proposée le", null=True, blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField("confirmée le", null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The rules it still broke when it was confirmed, as the manager acknowledged them.
+    acknowledged_breaches = models.JSONField("écarts aux règles acceptés", default=list, blank=True)
+
+    class Meta:
+        verbose_name = "constitution des collectifs"
+        verbose_name_plural = "constitutions des collectifs"
+        constraints = [
+            models.CheckConstraint(
+                name="grouping_confirmed_has_its_date",
+                condition=Q(status=GroupingStatus.DRAFT, confirmed_at__isnull=True)
+                | Q(status=GroupingStatus.CONFIRMED, confirmed_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Collectifs de « {self.call} »"
+
+
+class Cohort(models.Model):
+    """A collectif: at most a few establishments meeting at one of them, followed by a pair."""
+
+    call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="cohorts")
+    number = models.PositiveSmallIntegerField("numéro")
+    name = models.CharField("nom", max_length=120)
+    meeting_place = models.ForeignKey(
+        Establishment,
+        verbose_name="lieu de rencontre",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # Sum of the straight-line distances from each member to the meeting place, metres.
+    travel = models.FloatField("trajets (m)", default=0)
+    pair = models.ForeignKey(
+        ConsultantPair,
+        verbose_name="binôme d’intervenants",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cohorts",
+    )
+
+    class Meta:
+        verbose_name = "collectif"
+        ordering = ["call", "number"]
+        constraints = [models.UniqueConstraint(fields=["call", "number"], name="one_cohort_number_per_call")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Placement(models.TextChoices):
+    """Where the coordinates of a participant come from."""
+
+    FINESS = "finess", "Coordonnées FINESS"
+    COMMUNE = "commune", "Centre de la commune"
+    DEPARTEMENT = "departement", "Centre du département"
+    UNKNOWN = "unknown", "Position inconnue"
+
+
+class Participant(models.Model):
+    """A selected establishment in its cohort, linked to its dossier; once per call."""
+
+    call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="participants")
+    cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="participants")
+    establishment = models.ForeignKey(Establishment, on_delete=models.PROTECT, related_name="participations")
+    application = models.OneToOneField(
+        Application, verbose_name="dossier", on_delete=models.PROTECT, related_name="participant"
+    )
+    x = models.FloatField(default=0)
+    y = models.FloatField(default=0)
+    placement = models.CharField("position", max_length=12, choices=Placement.choices)
+
+    class Meta:
+        verbose_name = "participant"
+        ordering = ["cohort__number", "establishment__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["call", "establishment"], name="one_participation_per_call"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.establishment)
+
+    @property
+    def approximate(self) -> bool:
+        return self.placement != Placement.FINESS

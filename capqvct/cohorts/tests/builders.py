@@ -1,0 +1,88 @@
+"""A call of Occitanie whose selected dossiers are ready to be grouped, for the cohorts' tests."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from capqvct.accounts.models import OrganisationKind, Role
+from capqvct.applications.models import Application, ApplicationStatus
+from capqvct.calls import services as call_services
+from capqvct.review.models import Decision, Outcome
+from tests.factories import (
+    EstablishmentFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    departement,
+    region,
+)
+
+# Lambert-93 coordinates (metres) of a few places of Hérault and Aude.
+MONTPELLIER = (770_000.0, 6_280_000.0)
+SETE = (745_000.0, 6_259_000.0)
+BEZIERS = (723_000.0, 6_250_000.0)
+CARCASSONNE = (648_000.0, 6_233_000.0)
+
+
+def manager_of_occitanie():
+    occitanie = region("76", "Occitanie")
+    departement("34", "Hérault", "76")
+    departement("11", "Aude", "76")
+    departement("30", "Gard", "76")
+    ars = OrganisationFactory(kind=OrganisationKind.ARS, region=occitanie, name="ARS Occitanie")
+    return MembershipFactory(role=Role.PROGRAMME_MANAGER, organisation=ars).user
+
+
+def open_call(manager, title="Accompagnement QVCT OMEGA"):
+    now = timezone.now()
+    from tests.factories import published_call
+
+    return published_call(
+        manager, title=title, opens_at=now - timedelta(days=30), closes_at=now + timedelta(days=1)
+    )
+
+
+def dossier(
+    call, name, *, departement_code="34", at=MONTPELLIER, outcome=Outcome.SELECTED, confirmed=True, **fields
+):
+    """A dossier of the call from a new establishment at `at` (None: without coordinates), decided."""
+    x, y = at if at else (None, None)
+    establishment = EstablishmentFactory(name=name, departement_id=departement_code, x=x, y=y, **fields)
+    application = Application.objects.create(
+        call=call,
+        establishment=establishment,
+        status=ApplicationStatus.IN_REVIEW,
+        form_version=call_services.current_form(call),
+        submitted_at=timezone.now() - timedelta(days=10),
+    )
+    if outcome:
+        Decision.objects.create(
+            application=application,
+            outcome=outcome,
+            reason="Motif",
+            waiting_rank=1 if outcome == Outcome.WAITING_LIST else None,
+            confirmed_at=timezone.now() if confirmed else None,
+        )
+    return application
+
+
+def spread(point, step):
+    return (point[0] + step * 1000.0, point[1] + step * 700.0)
+
+
+def selected_call(manager, *, herault=5, aude=0):
+    """A call with `herault` selected establishments around Montpellier and `aude` around Carcassonne."""
+    call = open_call(manager)
+    for n in range(herault):
+        dossier(call, f"EHPAD de l’Hérault {n + 1}", departement_code="34", at=spread(MONTPELLIER, n))
+    for n in range(aude):
+        dossier(call, f"EHPAD de l’Aude {n + 1}", departement_code="11", at=spread(CARCASSONNE, n))
+    return call
+
+
+def consultants(count=2, *, region_code=None):
+    """Consultant accounts of a consultancy (of every region when region_code is None)."""
+    consultancy = OrganisationFactory(kind=OrganisationKind.CONSULTANCY, region=None, name="Cabinet Trame")
+    if region_code:
+        consultancy.region_id = region_code
+        consultancy.save()
+    return [MembershipFactory(role=Role.CONSULTANT, organisation=consultancy).user for _ in range(count)]

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from capqvct.cohorts import views
+
+app_name = "cohorts"
+
+urlpatterns = [
+    path("appels/<int:pk>/", views.page, name="page"),
+    path("appels/<int:pk>/regles/", views.rules, name="rules"),
+    path("appels/<int:pk>/binomes/nouveau/", views.pair_create, name="pair_create"),
+    path("appels/<int:pk>/binomes/<int:pair_pk>/", views.pair_edit, name="pair_edit"),
+    path("appels/<int:pk>/proposer/", views.propose, name="propose"),
+    path("appels/<int:pk>/confirmer/", views.confirm, name="confirm"),
+    path("<int:pk>/deplacer/", views.move, name="move"),
+    path("<int:pk>/scinder/", views.split, name="split"),
+    path("<int:pk>/fusionner/", views.merge, name="merge"),
+    path("<int:pk>/binome/", views.set_pair, name="set_pair"),
+]

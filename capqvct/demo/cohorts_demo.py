@@ -1,0 +1,41 @@
+"""The cohorts of the demonstration's past OMEGA call: its dossiers selected in commission, two
+consultant pairs of the programme (one per consultancy), rules for small cohorts across départements,
+and a first proposal left as a draft, so that « Constituer les collectifs » has something to show and
+to adjust. Everything goes through the services."""
+
+from capqvct.calls.models import Call
+from capqvct.cohorts import services
+from capqvct.cohorts.models import ConsultantPair, Grouping
+from capqvct.territory.models import Departement
+
+
+def load_cohorts_demo(*, call: Call, people: dict) -> None:
+    """`people`: the agents and consultants by e-mail local part (claire.fabre, lucie.roques, paul.vidal,
+    nadia.ferrand, antoine.lacaze)."""
+    if ConsultantPair.objects.filter(programme=call.programme).exists():
+        return
+    manager = people["claire.fabre"]
+    herault = Departement.objects.filter(code__in=["34", "30", "48"])
+    services.save_pair(
+        call=call,
+        by=manager,
+        first=people["lucie.roques"],
+        second=people["paul.vidal"],
+        min_load=2,
+        max_load=6,
+        departements=herault,
+    )
+    services.save_pair(
+        call=call,
+        by=manager,
+        first=people["nadia.ferrand"],
+        second=people["antoine.lacaze"],
+        min_load=2,
+        max_load=6,
+    )
+    # Five places in this call: small cohorts, the départements mixed.
+    services.save_rules(
+        call=call, by=manager, max_size=4, min_size=2, same_departement=False, balance_categories=False
+    )
+    if not Grouping.objects.filter(call=call).exists():
+        services.propose_cohorts(call=call, by=manager, time_limit=5.0)
