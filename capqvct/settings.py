@@ -102,6 +102,7 @@ TEMPLATES = [
                 "capqvct.accounts.context_processors.navigation",
                 "capqvct.establishments.context_processors.navigation",
                 "capqvct.review.context_processors.navigation",
+                "capqvct.cohorts.context_processors.navigation",
             ],
         },
     },

@@ -6,6 +6,8 @@ establishment's dossier; the participants keep the coordinates the grouping was 
 how they were found (FINESS, else the commune's or the département's mean).
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -193,3 +195,172 @@ class Participant(models.Model):
     @property
     def approximate(self) -> bool:
         return self.placement != Placement.FINESS
+
+
+# The trinôme of each participant, taken from its dossier when the cohorts are confirmed.
+
+
+class TrioRole(models.TextChoices):
+    # The labels of the dossier's « Trinôme » question (calls.formdef.schema.TRIO_ROLES).
+    DIRECTION = "direction", "Représentant de la direction"
+    STAFF_REPRESENTATIVE = "staff_representative", "Représentant du personnel"
+    PROFESSIONS = "professions", "Représentant des métiers ou de l’encadrement soignant"
+
+
+class TrioMember(models.Model):
+    """One of the three people who represent a participant: at the sessions, on the engagement letter.
+
+    A replaced member stays, inactive, with what they did (signatures, attendance); the participant has
+    one active member per role at most."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="trio")
+    role = models.CharField("rôle", max_length=24, choices=TrioRole.choices)
+    name = models.CharField("nom", max_length=200)
+    function = models.CharField("fonction", max_length=200, blank=True)
+    email = models.EmailField("adresse e-mail")
+    # The account with this e-mail, when there is one.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="trio_roles"
+    )
+    active = models.BooleanField("en fonction", default=True)
+    replaced_at = models.DateTimeField("remplacé le", null=True, blank=True)
+    replacement_reason = models.TextField("motif du remplacement", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "membre du trinôme"
+        verbose_name_plural = "membres du trinôme"
+        ordering = ["participant", "role", "-active", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "role"],
+                condition=Q(active=True),
+                name="one_active_trio_member_per_role",
+            ),
+            models.CheckConstraint(
+                name="replaced_trio_member_is_inactive",
+                condition=Q(replaced_at__isnull=True) | Q(active=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_role_display()})"
+
+
+# The cohort's calendar: its sessions, and the visits to each participant.
+
+
+class Mode(models.TextChoices):
+    ON_SITE = "on_site", "Sur place"
+    VIDEO = "video", "En visioconférence"
+
+
+class EventStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Prévue"
+    CANCELLED = "cancelled", "Annulée"
+
+
+class CalendarEvent(models.Model):
+    """What a session and a visit share: when, where, and what a calendar application needs to update
+    the event it was sent (the same UID, a higher SEQUENCE at each change or cancellation)."""
+
+    starts_at = models.DateTimeField("début")
+    ends_at = models.DateTimeField("fin")
+    mode = models.CharField("modalité", max_length=10, choices=Mode.choices, default=Mode.ON_SITE)
+    address = models.TextField("adresse", blank=True)
+    video_url = models.URLField("lien de la visioconférence", blank=True)
+    status = models.CharField(
+        "état", max_length=10, choices=EventStatus.choices, default=EventStatus.SCHEDULED
+    )
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    sequence = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class SessionKind(models.TextChoices):
+    PRESENTATION = "presentation", "Présentation du dispositif"
+    COLLECTIVE = "collective", "Séance collective"
+
+
+class Session(CalendarEvent):
+    """A collective session of a cohort (numbered), or the presentation of the programme to all the
+    call's cohorts (no cohort)."""
+
+    call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="sessions")
+    cohort = models.ForeignKey(
+        Cohort, null=True, blank=True, on_delete=models.PROTECT, related_name="sessions"
+    )
+    kind = models.CharField(
+        "type", max_length=14, choices=SessionKind.choices, default=SessionKind.COLLECTIVE
+    )
+    number = models.PositiveSmallIntegerField("numéro", null=True, blank=True)
+    agenda = models.TextField("ordre du jour", blank=True)
+
+    class Meta:
+        verbose_name = "séance"
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(name="session_ends_after_start", condition=Q(ends_at__gt=F("starts_at"))),
+            models.CheckConstraint(
+                name="session_kind_shape",
+                condition=Q(kind=SessionKind.COLLECTIVE, cohort__isnull=False, number__isnull=False)
+                | Q(kind=SessionKind.PRESENTATION, cohort__isnull=True, number__isnull=True),
+            ),
+            models.UniqueConstraint(
+                fields=["cohort", "number"],
+                condition=Q(status=EventStatus.SCHEDULED),
+                name="one_scheduled_session_number_per_cohort",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.kind == SessionKind.PRESENTATION:
+            return str(SessionKind.PRESENTATION.label)
+        return f"Séance {self.number}"
+
+
+class VisitKind(models.TextChoices):
+    KICKOFF = "kickoff", "Rencontre préalable"
+    SUPPORT = "support", "Appui individuel"
+
+
+class VisitLength(models.TextChoices):
+    HALF_DAY = "half_day", "Demi-journée"
+    DAY = "day", "Journée"
+
+
+class SupportVisit(CalendarEvent):
+    """A consultant's meeting with one participant: before the start, or an individual support visit,
+    with the report the consultant writes afterwards (read by the trinôme and the programme managers)."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="visits")
+    kind = models.CharField("type", max_length=10, choices=VisitKind.choices, default=VisitKind.SUPPORT)
+    length = models.CharField(
+        "durée", max_length=10, choices=VisitLength.choices, default=VisitLength.HALF_DAY
+    )
+    consultant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="intervenant", on_delete=models.PROTECT, related_name="visits"
+    )
+    subject = models.CharField("objet", max_length=200, blank=True)
+    report_done = models.TextField("ce qui a été fait", blank=True)
+    report_decisions = models.TextField("décisions", blank=True)
+    report_next_steps = models.TextField("prochaines étapes", blank=True)
+    report_written_at = models.DateTimeField("compte rendu écrit le", null=True, blank=True)
+    report_written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "rencontre avec un établissement"
+        verbose_name_plural = "rencontres avec les établissements"
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(name="visit_ends_after_start", condition=Q(ends_at__gt=F("starts_at"))),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.participant}"

@@ -1,9 +1,29 @@
-"""Who forms a call's cohorts: the programme managers of the call's region (and administrators)."""
+"""Who forms a call's cohorts (the programme managers of the call's region, and administrators), and
+who follows a confirmed cohort (those, and the cohort's consultant pair)."""
 
 from capqvct.calls.models import Call
 from capqvct.calls.permissions import can_manage_region
-from capqvct.core.permissions import Decision
+from capqvct.cohorts.models import Cohort, GroupingStatus
+from capqvct.core.permissions import ALLOWED, Decision, refuse
 
 
 def can_form_cohorts(user, call: Call) -> Decision:
     return can_manage_region(user, call.programme.region_id)
+
+
+def is_pair_consultant(user, cohort: Cohort) -> bool:
+    pair = cohort.pair
+    return bool(
+        getattr(user, "is_authenticated", False) and pair and user.pk in (pair.first_id, pair.second_id)
+    )
+
+
+def can_follow_cohort(user, cohort: Cohort) -> Decision:
+    """The call's programme managers, and the cohort's consultants once the cohorts are confirmed."""
+    if can_manage_region(user, cohort.call.programme.region_id):
+        return ALLOWED
+    if is_pair_consultant(user, cohort) and cohort.call.grouping.status == GroupingStatus.CONFIRMED:
+        return ALLOWED
+    return refuse(
+        "Seuls les responsables de programme et le binôme d’intervenants du collectif suivent ce collectif."
+    )

@@ -11,7 +11,16 @@ from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 from capqvct.accounts.models import OrganisationKind, Role
 from capqvct.applications.models import Application, ApplicationStatus
 from capqvct.calls.models import Call
-from capqvct.cohorts.models import Cohort, ConsultantPair, Grouping, Participant, Placement
+from capqvct.calls.selectors import calls_managed_by
+from capqvct.cohorts.models import (
+    Cohort,
+    ConsultantPair,
+    Grouping,
+    GroupingStatus,
+    Participant,
+    Placement,
+    TrioMember,
+)
 from capqvct.establishments.categories import CATEGORIES
 from capqvct.establishments.models import Establishment
 from capqvct.review.models import Outcome
@@ -170,3 +179,62 @@ def selected_by_departement(call: Call) -> list[DepartementCount]:
         DepartementCount(d.code, d.name, counts.get(d.code, 0))
         for d in Departement.objects.filter(region_id=call.programme.region_id).order_by("code")
     ]
+
+
+# Following confirmed cohorts
+
+
+def cohorts_followed_by(user) -> QuerySet[Cohort]:
+    """The cohorts the user follows: every cohort of the calls they manage, and the confirmed cohorts
+    of the pairs they belong to."""
+    if not getattr(user, "is_authenticated", False):
+        return Cohort.objects.none()
+    managed = Q(call__in=calls_managed_by(user))
+    consultant = Q(call__grouping__status=GroupingStatus.CONFIRMED) & (
+        Q(pair__first=user) | Q(pair__second=user)
+    )
+    return Cohort.objects.filter(managed | consultant).select_related(
+        "call__programme__region", "pair__first", "pair__second"
+    )
+
+
+def participations_of(user) -> QuerySet[Participant]:
+    """The participations the user takes part in once the cohorts are confirmed: as a member of the
+    establishment's space, or as a member of its trinôme."""
+    if not getattr(user, "is_authenticated", False):
+        return Participant.objects.none()
+    member = Q(establishment__organisation__memberships__user=user) | Q(trio__user=user, trio__active=True)
+    return Participant.objects.filter(
+        pk__in=Participant.objects.filter(member, call__grouping__status=GroupingStatus.CONFIRMED).values(
+            "pk"
+        )
+    )
+
+
+def participations_visible_to(user) -> QuerySet[Participant]:
+    """What `participations_of` gives, and the participants of the cohorts the user follows."""
+    own = participations_of(user).values("pk")
+    followed = Participant.objects.filter(cohort__in=cohorts_followed_by(user)).values("pk")
+    return Participant.objects.filter(Q(pk__in=own) | Q(pk__in=followed)).select_related(
+        "call__programme__region", "cohort__pair__first", "cohort__pair__second", "establishment__commune"
+    )
+
+
+def with_trios(participants: QuerySet[Participant]) -> QuerySet[Participant]:
+    """The participants with their trinôme (active members first, then those replaced)."""
+    return participants.select_related(
+        "establishment__commune", "establishment__departement"
+    ).prefetch_related(Prefetch("trio", queryset=TrioMember.objects.order_by("role", "-active", "pk")))
+
+
+def cohorts_of_consultant(user) -> QuerySet[Cohort]:
+    """The confirmed cohorts the user follows as one of their pair."""
+    if not getattr(user, "is_authenticated", False):
+        return Cohort.objects.none()
+    return (
+        Cohort.objects.filter(Q(pair__first=user) | Q(pair__second=user))
+        .filter(call__grouping__status=GroupingStatus.CONFIRMED)
+        .select_related("call__programme__region", "pair__first", "pair__second")
+        .annotate(participant_count=Count("participants"))
+        .order_by("call__title", "number")
+    )

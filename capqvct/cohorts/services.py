@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from capqvct.accounts.models import User
 from capqvct.calls.models import Call
 from capqvct.cohorts import solver
 from capqvct.cohorts.models import (
@@ -22,6 +23,8 @@ from capqvct.cohorts.models import (
     Grouping,
     GroupingStatus,
     Participant,
+    TrioMember,
+    TrioRole,
 )
 from capqvct.cohorts.permissions import can_form_cohorts
 from capqvct.cohorts.selectors import (
@@ -37,6 +40,7 @@ from capqvct.core.exceptions import Refusal
 from capqvct.core.permissions import ensure
 from capqvct.core.services import record_event
 from capqvct.establishments.models import Establishment
+from capqvct.review.selectors import trio_answers
 from capqvct.territory.models import Departement
 
 NO_SELECTED = "Aucun dossier de cet appel n’est retenu et confirmé en commission : rien à répartir."
@@ -521,4 +525,30 @@ def confirm_cohorts(*, call: Call, by, acknowledged: bool = False, now: datetime
             },
             details={"breaches": [w.breach.code for w in breaches]},
         )
+        create_trios(call)
     return grouping
+
+
+def create_trios(call: Call) -> list[TrioMember]:
+    """Each participant's trinôme as its dossier names it; a role left unanswered stays empty (the
+    programme managers complete it). Members are linked to the account of the same e-mail, if any."""
+    participants = Participant.objects.filter(call=call).select_related("application__form_version")
+    members = [
+        TrioMember(
+            participant=participant,
+            role=role,
+            name=person.get("name", "")[:200],
+            function=person.get("function", "")[:200],
+            email=person["email"].lower(),
+        )
+        for participant in participants
+        for role, person in trio_answers(participant.application).items()
+        if role in TrioRole.values and person.get("email")
+    ]
+    accounts = {
+        user.email.lower(): user
+        for user in User.objects.filter(email__in=[member.email for member in members], is_active=True)
+    }
+    for member in members:
+        member.user = accounts.get(member.email)
+    return TrioMember.objects.bulk_create(members)

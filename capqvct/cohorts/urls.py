@@ -1,6 +1,6 @@
 from django.urls import path
 
-from capqvct.cohorts import views
+from capqvct.cohorts import cohort_views, views
 
 app_name = "cohorts"
 
@@ -15,4 +15,8 @@ urlpatterns = [
     path("<int:pk>/scinder/", views.split, name="split"),
     path("<int:pk>/fusionner/", views.merge, name="merge"),
     path("<int:pk>/binome/", views.set_pair, name="set_pair"),
+    # Following a confirmed cohort.
+    path("mes-collectifs/", cohort_views.mine, name="mine"),
+    path("<int:pk>/", cohort_views.cohort, name="cohort"),
+    path("participations/<int:pk>/", cohort_views.participation, name="participation"),
 ]

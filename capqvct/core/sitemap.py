@@ -79,6 +79,7 @@ SITEMAP = [
         [
             Entry("Gérer les appels", "calls:manage_list", ("manages_programmes",)),
             Entry("Mes dossiers à instruire", "review:my_assignments", ("has_dossiers_to_review",)),
+            Entry("Mes collectifs", "cohorts:mine", ("has_cohorts",)),
         ],
     ),
     Section(

@@ -1,7 +1,7 @@
 """The cohorts of the demonstration's past OMEGA call: its dossiers selected in commission, two
 consultant pairs of the programme (one per consultancy), rules for small cohorts across départements,
-and a first proposal left as a draft, so that « Constituer les collectifs » has something to show and
-to adjust. Everything goes through the services."""
+and the proposal confirmed, so that the cohorts have something to show. Everything goes through the
+services."""
 
 from capqvct.calls.models import Call
 from capqvct.cohorts import services
@@ -39,3 +39,6 @@ def load_cohorts_demo(*, call: Call, people: dict) -> None:
     )
     if not Grouping.objects.filter(call=call).exists():
         services.propose_cohorts(call=call, by=manager, time_limit=5.0)
+        # Confirmed, so that the cohorts can be followed: the pairs and the trinômes find them in
+        # « Mes collectifs ».
+        services.confirm_cohorts(call=call, by=manager, acknowledged=True)

@@ -45,6 +45,7 @@ FORM = {
                     "required": True,
                 },
                 {"key": "objectifs", "kind": "long_text", "label": "Objectifs", "max_length": 3000},
+                {"key": "trinome", "kind": "trio", "label": "Trinôme"},
             ],
         }
     ]
@@ -116,7 +117,7 @@ def _dossiers(call: Call, director_establishment: Establishment, people: dict, n
     online = application_services.start_application(
         call=call, establishment=director_establishment, by=director, now=sent_at
     )
-    _fill(online, director, 0)
+    _fill(online, director, 0, director)
     application_services.submit_application(application=online, by=director, now=sent_at)
     others = (
         Establishment.objects.filter(
@@ -138,18 +139,46 @@ def _dossiers(call: Call, director_establishment: Establishment, people: dict, n
             sender_email=f"direction{number}@etablissement-demo.example",
             by=manager,
         )
-        _fill(received, manager, number)
+        _fill(received, manager, number, director)
         application_services.submit_application(application=received, by=manager)
         dossiers.append(received)
     return [Application.objects.get(pk=dossier.pk) for dossier in dossiers]
 
 
-def _fill(application: Application, by, number: int) -> None:
+# Invented people: first names and surnames mixed by the dossier's number.
+FIRST_NAMES = ["Hélène", "Karim", "Sandrine", "Thierry", "Aurélie", "Yannick", "Fatou", "Grégoire", "Inès"]
+SURNAMES = ["Roux", "Baptiste", "Ollier", "Mercadier", "Santos", "Villeneuve", "Cabrol", "Lemaire", "Doumbia"]
+
+
+def _trio(number: int, director) -> dict:
+    """The dossier's trinôme; the director's own dossier names her for the direction."""
+
+    def person(offset: int, function: str, prefix: str) -> dict:
+        first = FIRST_NAMES[(number + offset) % len(FIRST_NAMES)]
+        last = SURNAMES[(number * 2 + offset) % len(SURNAMES)]
+        return {
+            "name": f"{first} {last}",
+            "function": function,
+            "email": f"{prefix}{number}@etablissement-demo.example",
+        }
+
+    direction = person(0, "Directrice adjointe", "direction")
+    if number == 0:
+        direction = {"name": director.get_full_name(), "function": "Directrice", "email": director.email}
+    return {
+        "direction": direction,
+        "staff_representative": person(3, "Aide-soignante, élue au CSE", "personnel"),
+        "professions": person(5, "Cadre de santé", "cadre"),
+    }
+
+
+def _fill(application: Application, by, number: int, director) -> None:
     application_services.save_draft(
         application=application,
         answers={
             "motivation": MOTIVATIONS[number % len(MOTIVATIONS)],
             "objectifs": "Associer le CSE et les équipes de nuit à un plan d’action sur deux ans.",
+            "trinome": _trio(number, director),
         },
         by=by,
         expected_version=application.lock_version,

@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from capqvct.applications.models import Application, ApplicationStatus
 from capqvct.applications.selectors import applications_of_applicant
-from capqvct.calls.formdef.schema import Form, Kind
 from capqvct.calls.selectors import calls_managed_by
 from capqvct.core.exceptions import Refusal
 from capqvct.review import exchanges, selectors
@@ -61,18 +60,9 @@ def _crumbs(application: Application, *last: tuple) -> list:
 
 def trio_addresses(application: Application) -> list[str]:
     """The e-mails of the trinôme's direction and staff representative, when the answers give them."""
-    answers = selectors.submitted_answers(application) or {}
-    form = Form.from_json(application.form_version.definition)
-    found = []
-    for field in form.fields():
-        if field.kind != Kind.TRIO or not isinstance(answers.get(field.key), dict):
-            continue
-        for role in INVITED_TRIO_ROLES:
-            person = answers[field.key].get(role)
-            email = person.get("email") if isinstance(person, dict) else None
-            if isinstance(email, str) and email.strip():
-                found.append(email.strip().lower())
-    return list(dict.fromkeys(found))
+    trio = selectors.trio_answers(application)
+    found = [trio[role].get("email", "").lower() for role in INVITED_TRIO_ROLES if role in trio]
+    return list(dict.fromkeys(email for email in found if email))
 
 
 def _interview_initial(interview: Interview) -> dict:

@@ -211,6 +211,22 @@ def submitted_answers(application: Application) -> dict:
     return latest.answers if latest else application.answers
 
 
+def trio_answers(application: Application) -> dict[str, dict]:
+    """The trinôme the dossier names, by role (`TRIO_ROLES`): each person's answered parts (name,
+    function, email, phone), from the latest submission."""
+    answers = submitted_answers(application) or {}
+    form = Form.from_json(application.form_version.definition)
+    trio: dict[str, dict] = {}
+    for field in form.fields():
+        if field.kind != Kind.TRIO or not isinstance(answers.get(field.key), dict):
+            continue
+        for role in TRIO_ROLES:
+            person = answers[field.key].get(role)
+            if isinstance(person, dict) and role not in trio:
+                trio[role] = {part: str(value).strip() for part, value in person.items() if value}
+    return trio
+
+
 def automatic_eligibility(application: Application) -> EligibilityResult:
     """The checks the platform makes by itself: territory and category, pieces, trinôme."""
     call = application.call

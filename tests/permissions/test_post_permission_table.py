@@ -630,6 +630,9 @@ READ_ONLY = {
     "review:applicant_decision",
     "review:decision_letter",
     "cohorts:page",
+    "cohorts:mine",
+    "cohorts:cohort",
+    "cohorts:participation",
     "tokens:list",
     # The API's reads and its documentation.
     "api:api-root",

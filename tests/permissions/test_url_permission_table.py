@@ -139,6 +139,32 @@ def world_cohort(w):
     return cohort
 
 
+def world_confirmed_cohort(w):
+    """A confirmed grouping of the reviewed call: the world's establishment alone in « Collectif
+    Hérault confirmé », followed by the world's pair, the consultant in it (created once)."""
+    from django.utils import timezone
+
+    from capqvct.cohorts.models import Cohort, Grouping, GroupingStatus, Participant, Placement
+
+    application = reviewed_call(w).application
+    cohort = Cohort.objects.filter(call=application.call).first()
+    if cohort is None:
+        Grouping.objects.create(
+            call=application.call, status=GroupingStatus.CONFIRMED, confirmed_at=timezone.now()
+        )
+        cohort = Cohort.objects.create(
+            call=application.call, number=1, name="Collectif Hérault confirmé", pair=world_pair(w)
+        )
+        Participant.objects.create(
+            call=application.call,
+            cohort=cohort,
+            establishment=w.establishment,
+            application=application,
+            placement=Placement.FINESS,
+        )
+    return cohort
+
+
 def routing_rule(w):
     """A routing rule of the reviewed call: the world's département to its reviewer (created once)."""
     from capqvct.review import services
@@ -591,6 +617,16 @@ TABLE = {
     "cohorts:split": (lambda w: f"/collectifs/{world_cohort(w).pk}/scinder/", MANAGERS_OF_OBJECT),
     "cohorts:merge": (lambda w: f"/collectifs/{world_cohort(w).pk}/fusionner/", MANAGERS_OF_OBJECT),
     "cohorts:set_pair": (lambda w: f"/collectifs/{world_cohort(w).pk}/binome/", MANAGERS_OF_OBJECT),
+    # A confirmed cohort: its managers and its pair; its participation: those and the establishment.
+    "cohorts:mine": (lambda w: "/collectifs/mes-collectifs/", SIGNED_IN),
+    "cohorts:cohort": (
+        lambda w: f"/collectifs/{world_confirmed_cohort(w).pk}/",
+        {**MANAGERS_OF_OBJECT, "consultant": 200},
+    ),
+    "cohorts:participation": (
+        lambda w: f"/collectifs/participations/{world_confirmed_cohort(w).participants.get().pk}/",
+        {**MANAGERS_OF_OBJECT, "consultant": 200, "director": 200, "member": 200},
+    ),
     "tokens:list": (lambda w: "/compte/jetons/", SIGNED_IN),
     "tokens:create": (lambda w: "/compte/jetons/nouveau/", SIGNED_IN),
     # The secret is shown once, right after creation: afterwards its owner is sent back to the list.
@@ -717,6 +753,7 @@ def complete_world(w):
         builder_block,
         world_failed_email,
         world_cohort,
+        world_confirmed_cohort,
     ):
         build(w)
     return w

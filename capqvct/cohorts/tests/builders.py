@@ -32,12 +32,54 @@ def manager_of_occitanie():
     return MembershipFactory(role=Role.PROGRAMME_MANAGER, organisation=ars).user
 
 
+# The call's form asks for the trinôme, as the OMEGA call did.
+TRIO_FORM = {
+    "sections": [
+        {
+            "key": "projet",
+            "title": "Votre projet",
+            "fields": [
+                {"key": "motivation", "kind": "long_text", "label": "Motivation", "max_length": 3000},
+                {"key": "trinome", "kind": "trio", "label": "Trinôme"},
+            ],
+        }
+    ]
+}
+
+
+def trio_answers(slug: str) -> dict:
+    """A trinôme whose three members have e-mails `<role>.<slug>@example.org`."""
+    return {
+        "trinome": {
+            "direction": {
+                "name": f"Directrice {slug}",
+                "function": "Directrice",
+                "email": f"direction.{slug}@example.org",
+            },
+            "staff_representative": {
+                "name": f"Délégué {slug}",
+                "function": "Aide-soignant, élu CSE",
+                "email": f"personnel.{slug}@example.org",
+            },
+            "professions": {
+                "name": f"Cadre {slug}",
+                "function": "Cadre de santé",
+                "email": f"cadre.{slug}@example.org",
+            },
+        }
+    }
+
+
 def open_call(manager, title="Accompagnement QVCT OMEGA"):
     now = timezone.now()
     from tests.factories import published_call
 
     return published_call(
-        manager, title=title, opens_at=now - timedelta(days=30), closes_at=now + timedelta(days=1)
+        manager,
+        title=title,
+        opens_at=now - timedelta(days=30),
+        closes_at=now + timedelta(days=1),
+        definition=TRIO_FORM,
     )
 
 
@@ -50,6 +92,7 @@ def dossier(
     application = Application.objects.create(
         call=call,
         establishment=establishment,
+        answers=trio_answers(establishment.finess_et),
         status=ApplicationStatus.IN_REVIEW,
         form_version=call_services.current_form(call),
         submitted_at=timezone.now() - timedelta(days=10),
@@ -86,3 +129,19 @@ def consultants(count=2, *, region_code=None):
         consultancy.region_id = region_code
         consultancy.save()
     return [MembershipFactory(role=Role.CONSULTANT, organisation=consultancy).user for _ in range(count)]
+
+
+def confirmed_cohort(manager, *, herault=3):
+    """A call whose `herault` selected establishments form one cohort, followed by a new pair, confirmed.
+    Returns the cohort; its pair's consultants are `cohort.pair.first` and `cohort.pair.second`."""
+    from capqvct.cohorts import services
+
+    call = selected_call(manager, herault=herault)
+    first, second = consultants(2)
+    services.save_pair(call=call, by=manager, first=first, second=second, min_load=1, max_load=10)
+    services.save_rules(
+        call=call, by=manager, max_size=8, min_size=1, same_departement=True, balance_categories=False
+    )
+    services.propose_cohorts(call=call, by=manager, time_limit=2.0)
+    services.confirm_cohorts(call=call, by=manager, acknowledged=True)
+    return call.cohorts.get()

@@ -69,13 +69,17 @@ def test_demo_otp_prints_a_six_digit_code():
     assert len(out.getvalue().strip()) == 6
 
 
-def test_the_demo_has_cohorts_to_adjust_on_the_earlier_call():
-    from capqvct.cohorts.models import ConsultantPair, Grouping, Participant
+def test_the_demo_has_confirmed_cohorts_with_their_trinomes_on_the_earlier_call():
+    from capqvct.cohorts.models import ConsultantPair, Grouping, Participant, TrioMember
 
     _load()
     _load()
     grouping = Grouping.objects.get(call__title=PAST_CALL_TITLE)
-    assert grouping.status == "draft"
+    assert grouping.status == "confirmed"
     assert ConsultantPair.objects.filter(programme=grouping.call.programme).count() == 2
     selected = Decision.objects.filter(application__call=grouping.call, outcome="selected").count()
     assert Participant.objects.filter(call=grouping.call).count() == selected > 0
+    assert TrioMember.objects.filter(participant__call=grouping.call).count() == 3 * selected
+    # The demonstration's director is in her establishment's trinôme, with her account.
+    director = TrioMember.objects.get(user__email=people.DIRECTOR[0])
+    assert director.role == "direction"
