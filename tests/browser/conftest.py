@@ -6,7 +6,11 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
+from django.test import Client
 from playwright.sync_api import sync_playwright
+
+from tests.factories import login_verified
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by the test itself
 # (arranging data) are still synchronous and safe.
@@ -49,6 +53,27 @@ def page(browser, live_server):
     page = context.new_page()
     yield page
     context.close()
+
+
+def session_cookie(user, url: str) -> dict:
+    """The session cookie of `user` signed in as after a password and a TOTP code, for `url`."""
+    client = login_verified(Client(), user)
+    return {
+        "name": settings.SESSION_COOKIE_NAME,
+        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+        "url": url,
+    }
+
+
+@pytest.fixture
+def sign_in(page, live_server):
+    """`sign_in(user)`: the page's browser goes on as `user` (signing in again replaces the last one)."""
+
+    def sign(user) -> None:
+        page.context.clear_cookies()
+        page.context.add_cookies([session_cookie(user, live_server.url)])
+
+    return sign
 
 
 @pytest.fixture(autouse=True)

@@ -2,32 +2,17 @@
 establishment so that a cohort grows too big, reads the warning, and confirms in full knowledge."""
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from capqvct.cohorts import services
 from capqvct.cohorts.models import GroupingStatus
 from capqvct.cohorts.tests.builders import consultants, dossier, manager_of_occitanie, selected_call
 from capqvct.establishments.models import Establishment
-from tests.factories import EstablishmentFactory, login_verified
+from tests.factories import EstablishmentFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _sign_in(page, user, live_server_url: str) -> None:
-    client = login_verified(Client(), user)
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server_url,
-            }
-        ]
-    )
-
-
-def test_a_manager_forms_the_cohorts(page, live_server, look):
+def test_a_manager_forms_the_cohorts(page, live_server, look, sign_in):
     manager = manager_of_occitanie()
     call = selected_call(manager, herault=8, aude=4)
     # One establishment without FINESS coordinates: placed at its département's mean, and said so.
@@ -35,7 +20,7 @@ def test_a_manager_forms_the_cohorts(page, live_server, look):
     EstablishmentFactory(name="EHPAD de Nîmes", departement_id="30", x=810_000.0, y=6_300_000.0)
     first, second = consultants(2)
     services.save_pair(call=call, by=manager, first=first, second=second, min_load=4, max_load=13)
-    _sign_in(page, manager, live_server.url)
+    sign_in(manager)
 
     page.goto(f"/appels/gestion/{call.pk}/")
     page.get_by_role("link", name="Constituer les collectifs").click()

@@ -1,32 +1,16 @@
 """The review in Chromium: the manager's dashboard, then a reviewer declares no conflict and scores."""
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 
 from capqvct.review import services
 from capqvct.review.services import CriterionInput
 from capqvct.review.tests.test_assignment import Setting, opened
-from tests.factories import login_verified
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _sign_in(page, user, live_server_url: str) -> None:
-    client = login_verified(Client(), user)
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server_url,
-            }
-        ]
-    )
-
-
-def test_manager_dashboard_then_reviewer_scores(page, live_server, look):
+def test_manager_dashboard_then_reviewer_scores(page, live_server, look, sign_in):
     setting = Setting(dossiers=3)
     review = opened(setting)
     services.set_grid(
@@ -38,13 +22,13 @@ def test_manager_dashboard_then_reviewer_scores(page, live_server, look):
         by=setting.manager,
     )
     services.assign_automatically(review=review, by=setting.manager)
-    _sign_in(page, setting.manager, live_server.url)
+    sign_in(setting.manager)
     page.goto(f"/instruction/appels/{setting.call.pk}/")
     page.get_by_role("heading", name="Dossiers et instructeurs").wait_for()
     look(page, "review--dashboard")
 
     page.context.clear_cookies()
-    _sign_in(page, setting.ars_reviewer, live_server.url)
+    sign_in(setting.ars_reviewer)
     page.goto("/instruction/mes-dossiers/")
     look(page, "review--my-assignments")
     page.get_by_role("table").get_by_role("link").first.click()
@@ -58,7 +42,7 @@ def test_manager_dashboard_then_reviewer_scores(page, live_server, look):
     look(page, "review--score")
 
 
-def test_a_managers_own_conflict_is_said_on_the_dossier_and_decisions_pages(page, live_server, look):
+def test_a_managers_own_conflict_is_said_on_the_dossier_and_decisions_pages(page, live_server, look, sign_in):
     """The manager who declared a conflict still reads the dossier, with a notice; another manager of
     the region reads who declared it on the decisions page."""
     from capqvct.accounts.models import Role
@@ -72,7 +56,7 @@ def test_a_managers_own_conflict_is_said_on_the_dossier_and_decisions_pages(page
     )
     services.declare_conflict(assignment=assignment, reason="Ma sœur y travaille.", by=setting.manager)
     other_manager = agent(setting.aract, Role.PROGRAMME_MANAGER, "responsable@aract.fr", "Durand")
-    _sign_in(page, setting.manager, live_server.url)
+    sign_in(setting.manager)
     page.goto(reverse("review:dossier", args=[setting.call.pk, application.pk]))
     page.get_by_text("ne prenez pas part à sa décision").wait_for()
     look(page, "review--dossier-own-conflict")
@@ -81,7 +65,7 @@ def test_a_managers_own_conflict_is_said_on_the_dossier_and_decisions_pages(page
     look(page, "review--decisions-own-conflict")
 
     page.context.clear_cookies()
-    _sign_in(page, other_manager, live_server.url)
+    sign_in(other_manager)
     page.goto(reverse("review:decisions", args=[setting.call.pk]))
     page.get_by_text(f"Conflit d’intérêts déclaré par {setting.manager}").wait_for()
     look(page, "review--decisions-manager-conflict")
