@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.db import connection, connections
+from django.db import connections
 from django.utils import timezone
 
 from capqvct.accounts.models import Role
@@ -18,12 +18,6 @@ from tests.permissions.world import published_call
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres_only]
 
 RACERS = 50
-
-
-@pytest.fixture(autouse=True)
-def only_on_postgresql():
-    if connection.vendor != "postgresql":
-        pytest.skip("the race is run on PostgreSQL, where writers really run side by side")
 
 
 def _dossiers(count: int):

@@ -2,7 +2,6 @@
 anyway): one action goes through, the other is refused in words."""
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from capqvct.accounts.models import Role
@@ -14,12 +13,6 @@ from tests.factories import EstablishmentFactory, MembershipFactory, Organisatio
 from tests.permissions.world import published_call
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres_only]
-
-
-@pytest.fixture(autouse=True)
-def only_on_postgresql():
-    if connection.vendor != "postgresql":
-        pytest.skip("the race is run on PostgreSQL, where writers really run side by side")
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ serialises writers anyway): one confirmation passes, the other is refused in wor
 a confirmation either happens before it or is refused."""
 
 import pytest
-from django.db import connection
 
 from capqvct.cohorts import services
 from capqvct.cohorts.models import Cohort, Grouping, GroupingStatus, Participant
@@ -14,12 +13,6 @@ from capqvct.review.tests.test_state_races import at_once
 from tests.factories import MembershipFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres_only]
-
-
-@pytest.fixture(autouse=True)
-def only_on_postgresql():
-    if connection.vendor != "postgresql":
-        pytest.skip("the race is run on PostgreSQL, where writers really run side by side")
 
 
 @pytest.fixture

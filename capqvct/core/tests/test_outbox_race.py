@@ -4,7 +4,7 @@ writers anyway): each e-mail reaches the real SMTP server once."""
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 
 from capqvct.core import outbox
 from capqvct.core.emails import queue_email
@@ -14,12 +14,6 @@ from capqvct.core.tests import smtp
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres_only]
 smtp_server = smtp.smtp_server
 EMAILS = 20
-
-
-@pytest.fixture(autouse=True)
-def only_on_postgresql():
-    if connection.vendor != "postgresql":
-        pytest.skip("the race is run on PostgreSQL, where writers really run side by side")
 
 
 @pytest.fixture(autouse=True)

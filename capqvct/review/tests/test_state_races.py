@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 from unittest import mock
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from capqvct.applications import services as application_services
 from capqvct.applications.models import Application, ApplicationStatus
@@ -27,12 +27,6 @@ agency, manager, call, review, notified = (
     shared.review,
     shared.notified,
 )
-
-
-@pytest.fixture(autouse=True)
-def only_on_postgresql():
-    if connection.vendor != "postgresql":
-        pytest.skip("the race is run on PostgreSQL, where writers really run side by side")
 
 
 def at_once(*actions) -> list[str]:
