@@ -196,6 +196,10 @@ class Participant(models.Model):
     def approximate(self) -> bool:
         return self.placement != Placement.FINESS
 
+    @property
+    def placement_label(self) -> str:
+        return str(Placement(self.placement).label)
+
 
 # The trinôme of each participant, taken from its dossier when the cohorts are confirmed.
 

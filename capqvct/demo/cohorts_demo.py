@@ -15,24 +15,21 @@ def load_cohorts_demo(*, call: Call, people: dict) -> None:
     if ConsultantPair.objects.filter(programme=call.programme).exists():
         return
     manager = people["claire.fabre"]
-    herault = Departement.objects.filter(code__in=["34", "30", "48"])
-    services.save_pair(
-        call=call,
-        by=manager,
-        first=people["lucie.roques"],
-        second=people["paul.vidal"],
-        min_load=2,
-        max_load=6,
-        departements=herault,
+    # One pair for the Hérault and its neighbours, one for the whole region.
+    pairs = (
+        ("lucie.roques", "paul.vidal", Departement.objects.filter(code__in=["34", "30", "48"])),
+        ("nadia.ferrand", "antoine.lacaze", ()),
     )
-    services.save_pair(
-        call=call,
-        by=manager,
-        first=people["nadia.ferrand"],
-        second=people["antoine.lacaze"],
-        min_load=2,
-        max_load=6,
-    )
+    for first, second, zone in pairs:
+        services.save_pair(
+            call=call,
+            by=manager,
+            first=people[first],
+            second=people[second],
+            min_load=2,
+            max_load=6,
+            departements=zone,
+        )
     # Five places in this call: small cohorts, the départements mixed.
     services.save_rules(
         call=call, by=manager, max_size=4, min_size=2, same_departement=False, balance_categories=False

@@ -87,3 +87,18 @@ def test_every_change_page_renders(signed_in, manager):
     assert "Laissez au moins un établissement dans le collectif d’origine." in text(response)
     assert Cohort.objects.filter(call=call).count() == 1
     assert not AuditEvent.objects.filter(action="cohort_split").exists()
+
+
+def test_an_establishment_without_coordinates_is_said_placed_approximately(signed_in, manager):
+    from capqvct.cohorts.tests.builders import dossier
+
+    call = selected_call(manager, herault=2)
+    dossier(call, "SSIAD du Gard", departement_code="30", at=None)
+    # The tests' Gard has no commune to take a mean from.
+    notice = "Position approchée (1)\u00a0: SSIAD du Gard (position inconnue)."
+    # Before any proposal, the selected dossiers; after, the participants: the same notice.
+    assert notice in text(signed_in.get(f"/collectifs/appels/{call.pk}/"))
+    first, second = consultants(2)
+    services.save_pair(call=call, by=manager, first=first, second=second, min_load=1, max_load=10)
+    services.propose_cohorts(call=call, by=manager, time_limit=2.0)
+    assert notice in text(signed_in.get(f"/collectifs/appels/{call.pk}/"))
