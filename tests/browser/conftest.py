@@ -65,6 +65,11 @@ def session_cookie(user, url: str) -> dict:
     }
 
 
+def role_cookies(world, role: str, url: str) -> list[dict]:
+    """The cookies of the permission world's `role` signed in (none for « anonymous »)."""
+    return [] if role == "anonymous" else [session_cookie(world.users[role], url)]
+
+
 @pytest.fixture
 def sign_in(page, live_server):
     """`sign_in(user)`: the page's browser goes on as `user` (signing in again replaces the last one)."""

@@ -5,7 +5,8 @@ eval, nothing from another site; DSFR and htmx keep working (the htmx search swa
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_every_page_accessible import DOWNLOADS, _session_cookie
+from tests.browser.conftest import role_cookies
+from tests.browser.test_every_page_accessible import DOWNLOADS
 from tests.factories import region
 from tests.permissions.test_url_permission_table import TABLE
 from tests.permissions.world import build_world
@@ -28,7 +29,7 @@ document.addEventListener("securitypolicyviolation", (event) => {
 def test_no_page_breaks_the_content_security_policy(role, browser, live_server):
     world = build_world()
     context = browser.new_context(locale="fr-FR", base_url=live_server.url)
-    context.add_cookies(_session_cookie(world, role, live_server.url))
+    context.add_cookies(role_cookies(world, role, live_server.url))
     context.add_init_script(RECORD_VIOLATIONS)
     page = context.new_page()
     console = []

@@ -1,10 +1,8 @@
 """Every HTML page of the permission table, seen by the roles that reach it, passes axe-core."""
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
-from tests.factories import login_verified
+from tests.browser.conftest import role_cookies
 from tests.permissions.test_url_permission_table import TABLE
 from tests.permissions.world import build_world
 
@@ -18,24 +16,11 @@ FRAGMENTS = ("review:decisions_progress", "review:bundle_status")
 ROLES_TO_SEE = ("anonymous", "director", "programme_manager", "admin")
 
 
-def _session_cookie(world, role: str, live_server_url: str) -> list[dict]:
-    if role == "anonymous":
-        return []
-    client = login_verified(Client(), world.users[role])
-    return [
-        {
-            "name": settings.SESSION_COOKIE_NAME,
-            "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-            "url": live_server_url,
-        }
-    ]
-
-
 @pytest.mark.parametrize("role", ROLES_TO_SEE)
 def test_every_page_a_role_reaches_has_no_accessibility_violation(role, browser, live_server, look):
     world = build_world()
     context = browser.new_context(locale="fr-FR", base_url=live_server.url)
-    context.add_cookies(_session_cookie(world, role, live_server.url))
+    context.add_cookies(role_cookies(world, role, live_server.url))
     page = context.new_page()
     seen = []
     for name, (build_path, expected) in sorted(TABLE.items()):
