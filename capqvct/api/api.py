@@ -9,6 +9,7 @@ from ninja.operation import Operation
 from capqvct.api.auth import ApiTokenAuth, VerifiedSessionAuth
 from capqvct.api.routers.applications import router as applications_router
 from capqvct.api.routers.calls import router as calls_router
+from capqvct.api.routers.cohorts import router as cohorts_router
 from capqvct.api.routers.establishments import router as establishments_router
 from capqvct.api.routers.review import applicant_router as applicant_decision_router
 from capqvct.api.routers.review import router as review_router
@@ -66,6 +67,7 @@ api.add_router("/appels", calls_router)
 api.add_router("/dossiers", applications_router)
 api.add_router("/dossiers", applicant_decision_router)
 api.add_router("/instruction", review_router)
+api.add_router("", cohorts_router)
 
 
 @api.exception_handler(AuthenticationError)

@@ -2,6 +2,7 @@
 
 from datetime import date
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from ninja import Field, Schema
 from ninja.pagination import PageNumberPagination
@@ -517,3 +518,147 @@ class ApplicantDecisionOut(Schema):
     @staticmethod
     def resolve_outcome_label(decision) -> str:
         return decision.get_outcome_display()
+
+
+# Cohorts: what their programme managers, their consultant pair and their participants read.
+
+
+def in_call_zone(moment, call) -> str:
+    """An instant as ISO 8601 with the offset of the call's own time zone (« 2027-03-04T09:00:00+04:00 »)."""
+    return moment.astimezone(ZoneInfo(call.time_zone)).isoformat()
+
+
+class TrioMemberOut(Schema):
+    role: str = Field(description="Rôle dans le trinôme.", examples=["direction"])
+    role_label: str = Field(description="Libellé du rôle.")
+    name: str = Field(description="Nom et prénom.")
+    function: str = Field(description="Fonction dans l’établissement.")
+    active: bool = Field(description="Faux pour un membre remplacé.")
+
+    @staticmethod
+    def resolve_role_label(member) -> str:
+        return member.get_role_display()
+
+
+class ParticipantOut(Schema):
+    id: int = Field(description="Identifiant de la participation.")
+    establishment: EstablishmentRef
+    trio: list[TrioMemberOut] = Field(description="Le trinôme, membres remplacés compris.")
+
+    @staticmethod
+    def resolve_trio(participant) -> list:
+        return list(participant.trio.all())
+
+
+class CohortOut(Schema):
+    id: int = Field(description="Identifiant du collectif.")
+    call: CallRef
+    number: int = Field(description="Numéro du collectif dans l’appel.")
+    name: str = Field(description="Nom du collectif.", examples=["Collectif Hérault 1"])
+    consultants: list[str] = Field(description="Les deux intervenants du binôme (vide sans binôme).")
+    participant_count: int = Field(description="Nombre d’établissements participants.")
+
+    @staticmethod
+    def resolve_consultants(cohort) -> list[str]:
+        pair = cohort.pair
+        return [str(pair.first), str(pair.second)] if pair else []
+
+
+class CohortDetailOut(CohortOut):
+    participants: list[ParticipantOut] = Field(description="Les établissements du collectif.")
+
+
+class SessionOut(Schema):
+    id: int = Field(description="Identifiant de la séance.")
+    kind: str = Field(description="« collective » (séance du collectif) ou « presentation » (tout l’appel).")
+    kind_label: str
+    number: int | None = Field(description="Numéro de la séance collective.")
+    starts_at: str = Field(description="Début, avec le décalage du fuseau de l’appel.")
+    ends_at: str = Field(description="Fin, avec le décalage du fuseau de l’appel.")
+    time_zone: str = Field(description="Fuseau horaire de l’appel.", examples=["Europe/Paris"])
+    mode: str = Field(description="« on_site » (sur place) ou « video » (visioconférence).")
+    address: str
+    video_url: str
+    agenda: str
+    status: str = Field(description="« scheduled » (prévue) ou « cancelled » (annulée).")
+    uid: str = Field(description="UID de l’événement dans les agendas (iCalendar).")
+    sequence: int = Field(description="SEQUENCE iCalendar : augmente à chaque modification.")
+
+    @staticmethod
+    def resolve_kind_label(session) -> str:
+        return session.get_kind_display()
+
+    @staticmethod
+    def resolve_starts_at(session) -> str:
+        return in_call_zone(session.starts_at, session.call)
+
+    @staticmethod
+    def resolve_ends_at(session) -> str:
+        return in_call_zone(session.ends_at, session.call)
+
+    @staticmethod
+    def resolve_time_zone(session) -> str:
+        return session.call.time_zone
+
+    @staticmethod
+    def resolve_uid(session) -> str:
+        return str(session.uid)
+
+
+class ParticipationOut(Schema):
+    id: int = Field(description="Identifiant de la participation.")
+    call: CallRef
+    cohort_id: int = Field(description="Identifiant du collectif.")
+    cohort_name: str = Field(description="Nom du collectif.")
+    establishment: EstablishmentRef
+
+    @staticmethod
+    def resolve_cohort_name(participant) -> str:
+        return participant.cohort.name
+
+
+class VisitReportOut(Schema):
+    done: str = Field(description="Ce qui a été fait.")
+    decisions: str = Field(description="Les décisions prises.")
+    next_steps: str = Field(description="Les prochaines étapes.")
+    written_at: str = Field(description="Date et heure de rédaction, dans le fuseau de l’appel.")
+
+
+class VisitOut(Schema):
+    id: int = Field(description="Identifiant de la rencontre.")
+    kind: str = Field(description="« kickoff » (rencontre préalable) ou « support » (appui individuel).")
+    kind_label: str
+    length: str = Field(description="« half_day » ou « day ».")
+    consultant: str = Field(description="L’intervenant.")
+    starts_at: str = Field(description="Début, avec le décalage du fuseau de l’appel.")
+    ends_at: str = Field(description="Fin, avec le décalage du fuseau de l’appel.")
+    subject: str
+    status: str = Field(description="« scheduled » (prévue) ou « cancelled » (annulée).")
+    report: VisitReportOut | None = Field(description="Le compte rendu, une fois écrit.")
+
+    @staticmethod
+    def resolve_kind_label(visit) -> str:
+        return visit.get_kind_display()
+
+    @staticmethod
+    def resolve_consultant(visit) -> str:
+        return str(visit.consultant)
+
+    @staticmethod
+    def resolve_starts_at(visit) -> str:
+        return in_call_zone(visit.starts_at, visit.participant.call)
+
+    @staticmethod
+    def resolve_ends_at(visit) -> str:
+        return in_call_zone(visit.ends_at, visit.participant.call)
+
+    @staticmethod
+    def resolve_report(visit) -> dict | None:
+        if visit.report_written_at is None:
+            return None
+        return {
+            "done": visit.report_done,
+            "decisions": visit.report_decisions,
+            "next_steps": visit.report_next_steps,
+            "written_at": in_call_zone(visit.report_written_at, visit.participant.call),
+        }

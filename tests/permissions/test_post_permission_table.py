@@ -652,6 +652,11 @@ READ_ONLY = {
     "api:get_ranking",
     "api:list_decisions",
     "api:get_decision",
+    "api:list_cohorts",
+    "api:get_cohort",
+    "api:list_sessions",
+    "api:list_participations",
+    "api:list_visits",
 }
 
 

@@ -708,6 +708,42 @@ TABLE = {
         lambda w: f"/api/v1/dossiers/{world_decision(w).application_id}/decision",
         {**{role: 404 for role in ROLES}, "anonymous": 401},
     ),
+    # Cohorts: the confirmed cohort for its managers and its pair, the participation for those and
+    # the establishment; the lists are everyone's own (empty for most).
+    "api:list_cohorts": (lambda w: "/api/v1/collectifs", only(EVERYONE, anonymous=401)),
+    "api:get_cohort": (
+        lambda w: f"/api/v1/collectifs/{world_confirmed_cohort(w).pk}",
+        {
+            **{role: 404 for role in ROLES},
+            "anonymous": 401,
+            "programme_manager": 200,
+            "admin": 200,
+            "consultant": 200,
+        },
+    ),
+    "api:list_sessions": (
+        lambda w: f"/api/v1/collectifs/{world_confirmed_cohort(w).pk}/seances",
+        {
+            **{role: 404 for role in ROLES},
+            "anonymous": 401,
+            "programme_manager": 200,
+            "admin": 200,
+            "consultant": 200,
+        },
+    ),
+    "api:list_participations": (lambda w: "/api/v1/participations", only(EVERYONE, anonymous=401)),
+    "api:list_visits": (
+        lambda w: f"/api/v1/participations/{world_confirmed_cohort(w).participants.get().pk}/rencontres",
+        {
+            **{role: 404 for role in ROLES},
+            "anonymous": 401,
+            "programme_manager": 200,
+            "admin": 200,
+            "consultant": 200,
+            "director": 200,
+            "member": 200,
+        },
+    ),
     # The administration: its index stands for every admin page (Django checks staff on each).
     "admin:*": (lambda w: "/admin/", only({role: 302 for role in ROLES}, admin=200)),
 }

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, settings
 from capqvct.accounts.models import Role
 from capqvct.api.routers.applications import EXAMPLE_APPLICATION_ID, EXAMPLE_EDITABLE_APPLICATION_ID
 from capqvct.api.routers.calls import EXAMPLE_CALL_ID
+from capqvct.api.routers.cohorts import EXAMPLE_COHORT_ID, EXAMPLE_PARTICIPATION_ID
 from capqvct.api.routers.establishments import EXAMPLE_FINESS_ET
 from capqvct.api.routers.review import (
     EXAMPLE_ASSIGNMENT_ID,
@@ -75,6 +76,7 @@ def seeded_ids(agent, herault):
         ("application_id", EXAMPLE_APPLICATION_ID, dossier.pk),
         ("application_id", EXAMPLE_EDITABLE_APPLICATION_ID, received.pk),
         *seeded_review(agent, herault),
+        *seeded_cohort(agent),
     ]
 
 
@@ -107,6 +109,31 @@ def seeded_review(agent, herault):
         ("assignment_id", EXAMPLE_ASSIGNMENT_ID, assignment.pk),
         ("call_id", EXAMPLE_REVIEWED_CALL_ID, decided_call.pk),
         ("application_id", EXAMPLE_DECIDED_APPLICATION_ID, decided.pk),
+    ]
+
+
+def seeded_cohort(agent):
+    """A confirmed cohort of the agent's region with a session and a reported visit, read whole."""
+    from capqvct.cohorts.models import Session, SupportVisit
+    from capqvct.cohorts.tests.builders import confirmed_cohort
+
+    cohort = confirmed_cohort(agent, herault=2)
+    participant = cohort.participants.order_by("pk").first()
+    start = timezone.now() - timedelta(days=2)
+    Session.objects.create(
+        call=cohort.call, cohort=cohort, number=1, starts_at=start, ends_at=start + timedelta(hours=7)
+    )
+    SupportVisit.objects.create(
+        participant=participant,
+        consultant=cohort.pair.first,
+        starts_at=start,
+        ends_at=start + timedelta(hours=4),
+        report_done="Atelier",
+        report_written_at=start + timedelta(hours=5),
+    )
+    return [
+        ("cohort_id", EXAMPLE_COHORT_ID, cohort.pk),
+        ("participation_id", EXAMPLE_PARTICIPATION_ID, participant.pk),
     ]
 
 
