@@ -6,15 +6,14 @@ import pytest
 from capqvct.review import services
 from capqvct.review.models import Assignment, Criterion
 from capqvct.review.tests.test_assignment import Setting, opened
-from tests.browser.test_review_journey import _sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_the_grid_grows_line_by_line_and_loses_nothing(page, live_server, look):
+def test_the_grid_grows_line_by_line_and_loses_nothing(page, live_server, look, sign_in):
     setting = Setting(dossiers=1)
     review = opened(setting)
-    _sign_in(page, setting.manager, live_server.url)
+    sign_in(setting.manager)
     page.goto(f"/instruction/appels/{setting.call.pk}/grille/")
     for number, (label, weight) in enumerate(
         [("Accord de la direction et des représentants du personnel", "3"), ("Motivation et objectifs", "2")]
@@ -49,7 +48,7 @@ def test_the_grid_grows_line_by_line_and_loses_nothing(page, live_server, look):
     ]
 
 
-def test_a_dossier_left_short_is_completed_from_the_filter(page, live_server, look):
+def test_a_dossier_left_short_is_completed_from_the_filter(page, live_server, look, sign_in):
     setting = Setting(dossiers=3)
     review = opened(setting, reviewers_per_dossier=2)
     for application in setting.applications:
@@ -60,7 +59,7 @@ def test_a_dossier_left_short_is_completed_from_the_filter(page, live_server, lo
         reason="Ancien employeur.",
         by=setting.ars_reviewer,
     )
-    _sign_in(page, setting.manager, live_server.url)
+    sign_in(setting.manager)
     page.goto(f"/instruction/appels/{setting.call.pk}/")
     page.get_by_role("link", name="À compléter").click()
     page.get_by_text("1 dossier à compléter").wait_for()

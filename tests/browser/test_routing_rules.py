@@ -8,19 +8,18 @@ from capqvct.calls.models import Call
 from capqvct.review.models import Assignment
 from capqvct.review.selectors import local_today
 from capqvct.review.tests.test_assignment import Setting, opened
-from tests.browser.test_review_journey import _sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_a_routing_rule_from_the_dashboard(page, live_server, look):
+def test_a_routing_rule_from_the_dashboard(page, live_server, look, sign_in):
     setting = Setting(dossiers=3)
     # Announced in three days with nothing decided: the dashboard warns.
     Call.objects.filter(pk=setting.call.pk).update(
         notification_on=local_today(setting.call) + timedelta(days=3)
     )
     opened(setting)
-    _sign_in(page, setting.manager, live_server.url)
+    sign_in(setting.manager)
     page.goto(f"/instruction/appels/{setting.call.pk}/")
     page.get_by_text("La date annoncée de notification est dans 3 jours").wait_for()
     rules = page.locator("form", has=page.get_by_role("button", name="Enregistrer la règle"))
