@@ -8,7 +8,7 @@ are written in the call's time zone (DTSTART;TZID=Indian/Reunion:…) with the V
 so a client reads 9:00 in La Réunion whatever its own zone.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.utils import parseaddr
 from zoneinfo import ZoneInfo
 
@@ -81,6 +81,15 @@ def event_component(event: Session | SupportVisit, *, cancelled: bool = False) -
     return component
 
 
+def _add_zones(calendar: icalendar.Calendar, events) -> None:
+    """The VTIMEZONE of each zone used, with its transitions around the events only (a short file)."""
+    days = [event.starts_at.date() for event in events]
+    if days:
+        calendar.add_missing_timezones(
+            first_date=min(days) - timedelta(days=366), last_date=max(days) + timedelta(days=366)
+        )
+
+
 def _calendar(method: str | None = None) -> icalendar.Calendar:
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
@@ -101,7 +110,7 @@ def invitation(event: Session | SupportVisit, *, to: str, cancelled: bool = Fals
     attendee.params["rsvp"] = icalendar.vText("FALSE")
     component.add("attendee", attendee)
     calendar.add_component(component)
-    calendar.add_missing_timezones()
+    _add_zones(calendar, [event])
     return calendar.to_ical()
 
 
@@ -111,5 +120,5 @@ def feed(events, *, name: str) -> bytes:
     calendar.add("x-wr-calname", name)
     for event in events:
         calendar.add_component(event_component(event))
-    calendar.add_missing_timezones()
+    _add_zones(calendar, events)
     return calendar.to_ical()

@@ -122,10 +122,12 @@ def propose_dates(first: date, last: date, count: int, weekdays: Iterable[int], 
     check_span(first, last, count, weekdays)
     candidates = candidate_days(first, last, weekdays, set(excluded))
     if len(candidates) < count:
+        found = {0: "Aucun jour ne convient", 1: "Un seul jour convient"}.get(
+            len(candidates), f"Seuls {len(candidates)} jours conviennent"
+        )
         raise PlanningError(
-            f"Seuls {len(candidates)} jours conviennent dans cette période "
-            f"(jours choisis, hors jours fériés et vacances) pour {count} séances : élargissez la "
-            "période ou ajoutez des jours de la semaine.",
+            f"{found} dans cette période (jours choisis, hors jours fériés et vacances) pour {count} "
+            "séances : élargissez la période ou ajoutez des jours de la semaine.",
             "count",
         )
     span = (last - first).days

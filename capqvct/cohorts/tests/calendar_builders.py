@@ -4,7 +4,7 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from capqvct.cohorts import calendar_services
-from capqvct.cohorts.models import Mode
+from capqvct.cohorts.models import Cohort, Mode
 from capqvct.cohorts.tests.builders import confirmed_cohort, manager_of_occitanie
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -17,7 +17,8 @@ def at(day: date, hour: int, minute: int = 0, zone=PARIS) -> datetime:
 def planned_cohort(herault: int = 2):
     """(manager, cohort): a confirmed cohort of `herault` establishments of the Hérault."""
     manager = manager_of_occitanie()
-    return manager, confirmed_cohort(manager, herault=herault)
+    # Read again: the builder's call still holds its grouping as it was before the confirmation.
+    return manager, Cohort.objects.get(pk=confirmed_cohort(manager, herault=herault).pk)
 
 
 def session_of(cohort, by, day=date(2031, 3, 4), **changes):
