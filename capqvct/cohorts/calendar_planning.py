@@ -102,7 +102,7 @@ def check_span(first: date | None, last: date | None, count: int | None, weekday
         raise PlanningError("La dernière date doit suivre la première.", "last")
     if last > one_year_after(first):
         raise PlanningError(
-            f"Les séances s’étalent sur {MAX_SPAN_MONTHS} mois au plus : choisissez une dernière date "
+            f"Les séances s’étalent sur {MAX_SPAN_MONTHS} mois au plus : choisissez une dernière date "
             "plus proche.",
             "last",
         )
