@@ -451,7 +451,7 @@ def feed_renew(request):
     report_outcome(
         request,
         lambda: calendar_services.renew_feed(user=request.user),
-        success="Nouvelle adresse créée : l’ancienne ne fonctionne plus. Abonnez votre agenda à celle-ci.",
+        success="Adresse de votre agenda créée : toute adresse précédente ne fonctionne plus.",
     )
     return redirect("cohorts:calendar_agenda")
 

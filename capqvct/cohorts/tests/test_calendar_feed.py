@@ -113,6 +113,6 @@ def test_mon_agenda_lists_the_events_and_gives_the_address(client):
     response = client.post(reverse("cohorts:calendar_feed_renew"), follow=True)
     token = consultant.calendar_feed.token
     assert f"/collectifs/agenda/{token}.ics" in response.content.decode()
-    assert "l’ancienne ne fonctionne plus" in response.content.decode()
+    assert "toute adresse précédente ne fonctionne plus" in response.content.decode()
     mine = client.get(reverse("cohorts:mine")).content.decode()
     assert reverse("cohorts:calendar_agenda") in mine
