@@ -79,7 +79,7 @@ def test_a_span_over_twelve_months_is_refused_at_the_last_date():
     with pytest.raises(PlanningError) as refused:
         propose_dates(date(2030, 9, 2), date(2031, 9, 3), 5, [1])
     assert refused.value.field == "last"
-    assert "12 mois au plus" in refused.value.message
+    assert "12\u00a0mois au plus" in refused.value.message
 
 
 def test_too_few_possible_days_is_refused_with_how_many_there_are():
