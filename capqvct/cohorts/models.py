@@ -14,6 +14,7 @@ from django.db.models import F, Q
 
 from capqvct.applications.models import Application
 from capqvct.calls.models import Call, Programme
+from capqvct.core.files import RandomFileName
 from capqvct.establishments.models import Establishment
 from capqvct.territory.models import Departement
 
@@ -325,6 +326,71 @@ class Session(CalendarEvent):
         if self.kind == SessionKind.PRESENTATION:
             return str(SessionKind.PRESENTATION.label)
         return f"Séance {self.number}"
+
+
+class SessionDocument(models.Model):
+    """A file given with a session (its programme, a handout), checked and stored as a dossier's files
+    are: by its content, under a random name."""
+
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="documents")
+    file = models.FileField(upload_to=RandomFileName("sessions"), max_length=200)
+    name = models.CharField("nom du fichier", max_length=255)
+    size = models.PositiveBigIntegerField("taille (octets)")
+    content_type = models.CharField(max_length=120)
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "document de séance"
+        verbose_name_plural = "documents de séance"
+        ordering = ["session", "uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SchoolHoliday(models.Model):
+    """A school-holiday period a programme manager typed for a call (no offline source gives them
+    for every zone and year): the planning assistant avoids it when asked to."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="school_holidays")
+    name = models.CharField("nom", max_length=120)
+    starts_on = models.DateField("premier jour")
+    ends_on = models.DateField("dernier jour")
+
+    class Meta:
+        verbose_name = "vacances scolaires"
+        verbose_name_plural = "vacances scolaires"
+        ordering = ["call", "starts_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="school_holiday_ends_after_start", condition=Q(ends_on__gte=F("starts_on"))
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CalendarFeed(models.Model):
+    """A user's private calendar address: whoever has the token reads the user's events, so a new
+    token replaces the old one (the old address then answers 404)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField("créée le")
+
+    class Meta:
+        verbose_name = "agenda privé"
+        verbose_name_plural = "agendas privés"
+
+    def __str__(self) -> str:
+        return f"Agenda de {self.user}"
 
 
 class VisitKind(models.TextChoices):

@@ -33,10 +33,13 @@ from tests.permissions.test_url_permission_table import (  # noqa: F401 (the tab
     private_media_root,
     routing_rule,
     world,
+    world_calendar,
     world_cohort,
+    world_confirmed_cohort,
     world_decision,
     world_failed_email,
     world_pair,
+    world_visit,
 )
 from tests.permissions.world import EXTRA_ROLES, INVITATION_TOKEN, ROLES, reviewed_call
 from tests.permissions.write_world import (
@@ -126,6 +129,33 @@ def after(arrange: Callable, path: Callable) -> Callable:
         return path(w)
 
     return build
+
+
+def calendar_event(w, **more) -> dict:
+    """A day and hours on site, as the calendar's forms take them."""
+    return {"day": "2031-05-06", "starts": "09:00", "ends": "17:00", "mode": "on_site", **more}
+
+
+def calendar_visit(w) -> dict:
+    return calendar_event(
+        w,
+        participant=str(world_confirmed_cohort(w).participants.get().pk),
+        kind="support",
+        length="half_day",
+        consultant=str(w.users["consultant"].pk),
+        subject="Appui du tableau",
+        address="Sur place",
+    )
+
+
+CALENDAR_FOLLOWERS = CALL_MANAGERS | {"consultant"}
+
+
+def calendar_sessions():
+    """The cohorts' Session (Django's own sessions share the name)."""
+    from capqvct.cohorts.models import Session
+
+    return Session.objects
 
 
 def pair_consultants(w) -> dict:
@@ -544,6 +574,57 @@ WRITES = {
     "cohorts:set_pair": Write(
         get("cohorts:set_pair"), CALL_MANAGERS, lambda w, role: {"pair": str(world_pair(w).pk)}
     ),
+    # Calendar: the confirmed cohort's managers and its pair plan; the call's managers alone plan its
+    # presentation and type its school holidays; anyone signed in renews their feed's address.
+    "cohorts:calendar_session_new": Write(
+        get("cohorts:calendar_session_new"),
+        CALENDAR_FOLLOWERS,
+        lambda w, role: calendar_event(w, address="Salle du tableau"),
+    ),
+    "cohorts:calendar_planning": Write(
+        get("cohorts:calendar_planning"),
+        CALENDAR_FOLLOWERS,
+        lambda w, role: calendar_event(
+            w,
+            step="create",
+            first="2031-01-06",
+            last="2031-06-30",
+            count="2",
+            weekdays=["1"],
+            address="Salle du tableau",
+            day_0="2031-01-07",
+            day_1="2031-06-24",
+        ),
+    ),
+    "cohorts:calendar_visit_new": Write(
+        get("cohorts:calendar_visit_new"), CALENDAR_FOLLOWERS, lambda w, role: calendar_visit(w)
+    ),
+    "cohorts:calendar_session": Write(
+        get("cohorts:calendar_session"),
+        CALENDAR_FOLLOWERS,
+        lambda w, role: calendar_event(w, address="Salle déplacée"),
+    ),
+    "cohorts:calendar_session_cancel": Write(get("cohorts:calendar_session_cancel"), CALENDAR_FOLLOWERS),
+    "cohorts:calendar_session_document": Write(
+        get("cohorts:calendar_session_document"),
+        CALENDAR_FOLLOWERS,
+        lambda w, role: {"file": SimpleUploadedFile("ordre-du-jour.pdf", b"%PDF-1.4\n%%EOF\n")},
+    ),
+    "cohorts:calendar_visit": Write(
+        get("cohorts:calendar_visit"), CALENDAR_FOLLOWERS, lambda w, role: calendar_visit(w)
+    ),
+    "cohorts:calendar_visit_cancel": Write(get("cohorts:calendar_visit_cancel"), CALENDAR_FOLLOWERS),
+    "cohorts:calendar_presentation_new": Write(
+        get("cohorts:calendar_presentation_new"),
+        CALL_MANAGERS,
+        lambda w, role: calendar_event(w, mode="video", video_url="https://visio.example.org/presentation"),
+    ),
+    "cohorts:calendar_school_holidays": Write(
+        get("cohorts:calendar_school_holidays"),
+        CALL_MANAGERS,
+        lambda w, role: {"name": "Vacances d’hiver", "starts_on": "2031-02-08", "ends_on": "2031-02-23"},
+    ),
+    "cohorts:calendar_feed_renew": Write(get("cohorts:calendar_feed_renew"), SIGNED_IN),
     "tokens:create": Write(get("tokens:create"), SIGNED_IN, lambda w, role: {"name": "Tableur de suivi"}),
     "tokens:revoke": Write(get("tokens:revoke"), frozenset({"programme_manager"})),
     # The API's writes, with the session (the token is checked in capqvct/api/tests).
@@ -633,6 +714,10 @@ READ_ONLY = {
     "cohorts:mine",
     "cohorts:cohort",
     "cohorts:participation",
+    # Calendar: a document, « Mon agenda » (its form posts to calendar_feed_renew) and the feed.
+    "cohorts:calendar_document",
+    "cohorts:calendar_agenda",
+    "cohorts:calendar_feed",
     "tokens:list",
     # The API's reads and its documentation.
     "api:api-root",
@@ -859,6 +944,38 @@ EFFECTS = {
     "cohorts:split": lambda w, role, r: m("Cohort").objects.filter(call=w.call).count() == 2,
     "cohorts:merge": lambda w, role, r: world_cohort(w).participants.count() == 2,
     "cohorts:set_pair": lambda w, role, r: world_cohort(w).pair_id == world_pair(w).pk,
+    "cohorts:calendar_session_new": lambda w, role, r: (
+        calendar_sessions().filter(address="Salle du tableau", number=2).exists()
+    ),
+    "cohorts:calendar_planning": lambda w, role, r: (
+        calendar_sessions().filter(cohort=world_confirmed_cohort(w), address="Salle du tableau").count() == 2
+    ),
+    "cohorts:calendar_visit_new": lambda w, role, r: (
+        m("SupportVisit").objects.filter(subject="Appui du tableau").exists()
+    ),
+    "cohorts:calendar_session": lambda w, role, r: (
+        calendar_sessions().get(pk=world_calendar(w).pk).sequence == 1
+        and calendar_sessions().get(pk=world_calendar(w).pk).address == "Salle déplacée"
+    ),
+    "cohorts:calendar_session_cancel": lambda w, role, r: (
+        calendar_sessions().get(pk=world_calendar(w).pk).status == "cancelled"
+    ),
+    "cohorts:calendar_session_document": lambda w, role, r: (
+        m("SessionDocument").objects.filter(name="ordre-du-jour.pdf").exists()
+    ),
+    "cohorts:calendar_visit": lambda w, role, r: (
+        m("SupportVisit").objects.get(pk=world_visit(w).pk).subject == "Appui du tableau"
+    ),
+    "cohorts:calendar_visit_cancel": lambda w, role, r: (
+        m("SupportVisit").objects.get(pk=world_visit(w).pk).status == "cancelled"
+    ),
+    "cohorts:calendar_presentation_new": lambda w, role, r: (
+        calendar_sessions().filter(kind="presentation", call_id=world_confirmed_cohort(w).call_id).exists()
+    ),
+    "cohorts:calendar_school_holidays": lambda w, role, r: (
+        m("SchoolHoliday").objects.filter(name="Vacances d’hiver").exists()
+    ),
+    "cohorts:calendar_feed_renew": audited("calendar_feed_renewed"),
     "tokens:create": lambda w, role, r: (
         m("ApiToken").objects.filter(user=user(w, role), name="Tableur de suivi").exists()
     ),

@@ -165,6 +165,53 @@ def world_confirmed_cohort(w):
     return cohort
 
 
+def world_calendar(w):
+    """The confirmed cohort's calendar: a session with a document, a visit to the world's establishment
+    by the world's consultant, and the consultant's private feed (created once)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from capqvct.cohorts.models import CalendarFeed, Session, SessionDocument, SupportVisit
+
+    cohort = world_confirmed_cohort(w)
+    session = Session.objects.filter(cohort=cohort).first()
+    if session is None:
+        paris = ZoneInfo("Europe/Paris")
+        session = Session.objects.create(
+            call=cohort.call,
+            cohort=cohort,
+            number=1,
+            starts_at=datetime(2031, 3, 4, 9, tzinfo=paris),
+            ends_at=datetime(2031, 3, 4, 17, tzinfo=paris),
+            address="Salle du conseil, Montpellier",
+        )
+        document = SessionDocument(
+            session=session, name="programme.pdf", size=9, content_type="application/pdf", sha256="0" * 64
+        )
+        document.file.save("document", ContentFile(b"%PDF-1.4\n"), save=True)
+        SupportVisit.objects.create(
+            participant=cohort.participants.get(),
+            consultant=w.users["consultant"],
+            starts_at=datetime(2031, 2, 3, 9, tzinfo=paris),
+            ends_at=datetime(2031, 2, 3, 12, tzinfo=paris),
+            address="Sur place",
+        )
+        CalendarFeed.objects.create(
+            user=w.users["consultant"], token="jeton-agenda-du-tableau", created_at=timezone.now()
+        )
+    return session
+
+
+def world_visit(w):
+    from capqvct.cohorts.models import SupportVisit
+
+    world_calendar(w)
+    return SupportVisit.objects.get(consultant=w.users["consultant"])
+
+
 def routing_rule(w):
     """A routing rule of the reviewed call: the world's département to its reviewer (created once)."""
     from capqvct.review import services
@@ -627,6 +674,56 @@ TABLE = {
         lambda w: f"/collectifs/participations/{world_confirmed_cohort(w).participants.get().pk}/",
         {**MANAGERS_OF_OBJECT, "consultant": 200, "director": 200, "member": 200},
     ),
+    # Calendar: the confirmed cohort's sessions and visits (its managers and its pair), the call's
+    # presentation and school holidays (its managers), documents (those and the establishment), « Mon
+    # agenda » and the private feed (open to whoever has its token).
+    "cohorts:calendar_session_new": (
+        lambda w: f"/collectifs/{world_confirmed_cohort(w).pk}/seances/nouvelle/",
+        {**MANAGERS_OF_OBJECT, "consultant": 200},
+    ),
+    "cohorts:calendar_planning": (
+        lambda w: f"/collectifs/{world_confirmed_cohort(w).pk}/seances/planifier/",
+        {**MANAGERS_OF_OBJECT, "consultant": 200},
+    ),
+    "cohorts:calendar_visit_new": (
+        lambda w: f"/collectifs/{world_confirmed_cohort(w).pk}/rencontres/nouvelle/",
+        {**MANAGERS_OF_OBJECT, "consultant": 200},
+    ),
+    "cohorts:calendar_session": (
+        lambda w: f"/collectifs/seances/{world_calendar(w).pk}/",
+        {**MANAGERS_OF_OBJECT, "consultant": 200},
+    ),
+    "cohorts:calendar_session_cancel": (
+        lambda w: f"/collectifs/seances/{world_calendar(w).pk}/annuler/",
+        POST_ONLY,
+    ),
+    "cohorts:calendar_session_document": (
+        lambda w: f"/collectifs/seances/{world_calendar(w).pk}/documents/",
+        POST_ONLY,
+    ),
+    "cohorts:calendar_document": (
+        lambda w: f"/collectifs/documents/{world_calendar(w).documents.get().pk}/",
+        {**MANAGERS_OF_OBJECT, "consultant": 200, "director": 200, "member": 200},
+    ),
+    "cohorts:calendar_visit": (
+        lambda w: f"/collectifs/rencontres/{world_visit(w).pk}/",
+        {**MANAGERS_OF_OBJECT, "consultant": 200},
+    ),
+    "cohorts:calendar_visit_cancel": (
+        lambda w: f"/collectifs/rencontres/{world_visit(w).pk}/annuler/",
+        POST_ONLY,
+    ),
+    "cohorts:calendar_presentation_new": (
+        lambda w: f"/collectifs/appels/{world_confirmed_cohort(w).call_id}/presentation/",
+        MANAGERS_OF_OBJECT,
+    ),
+    "cohorts:calendar_school_holidays": (
+        lambda w: f"/collectifs/appels/{world_confirmed_cohort(w).call_id}/vacances-scolaires/",
+        MANAGERS_OF_OBJECT,
+    ),
+    "cohorts:calendar_agenda": (lambda w: "/collectifs/mon-agenda/", SIGNED_IN),
+    "cohorts:calendar_feed_renew": (lambda w: "/collectifs/mon-agenda/nouvelle-adresse/", POST_ONLY),
+    "cohorts:calendar_feed": (lambda w: "/collectifs/agenda/jeton-agenda-du-tableau.ics", EVERYONE),
     "tokens:list": (lambda w: "/compte/jetons/", SIGNED_IN),
     "tokens:create": (lambda w: "/compte/jetons/nouveau/", SIGNED_IN),
     # The secret is shown once, right after creation: afterwards its owner is sent back to the list.
@@ -790,6 +887,7 @@ def complete_world(w):
         world_failed_email,
         world_cohort,
         world_confirmed_cohort,
+        world_calendar,
     ):
         build(w)
     return w
