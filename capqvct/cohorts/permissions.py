@@ -18,11 +18,16 @@ def is_pair_consultant(user, cohort: Cohort) -> bool:
     )
 
 
+def is_confirmed(cohort: Cohort) -> bool:
+    # Read from the database: a call object held from before the confirmation caches its draft.
+    return Grouping.objects.filter(call_id=cohort.call_id, status=GroupingStatus.CONFIRMED).exists()
+
+
 def can_follow_cohort(user, cohort: Cohort) -> Decision:
     """The call's programme managers, and the cohort's consultants once the cohorts are confirmed."""
     if can_manage_region(user, cohort.call.programme.region_id):
         return ALLOWED
-    if is_pair_consultant(user, cohort) and cohort.call.grouping.status == GroupingStatus.CONFIRMED:
+    if is_pair_consultant(user, cohort) and is_confirmed(cohort):
         return ALLOWED
     return refuse(
         "Seuls les responsables de programme et le binôme d’intervenants du collectif suivent ce collectif."
