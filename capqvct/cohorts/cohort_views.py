@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from capqvct.calls.permissions import can_manage_region
+from capqvct.cohorts import engagement_selectors
 from capqvct.cohorts.models import Participant
 from capqvct.cohorts.selectors import (
     cohorts_followed_by,
@@ -36,33 +37,29 @@ def mine(request):
 def cohort(request, pk: int):
     found = get_object_or_404(cohorts_followed_by(request.user), pk=pk)
     participants = with_trios(Participant.objects.filter(cohort=found).order_by("establishment__name"))
-    return render(
-        request,
-        "cohorts/cohort/page.html",
-        {
-            "page_title": f"{found.name} — {found.call.title}",
-            "cohort": found,
-            "call": found.call,
-            "participants": participants,
-            "manages": bool(can_manage_region(request.user, found.call.programme.region_id)),
-            "breadcrumb": _cohort_crumbs(request.user, found),
-        },
-    )
+    context = {
+        "page_title": f"{found.name} — {found.call.title}",
+        "cohort": found,
+        "call": found.call,
+        "participants": participants,
+        "manages": bool(can_manage_region(request.user, found.call.programme.region_id)),
+        "breadcrumb": _cohort_crumbs(request.user, found),
+    }
+    context.update(engagement_selectors.cohort_section(found, request.user))
+    return render(request, "cohorts/cohort/page.html", context)
 
 
 def participation(request, pk: int):
     found = get_object_or_404(with_trios(participations_visible_to(request.user)), pk=pk)
-    return render(
-        request,
-        "cohorts/participation/page.html",
-        {
-            "page_title": f"{found.establishment.name} — {found.cohort.name}",
-            "participant": found,
-            "cohort": found.cohort,
-            "call": found.call,
-            "breadcrumb": _participation_crumbs(request.user, found),
-        },
-    )
+    context = {
+        "page_title": f"{found.establishment.name} — {found.cohort.name}",
+        "participant": found,
+        "cohort": found.cohort,
+        "call": found.call,
+        "breadcrumb": _participation_crumbs(request.user, found),
+    }
+    context.update(engagement_selectors.participation_section(found, request.user))
+    return render(request, "cohorts/participation/page.html", context)
 
 
 def _cohort_crumbs(user, cohort) -> list:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from capqvct.cohorts import cohort_views, views
+from capqvct.cohorts import cohort_views, engagement_urls, views
 
 app_name = "cohorts"
 
@@ -20,3 +20,4 @@ urlpatterns = [
     path("<int:pk>/", cohort_views.cohort, name="cohort"),
     path("participations/<int:pk>/", cohort_views.participation, name="participation"),
 ]
+urlpatterns += engagement_urls.urlpatterns
