@@ -178,7 +178,9 @@ def cosigned_pdf(letter: EngagementLetter) -> bytes:
         **_context(participant, letter.text, letter.frozen_at),
         "signatures": lines,
         "fingerprint": letter.fingerprint,
-        "completed": format_datetime(letter.completed_at, zone, with_zone=True) if letter.completed_at else "",
+        "completed": format_datetime(letter.completed_at, zone, with_zone=True)
+        if letter.completed_at
+        else "",
     }
     return render_pdf(render_to_string("cohorts/engagement/letter_pdf.html", context))
 

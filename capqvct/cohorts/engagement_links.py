@@ -34,8 +34,12 @@ EXPIRED = (
     "Ce lien de signature a expiré (il était valable {days} jours). Un nouveau lien vous sera envoyé "
     "avec la prochaine relance, ou demandez-le au responsable du programme."
 )
-ALREADY_SIGNED = "Ce lien a déjà servi\u00a0: la lettre a été signée le {date}. Il n’y a rien d’autre à faire."
-REPLACED = "Vous ne faites plus partie du trinôme de cet établissement\u00a0: ce lien ne permet plus de signer."
+ALREADY_SIGNED = (
+    "Ce lien a déjà servi\u00a0: la lettre a été signée le {date}. Il n’y a rien d’autre à faire."
+)
+REPLACED = (
+    "Vous ne faites plus partie du trinôme de cet établissement\u00a0: ce lien ne permet plus de signer."
+)
 CHANGED = (
     "La lettre a changé depuis l’envoi de ce lien\u00a0: son empreinte ne correspond plus. "
     "Utilisez le lien du dernier e-mail reçu, qui porte sur la lettre actuelle."

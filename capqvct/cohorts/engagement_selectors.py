@@ -18,6 +18,7 @@ from capqvct.cohorts.models import (
     EngagementLetter,
     EngagementSignature,
     EngagementTemplate,
+    Grouping,
     GroupingStatus,
     Participant,
     TrioMember,
@@ -109,14 +110,18 @@ def letter_states(participants: list[Participant]) -> list[LetterState]:
 def cohort_section(cohort: Cohort, user) -> dict:
     """The cohort page's « Lettres d’engagement »: per participant, who has signed and who has not."""
     participants = list(
-        Participant.objects.filter(cohort=cohort).select_related("establishment").order_by("establishment__name")
+        Participant.objects.filter(cohort=cohort)
+        .select_related("establishment")
+        .order_by("establishment__name")
     )
     states = letter_states(participants)
     return {
         "engagement_states": states,
         "engagement_sent": any(state.letter for state in states),
         "engagement_manages": bool(can_manage_engagement(user, cohort.call)),
-        "engagement_confirmed": cohort.call.grouping.status == GroupingStatus.CONFIRMED,
+        "engagement_confirmed": Grouping.objects.filter(
+            call_id=cohort.call_id, status=GroupingStatus.CONFIRMED
+        ).exists(),
     }
 
 

@@ -6,7 +6,6 @@ its audit event in the same transaction, queues its e-mails through the outbox, 
 from datetime import datetime, timedelta
 
 from django.conf import settings
-
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
@@ -28,6 +27,7 @@ from capqvct.cohorts.models import (
     EngagementLetter,
     EngagementSignature,
     EngagementTemplate,
+    Grouping,
     GroupingStatus,
     Participant,
     TrioMember,
@@ -115,7 +115,9 @@ def _issue(letter: EngagementLetter, member: TrioMember, *, now: datetime) -> En
     return invitation
 
 
-def _current_letter(participant: Participant, body: str, *, by, now: datetime) -> tuple[EngagementLetter, bool]:
+def _current_letter(
+    participant: Participant, body: str, *, by, now: datetime
+) -> tuple[EngagementLetter, bool]:
     """The participant's letter, frozen from `body` when it has none, or frozen again when its text
     changed and nobody has signed it yet; whether it was (re)frozen."""
     text = letter_text(body, participant)
@@ -145,7 +147,7 @@ def send_engagement_letters(*, cohort: Cohort, by, now: datetime | None = None) 
     now = now or timezone.now()
     call = cohort.call
     ensure(can_manage_engagement(by, call))
-    if call.grouping.status != GroupingStatus.CONFIRMED:
+    if not Grouping.objects.filter(call=call, status=GroupingStatus.CONFIRMED).exists():
         raise Refusal("Confirmez d’abord les collectifs de l’appel.")
     body = template_of(call).body
     emails = []
@@ -153,7 +155,9 @@ def send_engagement_letters(*, cohort: Cohort, by, now: datetime | None = None) 
         participants = (
             Participant.objects.select_for_update(of=("self",))
             .filter(cohort=cohort)
-            .select_related("call__programme__region", "cohort__pair__first", "cohort__pair__second", "establishment")
+            .select_related(
+                "call__programme__region", "cohort__pair__first", "cohort__pair__second", "establishment"
+            )
             .order_by("establishment__name", "pk")
         )
         for participant in participants:
@@ -164,7 +168,9 @@ def send_engagement_letters(*, cohort: Cohort, by, now: datetime | None = None) 
             signed = set(letter.signatures.values_list("member_id", flat=True))
             for member in members:
                 if member.pk not in signed:
-                    emails.append(_link_email(_issue(letter, member, now=now), now=now, by=by, reminder=False))
+                    emails.append(
+                        _link_email(_issue(letter, member, now=now), now=now, by=by, reminder=False)
+                    )
         if not emails:
             raise Refusal(
                 "Aucune lettre à envoyer\u00a0: tous les membres des trinômes ont signé, ou aucun trinôme "
@@ -343,7 +349,9 @@ def replace_trio_member(
     if not email:
         raise Refusal("Indiquez l’adresse e-mail de la nouvelle personne.", field="email")
     if email == member.email.lower():
-        raise Refusal("La nouvelle personne a la même adresse e-mail que celle qu’elle remplace.", field="email")
+        raise Refusal(
+            "La nouvelle personne a la même adresse e-mail que celle qu’elle remplace.", field="email"
+        )
     with transaction.atomic():
         locked = TrioMember.objects.select_for_update().get(pk=member.pk)
         if not locked.active:

@@ -188,7 +188,9 @@ def replace_member(request, pk: int):
         except Refusal as refusal:
             form.add_refusal(refusal)
         else:
-            sent = " Son lien de signature lui est envoyé." if hasattr(participant, "engagement_letter") else ""
+            sent = (
+                " Son lien de signature lui est envoyé." if hasattr(participant, "engagement_letter") else ""
+            )
             messages.success(request, f"{successor.name} remplace {member.name} dans le trinôme.{sent}")
             return redirect("cohorts:participation", pk=participant.pk)
     return render(
