@@ -9,7 +9,10 @@ from capqvct.cohorts.forms import CohortForm
 class EngagementTemplateForm(CohortForm):
     body = forms.CharField(
         label="Texte de la lettre",
-        help_text="Une ligne vide sépare deux paragraphes ; une ligne qui commence par « - » est un élément de liste.",
+        help_text=(
+            "Une ligne vide sépare deux paragraphes ; "
+            "une ligne qui commence par « - » est un élément de liste."
+        ),
         required=False,
         strip=False,
         widget=forms.Textarea(attrs={"rows": 18}),
@@ -24,7 +27,10 @@ class EngagementTemplateForm(CohortForm):
 class SignForm(CohortForm):
     typed_name = forms.CharField(label="Votre nom et votre prénom", required=False, max_length=300)
     consent = forms.BooleanField(
-        label="J’ai lu la lettre d’engagement et je m’engage, avec le trinôme de mon établissement, à la respecter.",
+        label=(
+            "J’ai lu la lettre d’engagement et je m’engage, avec le trinôme de mon établissement, "
+            "à la respecter."
+        ),
         required=False,
     )
 
@@ -32,7 +38,10 @@ class SignForm(CohortForm):
 class ReplaceMemberForm(CohortForm):
     reason = forms.CharField(
         label="Motif du remplacement",
-        help_text="Par exemple : départ de l’établissement, changement de fonction, élection d’un nouveau représentant.",
+        help_text=(
+            "Par exemple : départ de l’établissement, changement de fonction, "
+            "élection d’un nouveau représentant."
+        ),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )

@@ -44,6 +44,7 @@ REMINDER_PURPOSE = "cohorts.engagement_reminder"
 COMPLETED_PURPOSE = "cohorts.engagement_completed"
 COSIGNED_BUILDER = "cohorts.engagement_cosigned"
 MAX_REMINDER_DAYS = 60
+REMINDER_PREFIX = f"Rappel{NBSP}: "
 
 
 # The call's text
@@ -98,7 +99,7 @@ def _link_email(invitation: EngagementInvitation, *, now: datetime, by, reminder
     }
     return {
         "to": [invitation.member.email],
-        "subject": f"{'Rappel' + NBSP + ': ' if reminder else ''}Lettre d’engagement à signer{NBSP}: {call.title}",
+        "subject": f"{REMINDER_PREFIX if reminder else ''}Lettre d’engagement à signer{NBSP}: {call.title}",
         "body": render_to_string("cohorts/engagement/emails/link.txt", context),
         "purpose": REMINDER_PURPOSE if reminder else LINK_PURPOSE,
         "by": by,

@@ -81,7 +81,8 @@ def send_letters(request, pk: int):
     else:
         messages.success(
             request,
-            f"Lettres d’engagement envoyées\u00a0: {count} e-mail{'s' if count > 1 else ''} avec un lien personnel.",
+            f"Lettres d’engagement envoyées\u00a0: {count} e-mail{'s' if count > 1 else ''} "
+            "avec un lien personnel.",
         )
     return redirect(f"{reverse('cohorts:cohort', args=[cohort.pk])}#lettres-engagement")
 

@@ -58,7 +58,8 @@ def can_replace_trio_member(user, member) -> Decision:
     if is_establishment_director(user, participant):
         return ALLOWED
     return refuse(
-        "Seuls les responsables de programme et la direction de l’établissement remplacent un membre du trinôme."
+        "Seuls les responsables de programme et la direction de l’établissement remplacent un membre "
+        "du trinôme."
     )
 
 
