@@ -35,6 +35,7 @@ from capqvct.cohorts.models import (
 from capqvct.cohorts.permissions import can_manage_engagement, can_replace_trio_member
 from capqvct.core.emails import EmailAttachment, queue_emails, send_templated_email
 from capqvct.core.exceptions import Refusal
+from capqvct.core.formatting import french_spacing
 from capqvct.core.permissions import ensure
 from capqvct.core.services import record_event
 
@@ -53,7 +54,7 @@ REMINDER_PREFIX = f"Rappel{NBSP}: "
 def save_engagement_template(*, call, body: str, reminder_days: int | None, by) -> EngagementTemplate:
     """Save the letter's text and the reminders' delay; letters already sent keep their own text."""
     ensure(can_manage_engagement(by, call))
-    body = body.replace("\r\n", "\n").strip()
+    body = french_spacing(body.replace("\r\n", "\n").strip())
     if not body:
         raise Refusal("Écrivez le texte de la lettre.", field="body")
     unknown = unknown_placeholders(body)
