@@ -44,9 +44,10 @@ PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 DEFAULT_BODY = (
     "Madame, Monsieur,\n\n"
-    "L’établissement {etablissement} participe à l’appel «\u00a0{appel}\u00a0» du programme «\u00a0{programme}\u00a0» "
-    "({region}). Il fait partie du collectif «\u00a0{collectif}\u00a0», accompagné par le binôme d’intervenants "
-    "{intervenants}.\n\n"
+    "L’établissement {etablissement} participe à l’appel «\u00a0{appel}\u00a0» "
+    "du programme «\u00a0{programme}\u00a0» ({region}). "
+    "Il fait partie du collectif «\u00a0{collectif}\u00a0», "
+    "accompagné par le binôme d’intervenants {intervenants}.\n\n"
     "Par cette lettre, la direction de l’établissement et les membres de son trinôme s’engagent, pour "
     "toute la durée de l’accompagnement, à\u00a0:\n"
     "{engagements}\n\n"
