@@ -6,6 +6,7 @@ services."""
 from capqvct.calls.models import Call
 from capqvct.cohorts import services
 from capqvct.cohorts.models import ConsultantPair, Grouping
+from capqvct.demo.engagement_demo import load_engagement_demo
 from capqvct.territory.models import Departement
 
 
@@ -39,3 +40,4 @@ def load_cohorts_demo(*, call: Call, people: dict) -> None:
         # Confirmed, so that the cohorts can be followed: the pairs and the trinômes find them in
         # « Mes collectifs ».
         services.confirm_cohorts(call=call, by=manager, acknowledged=True)
+    load_engagement_demo(call=call, people=people)
