@@ -1,12 +1,15 @@
 """Helpers of the engagement tests: send a cohort's letters through the outbox and read the links back
-from the e-mails, as a member would."""
+from the e-mails, as a member would; the fixtures the test modules import (a confirmed cohort of two
+participants, its letters sent)."""
 
 import re
 import subprocess
 
+import pytest
 from django.core import mail
 
 from capqvct.cohorts import engagement_services
+from capqvct.cohorts.tests.builders import confirmed_cohort, manager_of_occitanie
 
 LINK = re.compile(r"/collectifs/signature/([^/\s]+)/")
 
@@ -37,3 +40,26 @@ def sign(token, name="Camille Martin", *, user=None, ip="203.0.113.7", consent=T
 def text_of(pdf: bytes) -> str:
     text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
     return " ".join(text.split())
+
+
+# Fixtures
+
+
+@pytest.fixture
+def manager():
+    return manager_of_occitanie()
+
+
+@pytest.fixture
+def cohort(manager):
+    return confirmed_cohort(manager, herault=2)
+
+
+@pytest.fixture
+def participant(cohort):
+    return cohort.participants.order_by("pk").first()
+
+
+@pytest.fixture
+def links(cohort, manager, django_capture_on_commit_callbacks):
+    return send(cohort, manager, django_capture_on_commit_callbacks)

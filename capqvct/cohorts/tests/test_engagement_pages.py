@@ -15,32 +15,21 @@ from django.utils import timezone
 from capqvct.accounts.models import Role
 from capqvct.cohorts import engagement_links
 from capqvct.cohorts.models import EngagementLetter, EngagementSignature, TrioMember, TrioRole
-from capqvct.cohorts.tests.builders import confirmed_cohort, manager_of_occitanie
-from capqvct.cohorts.tests.engagement_builders import links_by_address, send, sign, text_of
+from capqvct.cohorts.tests.builders import confirmed_cohort
+from capqvct.cohorts.tests.engagement_builders import (  # noqa: F401 (fixtures)
+    cohort,
+    links,
+    links_by_address,
+    manager,
+    participant,
+    send,
+    sign,
+    text_of,
+)
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory, login_verified
 from tests.typography_check import typography_errors
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def manager():
-    return manager_of_occitanie()
-
-
-@pytest.fixture
-def cohort(manager):
-    return confirmed_cohort(manager, herault=2)
-
-
-@pytest.fixture
-def participant(cohort):
-    return cohort.participants.order_by("pk").first()
-
-
-@pytest.fixture
-def links(cohort, manager, django_capture_on_commit_callbacks):
-    return send(cohort, manager, django_capture_on_commit_callbacks)
 
 
 def html(response) -> str:

@@ -13,18 +13,19 @@ from capqvct.accounts.models import Role
 from capqvct.cohorts import engagement_links, engagement_services
 from capqvct.cohorts.engagement_letters import cosigned_pdf
 from capqvct.cohorts.models import EngagementLetter, EngagementSignature, TrioMember, TrioRole
-from capqvct.cohorts.tests.builders import confirmed_cohort, manager_of_occitanie
-from capqvct.cohorts.tests.engagement_builders import links_by_address, send, sign, text_of
+from capqvct.cohorts.tests.builders import confirmed_cohort
+from capqvct.cohorts.tests.engagement_builders import (  # noqa: F401 (fixtures)
+    links_by_address,
+    manager,
+    send,
+    sign,
+    text_of,
+)
 from capqvct.core.exceptions import Refusal
 from capqvct.core.models import AuditEvent
 from tests.factories import MembershipFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def manager():
-    return manager_of_occitanie()
 
 
 @pytest.fixture

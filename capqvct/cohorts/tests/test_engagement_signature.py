@@ -11,33 +11,20 @@ from django.utils import timezone
 
 from capqvct.cohorts import engagement_links, engagement_services
 from capqvct.cohorts.models import EngagementLetter, EngagementSignature, TrioMember
-from capqvct.cohorts.tests.builders import confirmed_cohort, manager_of_occitanie
-from capqvct.cohorts.tests.engagement_builders import send, sign, text_of
+from capqvct.cohorts.tests.engagement_builders import (  # noqa: F401 (fixtures)
+    cohort,
+    links,
+    manager,
+    participant,
+    send,
+    sign,
+    text_of,
+)
 from capqvct.core.exceptions import Refusal
 from capqvct.core.models import AuditEvent
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def manager():
-    return manager_of_occitanie()
-
-
-@pytest.fixture
-def cohort(manager):
-    return confirmed_cohort(manager, herault=2)
-
-
-@pytest.fixture
-def participant(cohort):
-    return cohort.participants.order_by("pk").first()
-
-
-@pytest.fixture
-def links(cohort, manager, django_capture_on_commit_callbacks):
-    return send(cohort, manager, django_capture_on_commit_callbacks)
 
 
 def address(participant, role_prefix):
