@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from capqvct.calls.permissions import can_manage_region
-from capqvct.cohorts import calendar_selectors
+from capqvct.cohorts import calendar_selectors, engagement_selectors
 from capqvct.cohorts.models import Participant
 from capqvct.cohorts.selectors import (
     cohorts_followed_by,
@@ -46,6 +46,7 @@ def cohort(request, pk: int):
         "breadcrumb": _cohort_crumbs(request.user, found),
     }
     context.update(calendar_selectors.cohort_section(found, request.user))
+    context.update(engagement_selectors.cohort_section(found, request.user))
     return render(request, "cohorts/cohort/page.html", context)
 
 
@@ -59,6 +60,7 @@ def participation(request, pk: int):
         "breadcrumb": _participation_crumbs(request.user, found),
     }
     context.update(calendar_selectors.participation_section(found, request.user))
+    context.update(engagement_selectors.participation_section(found, request.user))
     return render(request, "cohorts/participation/page.html", context)
 
 

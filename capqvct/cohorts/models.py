@@ -252,6 +252,105 @@ class TrioMember(models.Model):
         return f"{self.name} ({self.get_role_display()})"
 
 
+# Engagement: each participant's letter, frozen when sent, and its trinôme's signatures.
+
+
+class EngagementTemplate(models.Model):
+    """The text of a call's engagement letters, with placeholders (engagement_letters.PLACEHOLDERS),
+    and how many days after a link a member who has not signed is reminded."""
+
+    call = models.OneToOneField(Call, on_delete=models.CASCADE, related_name="engagement_template")
+    body = models.TextField("texte de la lettre")
+    reminder_days = models.PositiveSmallIntegerField("relance après (jours)", default=7)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "modèle de lettre d’engagement"
+        verbose_name_plural = "modèles de lettre d’engagement"
+        constraints = [
+            models.CheckConstraint(name="engagement_reminder_days_range", condition=Q(reminder_days__gte=1)),
+        ]
+
+    def __str__(self) -> str:
+        return f"Lettre d’engagement de « {self.call} »"
+
+
+class EngagementLetter(models.Model):
+    """A participant's letter as it was sent: the exact text and its PDF, fingerprinted (SHA-256 of the
+    PDF). Sent again before anyone signed, it is frozen anew from the call's current text."""
+
+    participant = models.OneToOneField(
+        Participant, on_delete=models.PROTECT, related_name="engagement_letter"
+    )
+    text = models.TextField("texte envoyé")
+    pdf = models.BinaryField("lettre (PDF)")
+    fingerprint = models.CharField("empreinte SHA-256 du PDF", max_length=64)
+    frozen_at = models.DateTimeField("figée le")
+    frozen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Set when every active member of the trinôme has signed.
+    completed_at = models.DateTimeField("signée par tout le trinôme le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "lettre d’engagement"
+        verbose_name_plural = "lettres d’engagement"
+
+    def __str__(self) -> str:
+        return f"Lettre d’engagement de {self.participant}"
+
+
+class EngagementInvitation(models.Model):
+    """The personal link of one trinôme member to their letter: a new nonce at each e-mail (the first,
+    a reminder), so that only the latest link works; `sent_at` dates the latest, for the reminders."""
+
+    letter = models.ForeignKey(EngagementLetter, on_delete=models.CASCADE, related_name="invitations")
+    member = models.ForeignKey(TrioMember, on_delete=models.PROTECT, related_name="engagement_invitations")
+    nonce = models.CharField(max_length=32)
+    sent_at = models.DateTimeField("lien envoyé le")
+    reminders = models.PositiveSmallIntegerField("relances", default=0)
+
+    class Meta:
+        verbose_name = "lien de signature"
+        verbose_name_plural = "liens de signature"
+        constraints = [
+            models.UniqueConstraint(fields=["letter", "member"], name="one_engagement_link_per_member"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Lien de {self.member}"
+
+
+class EngagementSignature(models.Model):
+    """A member's signature: who (and the account, when signed in), when, from which address, the name
+    they typed, and the fingerprint of the letter they read."""
+
+    letter = models.ForeignKey(EngagementLetter, on_delete=models.PROTECT, related_name="signatures")
+    member = models.ForeignKey(TrioMember, on_delete=models.PROTECT, related_name="engagement_signatures")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    typed_name = models.CharField("nom saisi", max_length=200)
+    signed_at = models.DateTimeField("signée le")
+    # The client's address as core.network.client_ip reads it (REMOTE_ADDR behind no trusted proxy).
+    ip = models.GenericIPAddressField("adresse IP", null=True, blank=True)
+    fingerprint = models.CharField("empreinte de la lettre signée", max_length=64)
+
+    class Meta:
+        verbose_name = "signature de la lettre d’engagement"
+        verbose_name_plural = "signatures des lettres d’engagement"
+        ordering = ["signed_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["letter", "member"], name="one_signature_per_member_and_letter"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Signature de {self.member}"
+
+
 # The cohort's calendar: its sessions, and the visits to each participant.
 
 

@@ -51,3 +51,48 @@ def can_plan_presentation(user, call: Call) -> Decision:
     if not (allowed := can_manage_region(user, call.programme.region_id)):
         return refuse("Seuls les responsables de programme de l’appel planifient sa séance de présentation.")
     return allowed
+
+
+# Engagement letters
+
+
+def can_manage_engagement(user, call: Call) -> Decision:
+    """The letter's text, sending the letters: the call's programme managers."""
+    if can_manage_region(user, call.programme.region_id):
+        return ALLOWED
+    return refuse("Seuls les responsables de programme de l’appel gèrent les lettres d’engagement.")
+
+
+def is_establishment_director(user, participant) -> bool:
+    from capqvct.accounts.models import Membership, Role
+
+    organisation_id = participant.establishment.organisation_id
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and organisation_id
+        and Membership.objects.filter(user=user, organisation_id=organisation_id, role=Role.DIRECTOR).exists()
+    )
+
+
+def can_replace_trio_member(user, member) -> Decision:
+    """The call's programme managers, and the directors of the establishment's space."""
+    participant = member.participant
+    if can_manage_region(user, participant.call.programme.region_id):
+        return ALLOWED
+    if is_establishment_director(user, participant):
+        return ALLOWED
+    return refuse(
+        "Seuls les responsables de programme et la direction de l’établissement remplacent un membre "
+        "du trinôme."
+    )
+
+
+def can_sign_as(user, member) -> Decision:
+    """A personal link signs for its member: whoever holds it, unless they are signed in with another
+    account than the member's own (when the member has one)."""
+    if member.user_id and getattr(user, "is_authenticated", False) and user.pk != member.user_id:
+        return refuse(
+            "Ce lien de signature est personnel\u00a0: vous êtes connecté avec un autre compte que celui "
+            "de la personne à qui il a été envoyé. Déconnectez-vous, ou connectez-vous avec son compte."
+        )
+    return ALLOWED

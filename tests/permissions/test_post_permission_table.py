@@ -39,6 +39,7 @@ from tests.permissions.test_url_permission_table import (  # noqa: F401 (the tab
     world_decision,
     world_failed_email,
     world_pair,
+    world_trio_member,
     world_visit,
 )
 from tests.permissions.world import EXTRA_ROLES, INVITATION_TOKEN, ROLES, reviewed_call
@@ -625,6 +626,29 @@ WRITES = {
         lambda w, role: {"name": "Vacances d’hiver", "starts_on": "2031-02-08", "ends_on": "2031-02-23"},
     ),
     "cohorts:calendar_feed_renew": Write(get("cohorts:calendar_feed_renew"), SIGNED_IN),
+    # Engagement letters: the call's text and sending (its managers), replacing the world's staff
+    # representative (the managers and the establishment's director), signing by the director's
+    # personal link (whoever holds it, unless signed in with another account than the director's).
+    "cohorts:engagement_template": Write(
+        get("cohorts:engagement_template"), CALL_MANAGERS, form=form_of("reminder_days", reminder_days="9")
+    ),
+    "cohorts:engagement_send": Write(get("cohorts:engagement_send"), CALL_MANAGERS),
+    "cohorts:engagement_replace": Write(
+        get("cohorts:engagement_replace"),
+        CALL_MANAGERS | {"director"},
+        lambda w, role: {
+            "reason": "Fin de mandat au CSE.",
+            "name": "Nouvelle Déléguée",
+            "function": "Aide-soignante, élue CSE",
+            "email": "nouvelle.deleguee@example.org",
+        },
+    ),
+    "cohorts:engagement_sign": Write(
+        get("cohorts:engagement_sign"),
+        frozenset({"anonymous", "director"}),
+        lambda w, role: {"typed_name": "Direction du monde", "consent": "on"},
+        refused=to_everyone(SIGNED_IN - {"director"}, 403, "Ce lien de signature est personnel"),
+    ),
     "tokens:create": Write(get("tokens:create"), SIGNED_IN, lambda w, role: {"name": "Tableur de suivi"}),
     "tokens:revoke": Write(get("tokens:revoke"), frozenset({"programme_manager"})),
     # The API's writes, with the session (the token is checked in capqvct/api/tests).
@@ -718,6 +742,10 @@ READ_ONLY = {
     "cohorts:calendar_document",
     "cohorts:calendar_agenda",
     "cohorts:calendar_feed",
+    # The engagement letters' PDFs (by participation, and by personal link).
+    "cohorts:engagement_letter",
+    "cohorts:engagement_cosigned",
+    "cohorts:engagement_letter_by_link",
     "tokens:list",
     # The API's reads and its documentation.
     "api:api-root",
@@ -976,6 +1004,17 @@ EFFECTS = {
         m("SchoolHoliday").objects.filter(name="Vacances d’hiver").exists()
     ),
     "cohorts:calendar_feed_renew": audited("calendar_feed_renewed"),
+    "cohorts:engagement_template": lambda w, role, r: (
+        m("EngagementTemplate").objects.get(call=w.call).reminder_days == 9
+    ),
+    "cohorts:engagement_send": audited("engagement_letters_sent"),
+    "cohorts:engagement_replace": lambda w, role, r: (
+        m("TrioMember").objects.filter(email="nouvelle.deleguee@example.org", active=True).exists()
+        and not m("TrioMember").objects.get(email="delegue.monde@example.org").active
+    ),
+    "cohorts:engagement_sign": lambda w, role, r: (
+        m("EngagementSignature").objects.filter(typed_name="Direction du monde").exists()
+    ),
     "tokens:create": lambda w, role, r: (
         m("ApiToken").objects.filter(user=user(w, role), name="Tableur de suivi").exists()
     ),

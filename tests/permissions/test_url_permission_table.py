@@ -212,6 +212,52 @@ def world_visit(w):
     return SupportVisit.objects.get(consultant=w.users["consultant"])
 
 
+def world_engagement(w):
+    """The engagement letter of the world's confirmed participant, sent (created once): its trinôme's
+    direction is the world's director (with their account), its staff representative has none. The
+    director's personal link is kept as `w.engagement_token`."""
+    import re
+
+    from capqvct.cohorts.models import TrioMember, TrioRole
+    from capqvct.core.models import OutgoingEmail
+
+    if getattr(w, "engagement_token", None):
+        return w.engagement_token
+    from capqvct.cohorts import engagement_services
+
+    participant = world_confirmed_cohort(w).participants.get()
+    director = w.users["director"]
+    TrioMember.objects.create(
+        participant=participant,
+        role=TrioRole.DIRECTION,
+        name="Direction du monde",
+        email=director.email,
+        user=director,
+    )
+    TrioMember.objects.create(
+        participant=participant,
+        role=TrioRole.STAFF_REPRESENTATIVE,
+        name="Délégué du monde",
+        email="delegue.monde@example.org",
+    )
+    engagement_services.send_engagement_letters(cohort=participant.cohort, by=w.users["programme_manager"])
+    (body,) = [
+        email.body
+        for email in OutgoingEmail.objects.filter(purpose="cohorts.engagement_link")
+        if email.to == [director.email]
+    ]
+    w.engagement_token = re.search(r"/collectifs/signature/([^/\s]+)/", body).group(1)
+    return w.engagement_token
+
+
+def world_trio_member(w):
+    """The world's staff representative, who has no account: the member a replacement acts on."""
+    from capqvct.cohorts.models import TrioMember
+
+    world_engagement(w)
+    return TrioMember.objects.get(email="delegue.monde@example.org", active=True)
+
+
 def routing_rule(w):
     """A routing rule of the reviewed call: the world's département to its reviewer (created once)."""
     from capqvct.review import services
@@ -724,6 +770,43 @@ TABLE = {
     "cohorts:calendar_agenda": (lambda w: "/collectifs/mon-agenda/", SIGNED_IN),
     "cohorts:calendar_feed_renew": (lambda w: "/collectifs/mon-agenda/nouvelle-adresse/", POST_ONLY),
     "cohorts:calendar_feed": (lambda w: "/collectifs/agenda/jeton-agenda-du-tableau.ics", EVERYONE),
+    # Engagement letters: the text and sending, the call's managers; the letters, those who see the
+    # participation (the world's letter is not signed by its whole trinôme yet: its co-signed PDF is
+    # found by no one; see test_engagement_pages); replacing a member, the managers and the
+    # establishment's director; the personal link, whoever holds it unless signed in with another
+    # account than its member's (the world's director).
+    "cohorts:engagement_template": (
+        lambda w: f"/collectifs/appels/{w.call.pk}/lettre-engagement/",
+        MANAGERS_OF_OBJECT,
+    ),
+    "cohorts:engagement_send": (
+        lambda w: f"/collectifs/{world_confirmed_cohort(w).pk}/lettres-engagement/envoyer/",
+        POST_ONLY,
+    ),
+    "cohorts:engagement_letter": (
+        lambda w: (
+            f"/collectifs/participations/{world_confirmed_cohort(w).participants.get().pk}/lettre-engagement.pdf"
+        ),
+        {**MANAGERS_OF_OBJECT, "consultant": 200, "director": 200, "member": 200},
+    ),
+    "cohorts:engagement_cosigned": (
+        lambda w: (
+            f"/collectifs/participations/{world_confirmed_cohort(w).participants.get().pk}/lettre-engagement-signee.pdf"
+        ),
+        {**{role: 404 for role in ROLES}, "anonymous": 302},
+    ),
+    "cohorts:engagement_replace": (
+        lambda w: f"/collectifs/trinome/{world_trio_member(w).pk}/remplacer/",
+        {**MANAGERS_OF_OBJECT, "director": 200},
+    ),
+    "cohorts:engagement_sign": (
+        lambda w: f"/collectifs/signature/{world_engagement(w)}/",
+        {**{role: 403 for role in ROLES}, "anonymous": 200, "director": 200},
+    ),
+    "cohorts:engagement_letter_by_link": (
+        lambda w: f"/collectifs/signature/{world_engagement(w)}/lettre.pdf",
+        {**{role: 403 for role in ROLES}, "anonymous": 200, "director": 200},
+    ),
     "tokens:list": (lambda w: "/compte/jetons/", SIGNED_IN),
     "tokens:create": (lambda w: "/compte/jetons/nouveau/", SIGNED_IN),
     # The secret is shown once, right after creation: afterwards its owner is sent back to the list.
@@ -888,6 +971,7 @@ def complete_world(w):
         world_cohort,
         world_confirmed_cohort,
         world_calendar,
+        world_engagement,
     ):
         build(w)
     return w

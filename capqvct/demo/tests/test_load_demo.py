@@ -83,3 +83,19 @@ def test_the_demo_has_confirmed_cohorts_with_their_trinomes_on_the_earlier_call(
     # The demonstration's director is in her establishment's trinôme, with her account.
     director = TrioMember.objects.get(user__email=people.DIRECTOR[0])
     assert director.role == "direction"
+
+
+def test_the_demo_has_engagement_letters_signed_in_full_by_one_trinome():
+    from capqvct.cohorts.models import EngagementLetter, EngagementSignature
+
+    _load()
+    _load()
+    letters = EngagementLetter.objects.filter(participant__call__title=PAST_CALL_TITLE)
+    assert (
+        letters.count()
+        == Decision.objects.filter(application__call__title=PAST_CALL_TITLE, outcome="selected").count()
+    )
+    complete = letters.get(completed_at__isnull=False)
+    # The demonstration's director signed her establishment's letter with her account.
+    assert EngagementSignature.objects.filter(letter=complete, user__email=people.DIRECTOR[0]).exists()
+    assert EngagementSignature.objects.filter(letter__completed_at__isnull=True).count() == 1
