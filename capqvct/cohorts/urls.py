@@ -1,6 +1,6 @@
 from django.urls import path
 
-from capqvct.cohorts import calendar_urls, cohort_views, views
+from capqvct.cohorts import attendance_urls, calendar_urls, cohort_views, views
 
 app_name = "cohorts"
 
@@ -21,3 +21,4 @@ urlpatterns = [
     path("participations/<int:pk>/", cohort_views.participation, name="participation"),
 ]
 urlpatterns += calendar_urls.urlpatterns
+urlpatterns += attendance_urls.urlpatterns
