@@ -28,7 +28,7 @@ from capqvct.cohorts.permissions import (
     can_write_visit_report,
 )
 from capqvct.core.exceptions import Refusal
-from capqvct.core.formatting import format_date, format_datetime
+from capqvct.core.formatting import format_date, format_datetime, french_spacing
 from capqvct.core.permissions import ensure
 from capqvct.core.services import record_event
 
@@ -170,7 +170,11 @@ def write_visit_report(
     if visit.ends_at > now:
         ends = format_datetime(visit.ends_at, visit.participant.call.time_zone)
         raise Refusal(f"Le compte rendu s’écrit après la rencontre, qui finit le {ends}.")
-    texts = {"done": done.strip(), "decisions": decisions.strip(), "next_steps": next_steps.strip()}
+    # Typed with ordinary spaces, kept as French typography spaces it (« : », « ; »).
+    texts = {
+        name: french_spacing(text.strip())
+        for name, text in (("done", done), ("decisions", decisions), ("next_steps", next_steps))
+    }
     if not texts["done"]:
         raise Refusal("Dites ce qui a été fait pendant la rencontre.", field="done")
     for name, text in texts.items():

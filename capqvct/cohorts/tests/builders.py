@@ -173,8 +173,7 @@ def session_of(cohort, *, starts_in=timedelta(days=-7), hours=6, number=None, ca
         number=number,
         starts_at=starts_at,
         ends_at=starts_at + timedelta(hours=hours),
-        address="EHPAD Les Tilleuls, 12 rue des Écoles, Montpellier",
-        **fields,
+        **{"address": "EHPAD Les Tilleuls, 12 rue des Écoles, Montpellier", **fields},
     )
 
 
