@@ -33,6 +33,7 @@ from tests.permissions.test_url_permission_table import (  # noqa: F401 (the tab
     private_media_root,
     routing_rule,
     world,
+    world_attendance,
     world_calendar,
     world_cohort,
     world_confirmed_cohort,
@@ -625,6 +626,22 @@ WRITES = {
         lambda w, role: {"name": "Vacances d’hiver", "starts_on": "2031-02-08", "ends_on": "2031-02-23"},
     ),
     "cohorts:calendar_feed_renew": Write(get("cohorts:calendar_feed_renew"), SIGNED_IN),
+    # Attendance and visit reports: the cohort's managers and pair record the sheet; the world's director,
+    # in the trinôme with their account, ticks themself present; the pair writes the visit's report.
+    "cohorts:attendance_sheet": Write(
+        get("cohorts:attendance_sheet"),
+        CALL_MANAGERS | {"consultant"},
+        lambda w, role: {
+            "form": "attendance",
+            **{f"member-{m.pk}": "present" for m in world_attendance(w).members},
+        },
+    ),
+    "cohorts:attendance_declare": Write(get("cohorts:attendance_declare"), frozenset({"director"})),
+    "cohorts:visit_report": Write(
+        get("cohorts:visit_report"),
+        frozenset({"consultant"}),
+        form=form_of("done", reader="consultant", done="Comité QVT réuni.", next_steps="Séance 2."),
+    ),
     "tokens:create": Write(get("tokens:create"), SIGNED_IN, lambda w, role: {"name": "Tableur de suivi"}),
     "tokens:revoke": Write(get("tokens:revoke"), frozenset({"programme_manager"})),
     # The API's writes, with the session (the token is checked in capqvct/api/tests).
@@ -718,6 +735,8 @@ READ_ONLY = {
     "cohorts:calendar_document",
     "cohorts:calendar_agenda",
     "cohorts:calendar_feed",
+    "cohorts:attendance_pdf",
+    "cohorts:attendance_scan",
     "tokens:list",
     # The API's reads and its documentation.
     "api:api-root",
@@ -976,6 +995,22 @@ EFFECTS = {
         m("SchoolHoliday").objects.filter(name="Vacances d’hiver").exists()
     ),
     "cohorts:calendar_feed_renew": audited("calendar_feed_renewed"),
+    "cohorts:attendance_sheet": lambda w, role, r: (
+        m("Attendance")
+        .objects.filter(session=world_attendance(w).session, present=True, recorded_by=user(w, role))
+        .count()
+        == 2
+    ),
+    "cohorts:attendance_declare": lambda w, role, r: (
+        m("Attendance")
+        .objects.filter(
+            session=world_attendance(w).session, self_declared=True, trio_member__user=user(w, role)
+        )
+        .exists()
+    ),
+    "cohorts:visit_report": lambda w, role, r: (
+        m("SupportVisit").objects.get(pk=world_attendance(w).visit.pk).report_done == "Comité QVT réuni."
+    ),
     "tokens:create": lambda w, role, r: (
         m("ApiToken").objects.filter(user=user(w, role), name="Tableur de suivi").exists()
     ),

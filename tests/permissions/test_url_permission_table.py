@@ -212,6 +212,60 @@ def world_visit(w):
     return SupportVisit.objects.get(consultant=w.users["consultant"])
 
 
+def world_attendance(w):
+    """Attendance, after the calendar's objects: the confirmed cohort's participant with a trinôme whose
+    direction member is the world's director (with their account), a second session of the cohort
+    starting now, a visit two days ago by the consultant's colleague in the pair (the world's consultant
+    writes its report as the pair's other member), and a scan of a signed sheet (created once)."""
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from capqvct.cohorts.models import Session, SignInSheetScan, SupportVisit, TrioMember, TrioRole
+
+    world_calendar(w)
+    cohort = world_confirmed_cohort(w)
+    participant = cohort.participants.get()
+    colleague = world_pair(w).second
+    if not participant.trio.exists():
+        TrioMember.objects.create(
+            participant=participant,
+            role=TrioRole.DIRECTION,
+            name="Directrice du monde",
+            email=w.users["director"].email,
+            user=w.users["director"],
+        )
+        TrioMember.objects.create(
+            participant=participant,
+            role=TrioRole.STAFF_REPRESENTATIVE,
+            name="Délégué du personnel",
+            email="delegue@exemple.fr",
+        )
+        now = timezone.now()
+        session = Session.objects.create(
+            call=cohort.call, cohort=cohort, number=2, starts_at=now, ends_at=now + timedelta(hours=6)
+        )
+        SupportVisit.objects.create(
+            participant=participant,
+            consultant=colleague,
+            starts_at=now - timedelta(days=2),
+            ends_at=now - timedelta(days=2) + timedelta(hours=3),
+        )
+        scan = SignInSheetScan(
+            session=session, name="feuille.pdf", size=8, content_type="application/pdf", sha256="0" * 64
+        )
+        scan.file.save("emargement", ContentFile(b"%PDF-1.7"), save=True)
+    session = Session.objects.get(cohort=cohort, number=2)
+    return SimpleNamespace(
+        session=session,
+        visit=participant.visits.get(consultant=colleague),
+        scan=session.sign_in_scans.get(),
+        members=list(participant.trio.order_by("pk")),
+    )
+
+
 def routing_rule(w):
     """A routing rule of the reviewed call: the world's département to its reviewer (created once)."""
     from capqvct.review import services
@@ -724,6 +778,28 @@ TABLE = {
     "cohorts:calendar_agenda": (lambda w: "/collectifs/mon-agenda/", SIGNED_IN),
     "cohorts:calendar_feed_renew": (lambda w: "/collectifs/mon-agenda/nouvelle-adresse/", POST_ONLY),
     "cohorts:calendar_feed": (lambda w: "/collectifs/agenda/jeton-agenda-du-tableau.ics", EVERYONE),
+    # Attendance and visit reports: the sheet, its PDF and scans to the cohort's managers and pair; a
+    # trio member's own « présent » is a POST; a visit's report is written by the pair.
+    "cohorts:attendance_sheet": (
+        lambda w: f"/collectifs/seances/{world_attendance(w).session.pk}/emargement/",
+        {**MANAGERS_OF_OBJECT, "consultant": 200},
+    ),
+    "cohorts:attendance_declare": (
+        lambda w: f"/collectifs/seances/{world_attendance(w).session.pk}/emargement/present/",
+        POST_ONLY,
+    ),
+    "cohorts:attendance_pdf": (
+        lambda w: f"/collectifs/seances/{world_attendance(w).session.pk}/emargement.pdf",
+        {**MANAGERS_OF_OBJECT, "consultant": 200},
+    ),
+    "cohorts:attendance_scan": (
+        lambda w: f"/collectifs/emargements/{world_attendance(w).scan.pk}/",
+        {**MANAGERS_OF_OBJECT, "consultant": 200},
+    ),
+    "cohorts:visit_report": (
+        lambda w: f"/collectifs/rencontres/{world_attendance(w).visit.pk}/compte-rendu/",
+        {**{role: 404 for role in ROLES}, "anonymous": 302, "consultant": 200},
+    ),
     "tokens:list": (lambda w: "/compte/jetons/", SIGNED_IN),
     "tokens:create": (lambda w: "/compte/jetons/nouveau/", SIGNED_IN),
     # The secret is shown once, right after creation: afterwards its owner is sent back to the list.
@@ -888,6 +964,7 @@ def complete_world(w):
         world_cohort,
         world_confirmed_cohort,
         world_calendar,
+        world_attendance,
     ):
         build(w)
     return w
