@@ -36,11 +36,11 @@ ROLE_ORDER = {role: index for index, role in enumerate(TrioRole.values)}
 
 
 def event_when(event: CalendarEvent, zone: str) -> str:
-    """« 5 septembre 2022, de 9 h à 17 h » in the call's zone (both ends on one day, as sessions are)."""
+    """« le 5 septembre 2022, de 9 h à 17 h » in the call's zone; « du … au … » across midnight."""
     tz = ZoneInfo(zone)
     start, end = event.starts_at.astimezone(tz), event.ends_at.astimezone(tz)
     if start.date() == end.date():
-        return f"{format_date(start.date())}, de {format_time(start.time())} à {format_time(end.time())}"
+        return f"le {format_date(start.date())}, de {format_time(start.time())} à {format_time(end.time())}"
     return (
         f"du {format_date(start.date())} à {format_time(start.time())} "
         f"au {format_date(end.date())} à {format_time(end.time())}"
