@@ -6,6 +6,7 @@ services."""
 from capqvct.calls.models import Call
 from capqvct.cohorts import services
 from capqvct.cohorts.models import ConsultantPair, Grouping
+from capqvct.demo.attendance_demo import load_attendance_demo
 from capqvct.demo.calendar_demo import load_calendar_demo
 from capqvct.territory.models import Departement
 
@@ -41,3 +42,4 @@ def load_cohorts_demo(*, call: Call, people: dict) -> None:
         # « Mes collectifs ».
         services.confirm_cohorts(call=call, by=manager, acknowledged=True)
     load_calendar_demo(call=call, people=people)
+    load_attendance_demo(call=call)
