@@ -9,11 +9,12 @@ from datetime import datetime
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from capqvct.applications.attachments import check_upload, upload_metadata
 from capqvct.calls.formdef.schema import Field, Kind
-from capqvct.cohorts.attendance_selectors import expected_members, local_day
+from capqvct.cohorts.attendance_selectors import event_when, expected_members, local_day
 from capqvct.cohorts.models import (
     Attendance,
     EventStatus,
@@ -27,6 +28,7 @@ from capqvct.cohorts.permissions import (
     can_record_attendance,
     can_write_visit_report,
 )
+from capqvct.core.emails import send_templated_email
 from capqvct.core.exceptions import Refusal
 from capqvct.core.formatting import format_date, format_datetime, french_spacing
 from capqvct.core.permissions import ensure
@@ -200,6 +202,8 @@ def write_visit_report(
             ]
         )
         version = VisitReportVersion.objects.create(visit=locked, written_by=by, written_at=now, **texts)
+        if first:
+            _send_report(locked, by=by)
         record_event(
             action="visit_report_written" if first else "visit_report_edited",
             actor=by,
@@ -207,3 +211,31 @@ def write_visit_report(
             details={"version": version.pk},
         )
     return version
+
+
+def _send_report(visit: SupportVisit, *, by) -> None:
+    """The first writing of a report goes by e-mail to the trinôme (its active members' addresses from
+    the dossier), in the report's transaction: it leaves after the commit."""
+    participant = visit.participant
+    recipients = sorted(
+        {email.lower() for email in participant.trio.filter(active=True).values_list("email", flat=True)}
+        - {by.email.lower()}
+    )
+    if not recipients:
+        return
+    when = event_when(visit, participant.call.time_zone)
+    send_templated_email(
+        to=recipients,
+        subject=f"Cap QVCT — Compte rendu de la rencontre {when}",
+        template="cohorts/attendance/emails/visit_report.txt",
+        purpose="cohorts.visit_report",
+        by=by,
+        about=visit,
+        context={
+            "visit": visit,
+            "participant": participant,
+            "writer": by.get_full_name() or by.email,
+            "when": when,
+            "path": reverse("cohorts:participation", args=[participant.pk]),
+        },
+    )

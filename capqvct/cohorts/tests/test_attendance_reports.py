@@ -69,6 +69,26 @@ def test_the_pair_writes_the_report_after_the_visit(client, cohort, participant)
     assert AuditEvent.objects.filter(action="visit_report_written", target_id=str(visit.pk)).count() == 1
 
 
+def test_the_first_writing_goes_to_the_trinome_by_email(
+    cohort, participant, mailoutbox, django_capture_on_commit_callbacks
+):
+    visit = visit_of(participant, cohort.pair.first)
+    with django_capture_on_commit_callbacks(execute=True):
+        attendance_services.write_visit_report(visit=visit, by=cohort.pair.first, **REPORT)
+    (sent,) = mailoutbox
+    slug = participant.establishment.finess_et
+    assert sorted(sent.to) == sorted(
+        f"{part}.{slug}@example.org" for part in ("direction", "personnel", "cadre")
+    )
+    assert sent.subject.startswith("Cap QVCT — Compte rendu de la rencontre le ")
+    assert "choix de deux situations de travail prioritaires" in sent.body
+    assert f"/collectifs/participations/{participant.pk}/" in sent.body
+    # An edit sends nothing more.
+    with django_capture_on_commit_callbacks(execute=True):
+        attendance_services.write_visit_report(visit=visit, by=cohort.pair.second, **REPORT)
+    assert len(mailoutbox) == 1
+
+
 def test_editing_keeps_the_first_writing_and_every_version(cohort, participant):
     visit = visit_of(participant, cohort.pair.first)
     attendance_services.write_visit_report(visit=visit, by=cohort.pair.first, **REPORT)
