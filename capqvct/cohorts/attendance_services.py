@@ -4,7 +4,6 @@ Each service checks who acts (cohorts/permissions.py), refuses with a French mes
 when one is to blame), and writes its audit event in the same transaction as its change.
 """
 
-import hashlib
 from datetime import datetime
 
 from django.core.files.uploadedfile import UploadedFile
@@ -12,7 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from capqvct.applications.attachments import check_upload, upload_metadata
+from capqvct.applications.attachments import check_upload, received_file
 from capqvct.calls.formdef.schema import Field, Kind
 from capqvct.cohorts.attendance_selectors import event_when, expected_members, local_day
 from capqvct.cohorts.models import (
@@ -129,20 +128,8 @@ def attach_scan(*, session: Session, upload: UploadedFile | None, by) -> SignInS
         raise Refusal("Choisissez le fichier de la feuille signée.", field="scan")
     if problem := check_upload(SCAN_FIELD, upload):
         raise Refusal(problem, field="scan")
-    metadata = upload_metadata(upload)
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
     with transaction.atomic():
-        scan = SignInSheetScan(
-            session=session,
-            name=metadata["name"],
-            size=metadata["size"],
-            content_type=metadata["content_type"],
-            sha256=digest.hexdigest(),
-            uploaded_by=by,
-        )
+        scan = SignInSheetScan(session=session, uploaded_by=by, **received_file(upload))
         scan.file.save("emargement", upload, save=False)
         scan.save()
         record_event(
