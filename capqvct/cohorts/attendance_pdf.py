@@ -22,7 +22,7 @@ def sign_in_sheet_pdf(session: Session) -> bytes:
             "session": session,
             "call": call,
             "programme": call.programme,
-            "when": event_when(session, call.time_zone),
+            "when": event_when(session),
             "zone": zone_label(call.time_zone, at=session.starts_at),
             "groups": sheet_of(session),
             "consultants": session_consultants(session),

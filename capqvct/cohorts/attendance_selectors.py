@@ -28,23 +28,18 @@ from capqvct.cohorts.models import (
 )
 from capqvct.cohorts.permissions import is_pair_consultant
 from capqvct.cohorts.selectors import cohorts_followed_by
-from capqvct.core.formatting import format_date, format_time
+from capqvct.cohorts.templatetags.calendar_fr import event_when as calendar_when
 
 # The consultant's home shows what comes in the next 60 days.
 HOME_HORIZON = timedelta(days=60)
 ROLE_ORDER = {role: index for index, role in enumerate(TrioRole.values)}
 
 
-def event_when(event: CalendarEvent, zone: str) -> str:
-    """« le 5 septembre 2022, de 9 h à 17 h » in the call's zone; « du … au … » across midnight."""
-    tz = ZoneInfo(zone)
-    start, end = event.starts_at.astimezone(tz), event.ends_at.astimezone(tz)
-    if start.date() == end.date():
-        return f"le {format_date(start.date())}, de {format_time(start.time())} à {format_time(end.time())}"
-    return (
-        f"du {format_date(start.date())} à {format_time(start.time())} "
-        f"au {format_date(end.date())} à {format_time(end.time())}"
-    )
+def event_when(event: CalendarEvent) -> str:
+    """« le mardi 5 septembre 2022, de 9 h à 17 h » (« du … au … » across midnight), in the call's zone,
+    in the calendar's words."""
+    when = calendar_when(event, with_zone=False)
+    return when if when.startswith("du ") else f"le {when}"
 
 
 def local_day(moment: datetime, zone: str):
@@ -220,9 +215,9 @@ def cohort_section(cohort: Cohort, user, *, now: datetime | None = None) -> dict
         )
         .order_by("starts_at", "pk")
     )
-    zone = cohort.call.time_zone
     for session in sessions:
-        session.when = event_when(session, zone)
+        session.call = cohort.call
+        session.when = event_when(session)
         session.held = session.status == EventStatus.SCHEDULED and session.ends_at <= now
     return {
         "attendance_sessions": sessions,
@@ -262,9 +257,8 @@ def participation_section(participant: Participant, user, *, now: datetime | Non
         .order_by("-starts_at", "-pk")
     )
     writer = is_pair_consultant(user, participant.cohort)
-    zone = participant.call.time_zone
     for visit in visits:
-        visit.when = event_when(visit, zone)
+        visit.when = event_when(visit)
         visit.last_version = visit.versions[0] if visit.versions else None
         visit.may_write = writer or visit.consultant_id == getattr(user, "pk", None)
     return {"visit_reports": visits}
@@ -312,9 +306,9 @@ def consultant_home(user, cohorts: list[Cohort], *, now: datetime | None = None)
         visits.filter(ends_at__lte=now, report_written_at__isnull=True).order_by("starts_at", "pk")
     )
     for event in next_sessions:
-        event.when = event_when(event, event.call.time_zone)
+        event.when = event_when(event)
     for visit in [*next_visits, *to_write]:
-        visit.when = event_when(visit, visit.participant.call.time_zone)
+        visit.when = event_when(visit)
     return {**home, "next_sessions": next_sessions, "next_visits": next_visits, "reports_to_write": to_write}
 
 

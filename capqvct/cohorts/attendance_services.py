@@ -210,7 +210,7 @@ def _send_report(visit: SupportVisit, *, by) -> None:
     )
     if not recipients:
         return
-    when = event_when(visit, participant.call.time_zone)
+    when = event_when(visit)
     send_templated_email(
         to=recipients,
         subject=f"Cap QVCT — Compte rendu de la rencontre {when}",

@@ -92,7 +92,7 @@ def sheet(request, pk: int):
             "page_title": f"Émargement — {session} — {session.call.title}",
             "session": session,
             "call": session.call,
-            "when": event_when(session, zone),
+            "when": event_when(session),
             "zone": zone_label(zone, at=session.starts_at),
             "groups": groups,
             "consultants": session_consultants(session),
@@ -162,7 +162,7 @@ def visit_report(request, pk: int):
             "page_title": f"Compte rendu — {participant.establishment.name}",
             "visit": visit,
             "participant": participant,
-            "when": event_when(visit, participant.call.time_zone),
+            "when": event_when(visit),
             "form": form,
             "breadcrumb": [
                 ("Mes collectifs", reverse("cohorts:mine")),
