@@ -989,7 +989,13 @@ EFFECTS = {
         m("SupportVisit").objects.get(pk=world_visit(w).pk).status == "cancelled"
     ),
     "cohorts:calendar_presentation_new": lambda w, role, r: (
-        calendar_sessions().filter(kind="presentation", call_id=world_confirmed_cohort(w).call_id).exists()
+        calendar_sessions()
+        .filter(
+            kind="presentation",
+            call_id=world_confirmed_cohort(w).call_id,
+            video_url="https://visio.example.org/presentation",
+        )
+        .exists()
     ),
     "cohorts:calendar_school_holidays": lambda w, role, r: (
         m("SchoolHoliday").objects.filter(name="Vacances d’hiver").exists()

@@ -214,16 +214,24 @@ def world_visit(w):
 
 def world_attendance(w):
     """Attendance, after the calendar's objects: the confirmed cohort's participant with a trinôme whose
-    direction member is the world's director (with their account), a second session of the cohort
-    starting now, a visit two days ago by the consultant's colleague in the pair (the world's consultant
-    writes its report as the pair's other member), and a scan of a signed sheet (created once)."""
+    direction member is the world's director (with their account), the call's presentation starting
+    now (numbered sessions stay the calendar's), a visit two days ago by the consultant's colleague in
+    the pair (the world's consultant writes its report as the pair's other member), and a scan of a
+    signed sheet (created once)."""
     from datetime import timedelta
     from types import SimpleNamespace
 
     from django.core.files.base import ContentFile
     from django.utils import timezone
 
-    from capqvct.cohorts.models import Session, SignInSheetScan, SupportVisit, TrioMember, TrioRole
+    from capqvct.cohorts.models import (
+        Session,
+        SessionKind,
+        SignInSheetScan,
+        SupportVisit,
+        TrioMember,
+        TrioRole,
+    )
 
     world_calendar(w)
     cohort = world_confirmed_cohort(w)
@@ -245,7 +253,12 @@ def world_attendance(w):
         )
         now = timezone.now()
         session = Session.objects.create(
-            call=cohort.call, cohort=cohort, number=2, starts_at=now, ends_at=now + timedelta(hours=6)
+            call=cohort.call,
+            kind=SessionKind.PRESENTATION,
+            starts_at=now,
+            ends_at=now + timedelta(hours=2),
+            mode="video",
+            video_url="https://visio.example.org/presentation-du-monde",
         )
         SupportVisit.objects.create(
             participant=participant,
@@ -257,7 +270,9 @@ def world_attendance(w):
             session=session, name="feuille.pdf", size=8, content_type="application/pdf", sha256="0" * 64
         )
         scan.file.save("emargement", ContentFile(b"%PDF-1.7"), save=True)
-    session = Session.objects.get(cohort=cohort, number=2)
+    session = Session.objects.get(
+        call=cohort.call, video_url="https://visio.example.org/presentation-du-monde"
+    )
     return SimpleNamespace(
         session=session,
         visit=participant.visits.get(consultant=colleague),
