@@ -29,6 +29,7 @@ from capqvct.cohorts.models import (
 from capqvct.cohorts.permissions import is_pair_consultant
 from capqvct.cohorts.selectors import cohorts_followed_by
 from capqvct.cohorts.templatetags.calendar_fr import event_when as calendar_when
+from capqvct.core.formatting import format_date
 
 # The consultant's home shows what comes in the next 60 days.
 HOME_HORIZON = timedelta(days=60)
@@ -218,6 +219,7 @@ def cohort_section(cohort: Cohort, user, *, now: datetime | None = None) -> dict
     for session in sessions:
         session.call = cohort.call
         session.when = event_when(session)
+        session.day = format_date(local_day(session.starts_at, cohort.call.time_zone))
         session.held = session.status == EventStatus.SCHEDULED and session.ends_at <= now
     return {
         "attendance_sessions": sessions,

@@ -35,9 +35,9 @@ def test_a_consultant_records_attendance_prints_the_sheet_and_writes_a_report(pa
     look(page, "attendance--consultant-home")
 
     page.get_by_role("link", name=cohort.name).first.click()
-    page.get_by_role("heading", name="Séances et émargement").wait_for()
+    page.get_by_role("heading", name="Émargement", exact=True).wait_for()
     look(page, "attendance--cohort")
-    page.get_by_role("link", name="Émargement de la séance 1", exact=False).click()
+    page.get_by_role("link", name="Émargement de la séance 1").click()
     page.get_by_role("heading", name="Émargement — Séance 1").wait_for()
     for member in members:
         choice = "absent" if member == members[0] else "present"
