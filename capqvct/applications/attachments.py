@@ -97,21 +97,20 @@ def _absurdly_compressed(entry: zipfile.ZipInfo) -> bool:
     return entry.file_size > ZIP_RATIO_FLOOR and ratio > settings.ZIP_MAX_RATIO
 
 
-def store(application: Application, upload: UploadedFile, *, field_key: str, by) -> Attachment:
-    """Keep the file under a random name; the caller has checked it and holds the transaction."""
+def received_file(upload: UploadedFile) -> dict:
+    """Name, size, detected type and SHA-256 of an upload: what is kept next to the stored file."""
     metadata = upload_metadata(upload)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
+    return {**metadata, "sha256": digest.hexdigest()}
+
+
+def store(application: Application, upload: UploadedFile, *, field_key: str, by) -> Attachment:
+    """Keep the file under a random name; the caller has checked it and holds the transaction."""
     attachment = Attachment(
-        application=application,
-        field_key=field_key,
-        name=metadata["name"],
-        size=metadata["size"],
-        content_type=metadata["content_type"],
-        sha256=digest.hexdigest(),
-        uploaded_by=by,
+        application=application, field_key=field_key, uploaded_by=by, **received_file(upload)
     )
     attachment.file.save("piece", upload, save=False)
     attachment.save()

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from capqvct.calls.permissions import can_manage_region
-from capqvct.cohorts import calendar_selectors, engagement_selectors
+from capqvct.cohorts import attendance_selectors, calendar_selectors, engagement_selectors
 from capqvct.cohorts.models import Participant
 from capqvct.cohorts.selectors import (
     cohorts_followed_by,
@@ -23,15 +23,14 @@ def mine(request):
     participations = participations_of(request.user).select_related(
         "call", "cohort__pair__first", "cohort__pair__second", "establishment"
     )
-    return render(
-        request,
-        "cohorts/mine.html",
-        {
-            "page_title": "Mes collectifs",
-            "cohorts": list(cohorts_of_consultant(request.user)),
-            "participations": list(participations.order_by("call__title", "establishment__name")),
-        },
-    )
+    cohorts = list(cohorts_of_consultant(request.user))
+    context = {
+        "page_title": "Mes collectifs",
+        "cohorts": cohorts,
+        "participations": list(participations.order_by("call__title", "establishment__name")),
+    }
+    context.update(attendance_selectors.consultant_home(request.user, cohorts))
+    return render(request, "cohorts/mine.html", context)
 
 
 def cohort(request, pk: int):
@@ -47,6 +46,7 @@ def cohort(request, pk: int):
     }
     context.update(calendar_selectors.cohort_section(found, request.user))
     context.update(engagement_selectors.cohort_section(found, request.user))
+    context.update(attendance_selectors.cohort_section(found, request.user))
     return render(request, "cohorts/cohort/page.html", context)
 
 
@@ -61,6 +61,7 @@ def participation(request, pk: int):
     }
     context.update(calendar_selectors.participation_section(found, request.user))
     context.update(engagement_selectors.participation_section(found, request.user))
+    context.update(attendance_selectors.participation_section(found, request.user))
     return render(request, "cohorts/participation/page.html", context)
 
 

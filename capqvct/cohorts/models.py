@@ -533,3 +533,77 @@ class SupportVisit(CalendarEvent):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.participant}"
+
+
+# Attendance at the sessions, the scans of their paper sheets, and the history of the visit reports.
+
+
+class Attendance(models.Model):
+    """Whether a trio member was at a session: recorded by the pair or a programme manager for everyone,
+    or ticked by the member themself on the session's day. Who recorded it last, and when, is kept."""
+
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="attendances")
+    trio_member = models.ForeignKey(
+        TrioMember, verbose_name="membre du trinôme", on_delete=models.PROTECT, related_name="attendances"
+    )
+    present = models.BooleanField("présent")
+    self_declared = models.BooleanField("signalé par la personne elle-même", default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField("enregistré le")
+
+    class Meta:
+        verbose_name = "présence"
+        ordering = ["session", "trio_member"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "trio_member"], name="one_attendance_per_member"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.trio_member} — {self.session} — {'présent' if self.present else 'absent'}"
+
+
+class SignInSheetScan(models.Model):
+    """The scan of a session's signed paper sheet (PDF, JPEG or PNG), checked by its content."""
+
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="sign_in_scans")
+    file = models.FileField(upload_to=RandomFileName("emargements"), max_length=200)
+    name = models.CharField("nom du fichier", max_length=255)
+    size = models.PositiveBigIntegerField("taille (octets)")
+    content_type = models.CharField("type détecté", max_length=120)
+    sha256 = models.CharField("empreinte SHA-256", max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "feuille d’émargement numérisée"
+        verbose_name_plural = "feuilles d’émargement numérisées"
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class VisitReportVersion(models.Model):
+    """One writing of a visit's report: the visit holds the current text and its first writing; each
+    version keeps who wrote what, and when."""
+
+    visit = models.ForeignKey(SupportVisit, on_delete=models.PROTECT, related_name="report_versions")
+    done = models.TextField("ce qui a été fait")
+    decisions = models.TextField("décisions", blank=True)
+    next_steps = models.TextField("prochaines étapes", blank=True)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    written_at = models.DateTimeField("écrit le")
+
+    class Meta:
+        verbose_name = "version d’un compte rendu"
+        verbose_name_plural = "versions des comptes rendus"
+        ordering = ["visit", "written_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Compte rendu — {self.visit}"

@@ -1,6 +1,8 @@
 """Who forms a call's cohorts (the programme managers of the call's region, and administrators), and
 who follows a confirmed cohort (those, and the cohort's consultant pair)."""
 
+from django.db.models import Q
+
 from capqvct.calls.models import Call
 from capqvct.calls.permissions import can_manage_region
 from capqvct.cohorts.models import Cohort, Grouping, GroupingStatus
@@ -96,3 +98,49 @@ def can_sign_as(user, member) -> Decision:
             "de la personne à qui il a été envoyé. Déconnectez-vous, ou connectez-vous avec son compte."
         )
     return ALLOWED
+
+
+# Attendance, sign-in sheets and visit reports.
+
+
+def _pair_of_session_consultant(user, session) -> bool:
+    """A consultant of the session's cohort's pair; for the presentation, of any pair of the call's
+    confirmed cohorts."""
+    if session.cohort_id is not None:
+        return is_pair_consultant(user, session.cohort)
+    return (
+        getattr(user, "is_authenticated", False)
+        and Cohort.objects.filter(call_id=session.call_id, call__grouping__status=GroupingStatus.CONFIRMED)
+        .filter(Q(pair__first=user) | Q(pair__second=user))
+        .exists()
+    )
+
+
+def can_record_attendance(user, session) -> Decision:
+    """The programme managers of the call's region, and the consultants who lead the session."""
+    if can_manage_region(user, session.call.programme.region_id):
+        return ALLOWED
+    if session.call.grouping.status == GroupingStatus.CONFIRMED and _pair_of_session_consultant(
+        user, session
+    ):
+        return ALLOWED
+    return refuse(
+        "Seuls les responsables de programme et le binôme d’intervenants du collectif tiennent l’émargement."
+    )
+
+
+def can_declare_presence(user, member) -> Decision:
+    """A trio member signed in with their own account, while still in office."""
+    if getattr(user, "is_authenticated", False) and member.user_id == user.pk and member.active:
+        return ALLOWED
+    return refuse("Seul le membre du trinôme lui-même, avec son compte, signale sa présence.")
+
+
+def can_write_visit_report(user, visit) -> Decision:
+    """The visit's consultant, or the other consultant of the pair that follows the establishment."""
+    cohort = visit.participant.cohort
+    if getattr(user, "is_authenticated", False) and (
+        visit.consultant_id == user.pk or is_pair_consultant(user, cohort)
+    ):
+        return ALLOWED
+    return refuse("Seuls l’intervenant de la rencontre et son binôme écrivent son compte rendu.")

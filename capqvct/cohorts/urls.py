@@ -1,6 +1,6 @@
 from django.urls import path
 
-from capqvct.cohorts import calendar_urls, cohort_views, engagement_urls, views
+from capqvct.cohorts import attendance_urls, calendar_urls, cohort_views, engagement_urls, views
 
 app_name = "cohorts"
 
@@ -22,3 +22,4 @@ urlpatterns = [
 ]
 urlpatterns += calendar_urls.urlpatterns
 urlpatterns += engagement_urls.urlpatterns
+urlpatterns += attendance_urls.urlpatterns

@@ -49,6 +49,13 @@ GUIDES = {
             "dossiers, décider.",
             "guide-agents.md",
         ),
+        Guide(
+            "intervenants",
+            "Guide des intervenants",
+            "Binômes d’intervenants : suivre ses collectifs, tenir l’émargement, imprimer la feuille, "
+            "écrire les comptes rendus.",
+            "guide-intervenants.md",
+        ),
     )
 }
 

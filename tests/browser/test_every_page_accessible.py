@@ -10,7 +10,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 JSON_OR_ADMIN = ("api:", "admin:")
 # Files sent as downloads: a browser saves them instead of showing a page.
-DOWNLOADS = ("applications:attachment",)
+DOWNLOADS = (
+    "applications:attachment",
+    "cohorts:attendance_scan",
+    "cohorts:calendar_document",
+    "cohorts:calendar_feed",
+)
 # Fragments htmx swaps into a page that is itself checked; alone they are no document.
 FRAGMENTS = ("review:decisions_progress", "review:bundle_status")
 ROLES_TO_SEE = ("anonymous", "director", "programme_manager", "admin")

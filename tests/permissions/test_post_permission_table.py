@@ -33,6 +33,7 @@ from tests.permissions.test_url_permission_table import (  # noqa: F401 (the tab
     private_media_root,
     routing_rule,
     world,
+    world_attendance,
     world_calendar,
     world_cohort,
     world_confirmed_cohort,
@@ -649,6 +650,22 @@ WRITES = {
         lambda w, role: {"typed_name": "Direction du monde", "consent": "on"},
         refused=to_everyone(SIGNED_IN - {"director"}, 403, "Ce lien de signature est personnel"),
     ),
+    # Attendance and visit reports: the cohort's managers and pair record the sheet; the world's director,
+    # in the trinôme with their account, ticks themself present; the pair writes the visit's report.
+    "cohorts:attendance_sheet": Write(
+        get("cohorts:attendance_sheet"),
+        CALL_MANAGERS | {"consultant"},
+        lambda w, role: {
+            "form": "attendance",
+            **{f"member-{m.pk}": "present" for m in world_attendance(w).members},
+        },
+    ),
+    "cohorts:attendance_declare": Write(get("cohorts:attendance_declare"), frozenset({"director"})),
+    "cohorts:visit_report": Write(
+        get("cohorts:visit_report"),
+        frozenset({"consultant"}),
+        form=form_of("done", reader="consultant", done="Comité QVT réuni.", next_steps="Séance 2."),
+    ),
     "tokens:create": Write(get("tokens:create"), SIGNED_IN, lambda w, role: {"name": "Tableur de suivi"}),
     "tokens:revoke": Write(get("tokens:revoke"), frozenset({"programme_manager"})),
     # The API's writes, with the session (the token is checked in capqvct/api/tests).
@@ -746,6 +763,8 @@ READ_ONLY = {
     "cohorts:engagement_letter",
     "cohorts:engagement_cosigned",
     "cohorts:engagement_letter_by_link",
+    "cohorts:attendance_pdf",
+    "cohorts:attendance_scan",
     "tokens:list",
     # The API's reads and its documentation.
     "api:api-root",
@@ -998,7 +1017,13 @@ EFFECTS = {
         m("SupportVisit").objects.get(pk=world_visit(w).pk).status == "cancelled"
     ),
     "cohorts:calendar_presentation_new": lambda w, role, r: (
-        calendar_sessions().filter(kind="presentation", call_id=world_confirmed_cohort(w).call_id).exists()
+        calendar_sessions()
+        .filter(
+            kind="presentation",
+            call_id=world_confirmed_cohort(w).call_id,
+            video_url="https://visio.example.org/presentation",
+        )
+        .exists()
     ),
     "cohorts:calendar_school_holidays": lambda w, role, r: (
         m("SchoolHoliday").objects.filter(name="Vacances d’hiver").exists()
@@ -1014,6 +1039,22 @@ EFFECTS = {
     ),
     "cohorts:engagement_sign": lambda w, role, r: (
         m("EngagementSignature").objects.filter(typed_name="Direction du monde").exists()
+    ),
+    "cohorts:attendance_sheet": lambda w, role, r: (
+        m("Attendance")
+        .objects.filter(session=world_attendance(w).session, present=True, recorded_by=user(w, role))
+        .count()
+        == 2
+    ),
+    "cohorts:attendance_declare": lambda w, role, r: (
+        m("Attendance")
+        .objects.filter(
+            session=world_attendance(w).session, self_declared=True, trio_member__user=user(w, role)
+        )
+        .exists()
+    ),
+    "cohorts:visit_report": lambda w, role, r: (
+        m("SupportVisit").objects.get(pk=world_attendance(w).visit.pk).report_done == "Comité QVT réuni."
     ),
     "tokens:create": lambda w, role, r: (
         m("ApiToken").objects.filter(user=user(w, role), name="Tableur de suivi").exists()

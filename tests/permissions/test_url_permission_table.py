@@ -258,6 +258,76 @@ def world_trio_member(w):
     return TrioMember.objects.get(email="delegue.monde@example.org", active=True)
 
 
+def world_attendance(w):
+    """Attendance, after the calendar's objects: the confirmed cohort's participant with a trinôme whose
+    direction member is the world's director (with their account), the call's presentation starting
+    now (numbered sessions stay the calendar's), a visit two days ago by the consultant's colleague in
+    the pair (the world's consultant writes its report as the pair's other member), and a scan of a
+    signed sheet (created once)."""
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from capqvct.cohorts.models import (
+        Session,
+        SessionKind,
+        SignInSheetScan,
+        SupportVisit,
+        TrioMember,
+        TrioRole,
+    )
+
+    world_calendar(w)
+    cohort = world_confirmed_cohort(w)
+    participant = cohort.participants.get()
+    colleague = world_pair(w).second
+    if not participant.trio.exists():
+        TrioMember.objects.create(
+            participant=participant,
+            role=TrioRole.DIRECTION,
+            name="Directrice du monde",
+            email=w.users["director"].email,
+            user=w.users["director"],
+        )
+        TrioMember.objects.create(
+            participant=participant,
+            role=TrioRole.STAFF_REPRESENTATIVE,
+            name="Délégué du personnel",
+            email="delegue@exemple.fr",
+        )
+    if not Session.objects.filter(video_url="https://visio.example.org/presentation-du-monde").exists():
+        now = timezone.now()
+        session = Session.objects.create(
+            call=cohort.call,
+            kind=SessionKind.PRESENTATION,
+            starts_at=now,
+            ends_at=now + timedelta(hours=2),
+            mode="video",
+            video_url="https://visio.example.org/presentation-du-monde",
+        )
+        SupportVisit.objects.create(
+            participant=participant,
+            consultant=colleague,
+            starts_at=now - timedelta(days=2),
+            ends_at=now - timedelta(days=2) + timedelta(hours=3),
+        )
+        scan = SignInSheetScan(
+            session=session, name="feuille.pdf", size=8, content_type="application/pdf", sha256="0" * 64
+        )
+        scan.file.save("emargement", ContentFile(b"%PDF-1.7"), save=True)
+    session = Session.objects.get(
+        call=cohort.call, video_url="https://visio.example.org/presentation-du-monde"
+    )
+    return SimpleNamespace(
+        session=session,
+        visit=participant.visits.get(consultant=colleague),
+        scan=session.sign_in_scans.get(),
+        members=list(participant.trio.order_by("pk")),
+    )
+
+
 def routing_rule(w):
     """A routing rule of the reviewed call: the world's département to its reviewer (created once)."""
     from capqvct.review import services
@@ -807,6 +877,28 @@ TABLE = {
         lambda w: f"/collectifs/signature/{world_engagement(w)}/lettre.pdf",
         {**{role: 403 for role in ROLES}, "anonymous": 200, "director": 200},
     ),
+    # Attendance and visit reports: the sheet, its PDF and scans to the cohort's managers and pair; a
+    # trio member's own « présent » is a POST; a visit's report is written by the pair.
+    "cohorts:attendance_sheet": (
+        lambda w: f"/collectifs/seances/{world_attendance(w).session.pk}/emargement/",
+        {**MANAGERS_OF_OBJECT, "consultant": 200},
+    ),
+    "cohorts:attendance_declare": (
+        lambda w: f"/collectifs/seances/{world_attendance(w).session.pk}/emargement/present/",
+        POST_ONLY,
+    ),
+    "cohorts:attendance_pdf": (
+        lambda w: f"/collectifs/seances/{world_attendance(w).session.pk}/emargement.pdf",
+        {**MANAGERS_OF_OBJECT, "consultant": 200},
+    ),
+    "cohorts:attendance_scan": (
+        lambda w: f"/collectifs/emargements/{world_attendance(w).scan.pk}/",
+        {**MANAGERS_OF_OBJECT, "consultant": 200},
+    ),
+    "cohorts:visit_report": (
+        lambda w: f"/collectifs/rencontres/{world_attendance(w).visit.pk}/compte-rendu/",
+        {**{role: 404 for role in ROLES}, "anonymous": 302, "consultant": 200},
+    ),
     "tokens:list": (lambda w: "/compte/jetons/", SIGNED_IN),
     "tokens:create": (lambda w: "/compte/jetons/nouveau/", SIGNED_IN),
     # The secret is shown once, right after creation: afterwards its owner is sent back to the list.
@@ -972,6 +1064,7 @@ def complete_world(w):
         world_confirmed_cohort,
         world_calendar,
         world_engagement,
+        world_attendance,
     ):
         build(w)
     return w

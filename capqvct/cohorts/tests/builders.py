@@ -145,3 +145,93 @@ def confirmed_cohort(manager, *, herault=3):
     services.propose_cohorts(call=call, by=manager, time_limit=2.0)
     services.confirm_cohorts(call=call, by=manager, acknowledged=True)
     return call.cohorts.get()
+
+
+# Attendance, sign-in sheets, visit reports: sessions and visits made with the ORM (the calendar's pages
+# make them for real), and confirmed cohorts built without the solver, for counting queries.
+
+
+def session_of(cohort, *, starts_in=timedelta(days=-7), hours=6, number=None, call=None, **fields):
+    """A collective session of `cohort` starting `starts_in` from now (a presentation when cohort is
+    None: give `call`)."""
+    from capqvct.cohorts.models import Session, SessionKind
+
+    starts_at = timezone.now() + starts_in
+    if cohort is None:
+        return Session.objects.create(
+            call=call,
+            kind=SessionKind.PRESENTATION,
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(hours=hours),
+            **fields,
+        )
+    if number is None:
+        number = cohort.sessions.count() + 1
+    return Session.objects.create(
+        call=cohort.call,
+        cohort=cohort,
+        number=number,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=hours),
+        **{"address": "EHPAD Les Tilleuls, 12 rue des Écoles, Montpellier", **fields},
+    )
+
+
+def visit_of(participant, consultant, *, starts_in=timedelta(days=-2), hours=3, **fields):
+    from capqvct.cohorts.models import SupportVisit
+
+    starts_at = timezone.now() + starts_in
+    return SupportVisit.objects.create(
+        participant=participant,
+        consultant=consultant,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=hours),
+        subject="Préparer le comité QVT",
+        **fields,
+    )
+
+
+def quick_confirmed_cohorts(manager, *, cohorts=1, per_cohort=2, pair_people=None):
+    """A confirmed call whose cohorts (numbered 1…) each hold `per_cohort` participants with a full
+    trinôme, all followed by one pair; made with the ORM, without the solver. Returns the cohorts."""
+    from capqvct.cohorts.models import (
+        Cohort,
+        ConsultantPair,
+        Grouping,
+        GroupingStatus,
+        Participant,
+        Placement,
+        TrioMember,
+        TrioRole,
+    )
+
+    call = open_call(manager)
+    first, second = pair_people or consultants(2)
+    pair = ConsultantPair.objects.create(programme=call.programme, first=first, second=second)
+    Grouping.objects.create(call=call, status=GroupingStatus.CONFIRMED, confirmed_at=timezone.now())
+    made = []
+    for number in range(1, cohorts + 1):
+        cohort = Cohort.objects.create(
+            call=call, number=number, name=f"Collectif Hérault {number}", pair=pair
+        )
+        for n in range(per_cohort):
+            application = dossier(call, f"EHPAD {number}-{n + 1}", at=spread(MONTPELLIER, n))
+            participant = Participant.objects.create(
+                call=call,
+                cohort=cohort,
+                establishment=application.establishment,
+                application=application,
+                placement=Placement.FINESS,
+            )
+            slug = application.establishment.finess_et
+            people = trio_answers(slug)["trinome"]
+            for role in TrioRole.values:
+                TrioMember.objects.create(
+                    participant=participant,
+                    role=role,
+                    name=people[role]["name"],
+                    function=people[role]["function"],
+                    email=people[role]["email"],
+                )
+        made.append(cohort)
+    return made

@@ -25,6 +25,7 @@ def _second_level_headings(file_name: str) -> list[str]:
     [
         ("/aide/agents/", "guide-agents.md", "Guide des agents (ARS, Aract)"),
         ("/aide/etablissements/", "guide-etablissements.md", "Guide des établissements"),
+        ("/aide/intervenants/", "guide-intervenants.md", "Guide des intervenants"),
     ],
 )
 def test_each_guide_is_read_from_its_markdown_file(client, path, file_name, title):

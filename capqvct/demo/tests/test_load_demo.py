@@ -3,6 +3,7 @@ from io import StringIO
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.utils import timezone
 
 from capqvct.accounts.models import Membership, User
 from capqvct.applications.models import Application, Attachment
@@ -99,3 +100,18 @@ def test_the_demo_has_engagement_letters_signed_in_full_by_one_trinome():
     # The demonstration's director signed her establishment's letter with her account.
     assert EngagementSignature.objects.filter(letter=complete, user__email=people.DIRECTOR[0]).exists()
     assert EngagementSignature.objects.filter(letter__completed_at__isnull=True).count() == 1
+
+
+def test_the_demo_cohorts_have_visit_reports():
+    from capqvct.cohorts.models import Cohort, SupportVisit
+
+    _load()
+    _load()
+    past = SupportVisit.objects.filter(starts_at__lt=timezone.now())
+    assert past.count() == SupportVisit.objects.filter(kind="support").count() > 0
+    # Each cohort's last establishment waits for its report.
+    assert (
+        past.filter(report_written_at__isnull=True).count()
+        == Cohort.objects.filter(pair__isnull=False).count()
+    )
+    assert past.filter(report_written_at__isnull=False, report_decisions__contains="comité QVT").exists()
