@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import role_cookies
 from tests.browser.test_every_page_accessible import DOWNLOADS
 from tests.factories import region
-from tests.permissions.test_url_permission_table import TABLE
+from tests.permissions.test_url_permission_table import TABLE, complete_world
 from tests.permissions.world import build_world
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -27,7 +27,7 @@ document.addEventListener("securitypolicyviolation", (event) => {
 
 @pytest.mark.parametrize("role", ROLES_TO_SEE)
 def test_no_page_breaks_the_content_security_policy(role, browser, live_server):
-    world = build_world()
+    world = complete_world(build_world())
     context = browser.new_context(locale="fr-FR", base_url=live_server.url)
     context.add_cookies(role_cookies(world, role, live_server.url))
     context.add_init_script(RECORD_VIOLATIONS)

@@ -3,7 +3,7 @@
 import pytest
 
 from tests.browser.conftest import role_cookies
-from tests.permissions.test_url_permission_table import TABLE
+from tests.permissions.test_url_permission_table import TABLE, complete_world
 from tests.permissions.world import build_world
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -23,7 +23,7 @@ ROLES_TO_SEE = ("anonymous", "director", "programme_manager", "admin")
 
 @pytest.mark.parametrize("role", ROLES_TO_SEE)
 def test_every_page_a_role_reaches_has_no_accessibility_violation(role, browser, live_server, look):
-    world = build_world()
+    world = complete_world(build_world())
     context = browser.new_context(locale="fr-FR", base_url=live_server.url)
     context.add_cookies(role_cookies(world, role, live_server.url))
     page = context.new_page()
