@@ -301,14 +301,7 @@ def change_session(
 def cancel_session(*, session: Session, by) -> Session:
     """Cancel a session: calendars remove it (METHOD:CANCEL, STATUS:CANCELLED, SEQUENCE + 1)."""
     _ensure_may_change(session, by)
-    _ensure_scheduled(session)
-    with transaction.atomic():
-        session.status = EventStatus.CANCELLED
-        session.sequence += 1
-        session.save(update_fields=["status", "sequence", "updated_at"])
-        recipients = _invite(session, change="cancelled", by=by)
-        _audit("calendar_session_cancelled", session, by, recipients=recipients)
-    return session
+    return _cancel(session, by, action="calendar_session_cancelled")
 
 
 def plan_sessions(
@@ -484,14 +477,19 @@ def change_visit(
 
 def cancel_visit(*, visit: SupportVisit, by) -> SupportVisit:
     ensure(can_plan_cohort_calendar(by, visit.participant.cohort))
-    _ensure_scheduled(visit)
+    return _cancel(visit, by, action="calendar_visit_cancelled")
+
+
+def _cancel(event, by, *, action: str):
+    """A session or a visit cancelled: its status, a higher SEQUENCE, the invitees told, the audit."""
+    _ensure_scheduled(event)
     with transaction.atomic():
-        visit.status = EventStatus.CANCELLED
-        visit.sequence += 1
-        visit.save(update_fields=["status", "sequence", "updated_at"])
-        recipients = _invite(visit, change="cancelled", by=by)
-        _audit("calendar_visit_cancelled", visit, by, recipients=recipients)
-    return visit
+        event.status = EventStatus.CANCELLED
+        event.sequence += 1
+        event.save(update_fields=["status", "sequence", "updated_at"])
+        recipients = _invite(event, change="cancelled", by=by)
+        _audit(action, event, by, recipients=recipients)
+    return event
 
 
 # School holidays
