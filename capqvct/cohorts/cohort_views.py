@@ -30,6 +30,8 @@ def mine(request):
         "participations": list(participations.order_by("call__title", "establishment__name")),
     }
     context.update(attendance_selectors.consultant_home(request.user, cohorts))
+    followed = [participant for cohort in cohorts for participant in cohort.participants.all()]
+    context["unsigned_letters"] = engagement_selectors.unsigned_letters(followed)
     return render(request, "cohorts/mine.html", context)
 
 

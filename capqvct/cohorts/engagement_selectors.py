@@ -62,6 +62,10 @@ class LetterState:
         return [state for state in self.members if not state.member.active]
 
     @property
+    def waiting(self) -> list[MemberState]:
+        return [state for state in self.active if not state.signed]
+
+    @property
     def signed_count(self) -> int:
         return sum(1 for state in self.active if state.signed)
 
@@ -105,6 +109,12 @@ def letter_states(participants: list[Participant]) -> list[LetterState]:
             )
         )
     return states
+
+
+def unsigned_letters(participants: list[Participant]) -> list[LetterState]:
+    """For the consultant's home: the letters sent and not yet signed by the whole trio, with who is
+    missing (letters not sent yet are the managers' business, shown on the cohort page)."""
+    return [state for state in letter_states(participants) if state.letter and not state.complete]
 
 
 def cohort_section(cohort: Cohort, user) -> dict:

@@ -227,3 +227,27 @@ def test_replacing_a_member_needs_a_reason_at_its_field_and_keeps_what_was_typed
     assert list(links_by_address()) == ["ines.roux@example.org"]
     page = html(client.get(response["Location"]))
     assert "remplacé" in page and "Inès Roux" in page
+
+
+def test_the_consultants_home_lists_the_letters_still_waiting_for_a_signature(
+    cohort, manager, client, django_capture_on_commit_callbacks
+):
+    first, second = cohort.participants.order_by("establishment__name")
+    login_verified(client, cohort.pair.first)
+    assert "Aucune lettre envoyée n’attend de signature." in html(client.get(reverse("cohorts:mine")))
+
+    links = send(cohort, manager, django_capture_on_commit_callbacks)
+    for member in TrioMember.objects.filter(participant=first):
+        sign(links[member.email], member.name)
+    director = TrioMember.objects.get(participant=second, role=TrioRole.DIRECTION)
+    sign(links[director.email], director.name)
+
+    response = client.get(reverse("cohorts:mine"))
+    page = html(response)
+    assert [state.participant for state in response.context["unsigned_letters"]] == [second]
+    assert f"{second.establishment.name}</a> ({cohort.name})\u00a0: 1 signature sur 3" in page
+    waiting = TrioMember.objects.filter(participant=second).exclude(pk=director.pk)
+    assert all(member.name in page for member in waiting)
+    assert director.name not in page
+    assert reverse("cohorts:participation", args=[first.pk]) in page  # still listed among the establishments
+    assert f"{first.establishment.name}</a> ({cohort.name})" not in page
