@@ -662,3 +662,100 @@ class VisitOut(Schema):
             "next_steps": visit.report_next_steps,
             "written_at": in_call_zone(visit.report_written_at, visit.participant.call),
         }
+
+
+# Attendance and the agenda
+
+from capqvct.cohorts.models import TrioRole  # noqa: E402
+
+
+class AttendedOut(Schema):
+    role: str = Field(description="Rôle dans le trinôme.", examples=["direction"])
+    role_label: str = Field(description="Libellé du rôle.")
+    sessions: int = Field(description="Séances tenues où une personne de ce rôle était présente.")
+
+
+class ParticipantAttendanceOut(Schema):
+    participation_id: int = Field(description="Identifiant de la participation.")
+    establishment: EstablishmentRef
+    sessions_held: int = Field(description="Séances tenues (passées, non annulées) pour cet établissement.")
+    attended: list[AttendedOut] = Field(description="Pour chaque rôle du trinôme, les séances suivies.")
+
+    @staticmethod
+    def resolve_participation_id(summary) -> int:
+        return summary.participant.pk
+
+    @staticmethod
+    def resolve_establishment(summary):
+        return summary.participant.establishment
+
+    @staticmethod
+    def resolve_sessions_held(summary) -> int:
+        return summary.held
+
+    @staticmethod
+    def resolve_attended(summary) -> list[dict]:
+        return [
+            {
+                "role": role.value,
+                "role_label": str(role.label),
+                "sessions": summary.attended.get(role.value, 0),
+            }
+            for role in TrioRole
+        ]
+
+
+class SheetLineOut(Schema):
+    participation_id: int = Field(description="Identifiant de la participation.")
+    establishment: str = Field(description="Nom de l’établissement.")
+    name: str = Field(description="Nom du membre du trinôme attendu.")
+    role: str = Field(description="Rôle dans le trinôme.", examples=["direction"])
+    role_label: str = Field(description="Libellé du rôle.")
+    state: str | None = Field(description="« present », « absent », ou null tant que rien n’est noté.")
+
+    @staticmethod
+    def resolve_participation_id(line) -> int:
+        return line.member.participant_id
+
+    @staticmethod
+    def resolve_establishment(line) -> str:
+        return line.member.participant.establishment.name
+
+    @staticmethod
+    def resolve_name(line) -> str:
+        return line.member.name
+
+    @staticmethod
+    def resolve_role(line) -> str:
+        return line.member.role
+
+    @staticmethod
+    def resolve_role_label(line) -> str:
+        return line.member.get_role_display()
+
+    @staticmethod
+    def resolve_state(line) -> str | None:
+        return line.state or None
+
+
+class AgendaEventOut(Schema):
+    uid: str = Field(description="UID de l’événement, le même que dans les fichiers iCalendar.")
+    sequence: int = Field(description="SEQUENCE iCalendar : augmente à chaque modification.")
+    kind: str = Field(description="« session » (séance ou présentation) ou « visit » (rencontre).")
+    id: int = Field(description="Identifiant de la séance ou de la rencontre.")
+    title: str = Field(description="Titre, comme dans l’agenda.", examples=["Séance 2 — Collectif Hérault 1"])
+    starts_at: str = Field(description="Début, avec le décalage du fuseau de l’appel.")
+    ends_at: str = Field(description="Fin, avec le décalage du fuseau de l’appel.")
+    time_zone: str = Field(description="Fuseau horaire de l’appel.", examples=["Europe/Paris"])
+    place: str = Field(description="Adresse, ou lien de visioconférence.")
+    status: str = Field(description="« scheduled » (prévue) ou « cancelled » (annulée).")
+
+
+class AgendaOut(Schema):
+    feed_url: str | None = Field(
+        description="Adresse privée de l’abonnement iCalendar, ou null tant qu’elle n’est pas créée "
+        "(page « Mon agenda »)."
+    )
+    events: list[AgendaEventOut] = Field(
+        description="Les séances et rencontres où vous êtes invité, par date."
+    )

@@ -789,6 +789,9 @@ READ_ONLY = {
     "api:list_sessions",
     "api:list_participations",
     "api:list_visits",
+    "api:get_attendance",
+    "api:get_sign_in_sheet",
+    "api:get_agenda",
 }
 
 

@@ -1003,6 +1003,27 @@ TABLE = {
             "consultant": 200,
         },
     ),
+    "api:get_attendance": (
+        lambda w: f"/api/v1/collectifs/{world_confirmed_cohort(w).pk}/presences",
+        {
+            **{role: 404 for role in ROLES},
+            "anonymous": 401,
+            "programme_manager": 200,
+            "admin": 200,
+            "consultant": 200,
+        },
+    ),
+    "api:get_sign_in_sheet": (
+        lambda w: f"/api/v1/seances/{world_attendance(w).session.pk}/emargement",
+        {
+            **{role: 404 for role in ROLES},
+            "anonymous": 401,
+            "programme_manager": 200,
+            "admin": 200,
+            "consultant": 200,
+        },
+    ),
+    "api:get_agenda": (lambda w: "/api/v1/agenda", only(EVERYONE, anonymous=401)),
     "api:list_participations": (lambda w: "/api/v1/participations", only(EVERYONE, anonymous=401)),
     "api:list_visits": (
         lambda w: f"/api/v1/participations/{world_confirmed_cohort(w).participants.get().pk}/rencontres",

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from capqvct.accounts.models import Role
@@ -150,5 +151,100 @@ def test_queries_do_not_grow_with_the_cohorts_size(client, manager):
     counts_large = [
         count_queries(client, manager, path)
         for path in (f"/collectifs/{large.pk}", f"/collectifs/{large.pk}/seances")
+    ]
+    assert counts_large == counts_small
+
+
+def test_the_pair_reads_the_sign_in_sheet_and_the_attendance_summary(client, manager, cohort):
+    from capqvct.cohorts import attendance_services
+    from capqvct.cohorts.tests.builders import session_of
+
+    held = session_of(cohort, starts_in=timedelta(days=-7))
+    session_of(cohort, starts_in=timedelta(days=14))  # not held yet: not counted
+    first, second = cohort.participants.order_by("pk")[:2]
+    director = first.trio.get(role="direction")
+    representative = first.trio.get(role="staff_representative")
+    # Loaded afresh, as a page loads it: the builder's call still caches the draft grouping.
+    attendance_services.record_attendance(
+        session=Session.objects.get(pk=held.pk),
+        by=cohort.pair.first,
+        presence={director.pk: True, representative.pk: False},
+    )
+
+    sheet = get(client, cohort.pair.second, f"/seances/{held.pk}/emargement").json()
+    assert len(sheet) == 9  # three trinômes of three
+    states = {line["name"]: line["state"] for line in sheet}
+    assert states[director.name] == "present"
+    assert states[representative.name] == "absent"
+    assert {line["state"] for line in sheet if line["participation_id"] == second.pk} == {None}
+
+    summary = {
+        item["participation_id"]: item
+        for item in get(client, manager, f"/collectifs/{cohort.pk}/presences").json()
+    }
+    assert summary[first.pk]["sessions_held"] == 1
+    assert {row["role"]: row["sessions"] for row in summary[first.pk]["attended"]} == {
+        "direction": 1,
+        "staff_representative": 0,
+        "professions": 0,
+    }
+    assert {row["sessions"] for row in summary[second.pk]["attended"]} == {0}
+
+
+def test_nobody_else_reads_the_sheet_or_the_attendance(client, cohort):
+    from capqvct.cohorts.tests.builders import session_of
+
+    held = session_of(cohort)
+    stranger = consultants(1)[0]
+    participant = cohort.participants.order_by("pk").first()
+    participant.establishment.organisation = OrganisationFactory(establishment_space=True)
+    participant.establishment.save()
+    director = MembershipFactory(role=Role.DIRECTOR, organisation=participant.establishment.organisation).user
+    assert get(client, director, f"/participations/{participant.pk}/rencontres").status_code == 200
+    for reader in (stranger, director):
+        assert get(client, reader, f"/seances/{held.pk}/emargement").status_code == 404
+        assert get(client, reader, f"/collectifs/{cohort.pk}/presences").status_code == 404
+    assert client.get(f"/api/v1/seances/{held.pk}/emargement").status_code == 401
+
+
+def test_the_agenda_gives_the_feed_and_the_events_in_the_calls_zone(client, cohort):
+    from capqvct.cohorts import calendar_services
+
+    cohort.call.programme.region.time_zone = "America/Martinique"
+    cohort.call.programme.region.save()
+    session = session_at(cohort, 1, datetime(2027, 3, 4, 9, 0))
+    consultant = cohort.pair.first
+    body = get(client, consultant, "/agenda").json()
+    assert body["feed_url"] is None
+    assert [event["id"] for event in body["events"]] == [session.pk]
+    event = body["events"][0]
+    assert event["uid"] == str(session.uid)
+    assert event["starts_at"] == "2027-03-04T09:00:00-04:00"
+    assert event["time_zone"] == "America/Martinique"
+    assert event["kind"] == "session" and event["status"] == "scheduled"
+
+    feed = calendar_services.renew_feed(user=consultant)
+    body = get(client, consultant, "/agenda").json()
+    assert body["feed_url"] == "http://testserver" + reverse("cohorts:calendar_feed", args=[feed.token])
+    stranger = consultants(1)[0]
+    assert get(client, stranger, "/agenda").json() == {"feed_url": None, "events": []}
+
+
+def test_attendance_queries_do_not_grow_with_the_cohort(client, manager):
+    from capqvct.cohorts.tests.builders import session_of
+
+    small = confirmed_cohort(manager, herault=2)
+    small_session = session_of(small)
+    counts_small = [
+        count_queries(client, manager, f"/collectifs/{small.pk}/presences"),
+        count_queries(client, manager, f"/seances/{small_session.pk}/emargement"),
+        count_queries(client, small.pair.first, "/agenda"),
+    ]
+    large = confirmed_cohort(manager, herault=7)
+    large_sessions = [session_of(large, starts_in=timedelta(days=-30 + 7 * n)) for n in range(5)]
+    counts_large = [
+        count_queries(client, manager, f"/collectifs/{large.pk}/presences"),
+        count_queries(client, manager, f"/seances/{large_sessions[0].pk}/emargement"),
+        count_queries(client, large.pair.first, "/agenda"),
     ]
     assert counts_large == counts_small

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, settings
 from capqvct.accounts.models import Role
 from capqvct.api.routers.applications import EXAMPLE_APPLICATION_ID, EXAMPLE_EDITABLE_APPLICATION_ID
 from capqvct.api.routers.calls import EXAMPLE_CALL_ID
-from capqvct.api.routers.cohorts import EXAMPLE_COHORT_ID, EXAMPLE_PARTICIPATION_ID
+from capqvct.api.routers.cohorts import EXAMPLE_COHORT_ID, EXAMPLE_PARTICIPATION_ID, EXAMPLE_SESSION_ID
 from capqvct.api.routers.establishments import EXAMPLE_FINESS_ET
 from capqvct.api.routers.review import (
     EXAMPLE_ASSIGNMENT_ID,
@@ -120,7 +120,7 @@ def seeded_cohort(agent):
     cohort = confirmed_cohort(agent, herault=2)
     participant = cohort.participants.order_by("pk").first()
     start = timezone.now() - timedelta(days=2)
-    Session.objects.create(
+    session = Session.objects.create(
         call=cohort.call, cohort=cohort, number=1, starts_at=start, ends_at=start + timedelta(hours=7)
     )
     SupportVisit.objects.create(
@@ -134,6 +134,7 @@ def seeded_cohort(agent):
     return [
         ("cohort_id", EXAMPLE_COHORT_ID, cohort.pk),
         ("participation_id", EXAMPLE_PARTICIPATION_ID, participant.pk),
+        ("session_id", EXAMPLE_SESSION_ID, session.pk),
     ]
 
 
