@@ -1,8 +1,11 @@
-"""Visit reports in the demonstration: the calendar's demo plans the OMEGA cohorts' sessions and first
-meetings ahead; here each participant also had an individual support visit last week, and its report
-is written but for the last participant of each cohort, whose report waits in the consultant's « Mes
-collectifs ». The past visits are made with the ORM (the calendar's pages plan future ones); the
-reports go through the service. Attendance starts on the first session's day: nothing to record yet."""
+"""Attendance and visit reports in the demonstration. The calendar's demo started the OMEGA cohorts a
+week or so ago: the presentation and the meetings before the start are past, and each cohort held its
+first session. Here the presentation's and the first sessions' sign-in sheets are kept (one
+representative of the staff missed the first session: the cohort page's summary shows it), the
+meetings before the start have their reports, and each participant also had an individual support
+visit last week, whose report is written but for the last participant of each cohort, whose report
+waits in the consultant's « Mes collectifs ». The past visits are made with the ORM (the calendar's
+pages plan future ones); attendance and reports go through the services."""
 
 from datetime import timedelta
 
@@ -10,7 +13,8 @@ from django.utils import timezone
 
 from capqvct.calls.models import Call
 from capqvct.cohorts import attendance_services
-from capqvct.cohorts.models import Cohort, SupportVisit, VisitKind
+from capqvct.cohorts.attendance_selectors import expected_members
+from capqvct.cohorts.models import Cohort, EventStatus, Session, SupportVisit, TrioRole, VisitKind
 
 REPORT = {
     "done": "Rencontre avec le trinôme : présentation des quatre séquences de la démarche, premier tour "
@@ -21,12 +25,22 @@ REPORT = {
 }
 
 
-def load_attendance_demo(*, call: Call) -> None:
+KICKOFF_REPORT = {
+    "done": "Rencontre avant le démarrage : le trinôme a présenté l’établissement, ses équipes et ses "
+    "attentes ; calendrier des séances collectives remis.",
+    "decisions": "Le trinôme est confirmé ; la directrice réserve les demi-journées des séances.",
+    "next_steps": "Composer le comité QVT et préparer la séance 1.",
+}
+
+
+def load_attendance_demo(*, call: Call, people: dict) -> None:
     now = timezone.now().replace(minute=0, second=0, microsecond=0)
     if SupportVisit.objects.filter(
         participant__call=call, kind=VisitKind.SUPPORT, starts_at__lt=now
     ).exists():
         return
+    _report_kickoff_meetings(call, now)
+    _keep_sign_in_sheets(call, people["claire.fabre"], now)
     cohorts = Cohort.objects.filter(call=call, pair__isnull=False).select_related(
         "pair__first", "pair__second"
     )
@@ -49,3 +63,37 @@ def load_attendance_demo(*, call: Call) -> None:
                 attendance_services.write_visit_report(
                     visit=visit, by=visit.consultant, now=visit.ends_at + timedelta(hours=2), **REPORT
                 )
+
+
+def _report_kickoff_meetings(call: Call, now) -> None:
+    kickoffs = SupportVisit.objects.filter(
+        participant__call=call, kind=VisitKind.KICKOFF, ends_at__lt=now, status=EventStatus.SCHEDULED
+    ).select_related("consultant", "participant__call__programme__region")
+    for visit in kickoffs:
+        attendance_services.write_visit_report(
+            visit=visit, by=visit.consultant, now=visit.ends_at + timedelta(hours=2), **KICKOFF_REPORT
+        )
+
+
+def _keep_sign_in_sheets(call: Call, manager, now) -> None:
+    """The presentation's sheet kept by the manager; each cohort's first session by its first
+    consultant, the last establishment's representative of the staff absent."""
+    held = Session.objects.filter(call=call, ends_at__lt=now, status=EventStatus.SCHEDULED).select_related(
+        "call__programme__region", "call__grouping", "cohort__pair__first", "cohort__pair__second"
+    )
+    for session in held:
+        members = expected_members(session)
+        last_participant = members[-1].participant_id if members else None
+        presence = {
+            member.pk: not (
+                session.cohort_id is not None
+                and member.participant_id == last_participant
+                and member.role == TrioRole.STAFF_REPRESENTATIVE
+            )
+            for member in members
+        }
+        if presence:
+            recorder = session.cohort.pair.first if session.cohort_id else manager
+            attendance_services.record_attendance(
+                session=session, by=recorder, presence=presence, now=session.ends_at
+            )

@@ -1,7 +1,8 @@
-"""The calendar of the demonstration's OMEGA cohorts: the presentation of the programme by video (as
-OMEGA's, 15:00 to 17:00), five sessions per cohort placed by the planning assistant, and a meeting
-with each establishment before the start. Everything goes through the services (the invitations go to
-the outbox like any other e-mail)."""
+"""The calendar of the demonstration's OMEGA cohorts, a programme under way: the presentation of the
+programme by video three weeks before the start (as OMEGA's, 15:00 to 17:00), five sessions per cohort
+placed by the planning assistant from about a week ago (the first one is held, the next four are
+ahead), and a meeting with each establishment before the start. Everything goes through the services
+(the invitations go to the outbox like any other e-mail)."""
 
 from datetime import time, timedelta
 
@@ -20,7 +21,8 @@ def load_calendar_demo(*, call: Call, people: dict) -> None:
         return
     manager = people["claire.fabre"]
     zone = call.time_zone
-    first = timezone.now().astimezone().date() + timedelta(days=30)
+    # The first session falls a few days ago, so that its sign-in sheet has something to show.
+    first = timezone.now().astimezone().date() - timedelta(days=12)
     calendar_services.add_school_holiday(
         call=call,
         by=manager,
@@ -28,7 +30,7 @@ def load_calendar_demo(*, call: Call, people: dict) -> None:
         starts_on=first + timedelta(days=60),
         ends_on=first + timedelta(days=75),
     )
-    presentation_day = first - timedelta(days=14)
+    presentation_day = first - timedelta(days=21)
     calendar_services.schedule_presentation(
         call=call,
         by=manager,

@@ -44,4 +44,4 @@ def load_cohorts_demo(*, call: Call, people: dict) -> None:
         services.confirm_cohorts(call=call, by=manager, acknowledged=True)
     load_calendar_demo(call=call, people=people)
     load_engagement_demo(call=call, people=people)
-    load_attendance_demo(call=call)
+    load_attendance_demo(call=call, people=people)

@@ -107,11 +107,34 @@ def test_the_demo_cohorts_have_visit_reports():
 
     _load()
     _load()
-    past = SupportVisit.objects.filter(starts_at__lt=timezone.now())
+    past = SupportVisit.objects.filter(starts_at__lt=timezone.now(), kind="support")
     assert past.count() == SupportVisit.objects.filter(kind="support").count() > 0
+    # The meetings before the start are past, each with its report.
+    kickoffs = SupportVisit.objects.filter(kind="kickoff")
+    assert kickoffs.count() == kickoffs.filter(report_written_at__isnull=False).count() > 0
     # Each cohort's last establishment waits for its report.
     assert (
         past.filter(report_written_at__isnull=True).count()
         == Cohort.objects.filter(pair__isnull=False).count()
     )
     assert past.filter(report_written_at__isnull=False, report_decisions__contains="comité QVT").exists()
+
+
+def test_the_demo_cohorts_held_their_first_session_with_its_sign_in_sheet():
+    from capqvct.cohorts.attendance_selectors import attendance_by_participant
+    from capqvct.cohorts.models import Attendance, Cohort, Session
+
+    _load()
+    _load()
+    cohorts = Cohort.objects.filter(call__title=PAST_CALL_TITLE, pair__isnull=False)
+    held = Session.objects.filter(call__title=PAST_CALL_TITLE, ends_at__lt=timezone.now())
+    # The presentation and each cohort's first session; the next four are ahead.
+    assert sorted(held.values_list("number", flat=True), key=str) == sorted(
+        [None, *[1] * cohorts.count()], key=str
+    )
+    assert Attendance.objects.filter(present=False).count() == cohorts.count()
+    for cohort in cohorts:
+        summary = attendance_by_participant(cohort)
+        assert {item.held for item in summary} == {2}
+        absent = [item for item in summary if item.attended["staff_representative"] == 1]
+        assert len(absent) == 1  # the presentation only
