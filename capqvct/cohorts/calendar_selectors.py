@@ -146,6 +146,13 @@ def documents_visible_to(user) -> QuerySet[SessionDocument]:
     return SessionDocument.objects.filter(session__in=sessions_visible_to(user))
 
 
+def documents_changeable_by(user) -> QuerySet[SessionDocument]:
+    """The documents of the sessions the user may change, with what the permission check reads."""
+    return SessionDocument.objects.filter(session__in=sessions_followed_by(user)).select_related(
+        "session__cohort__pair", "session__call__programme__region", "session__call__grouping"
+    )
+
+
 def _with_documents(sessions: QuerySet[Session]) -> QuerySet[Session]:
     return sessions.prefetch_related(
         Prefetch("documents", queryset=SessionDocument.objects.order_by("uploaded_at", "pk"))

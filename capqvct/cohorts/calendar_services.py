@@ -393,6 +393,25 @@ def add_session_document(*, session: Session, upload, by) -> SessionDocument:
     return document
 
 
+def remove_session_document(*, document: SessionDocument, by) -> None:
+    """Take a document off its session; the stored file goes once the removal is committed."""
+    session = document.session
+    _ensure_may_change(session, by)
+    if session.status == EventStatus.CANCELLED:
+        raise Refusal("Cette séance est annulée : ses documents ne changent plus.")
+    stored = document.file.name
+    storage = document.file.storage
+    with transaction.atomic():
+        record_event(
+            action="calendar_document_removed",
+            actor=by,
+            target=session.cohort or session.call,
+            details={"event": str(session.uid), "name": document.name, "sha256": document.sha256},
+        )
+        document.delete()
+        transaction.on_commit(lambda: storage.delete(stored))
+
+
 # Meetings and support visits
 
 

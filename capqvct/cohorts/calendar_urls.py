@@ -12,6 +12,7 @@ urlpatterns = [
     path("seances/<int:pk>/annuler/", calendar_views.session_cancel, name="calendar_session_cancel"),
     path("seances/<int:pk>/documents/", calendar_views.session_document, name="calendar_session_document"),
     path("documents/<int:pk>/", calendar_views.document, name="calendar_document"),
+    path("documents/<int:pk>/retirer/", calendar_views.document_remove, name="calendar_document_remove"),
     path("rencontres/<int:pk>/", calendar_views.visit, name="calendar_visit"),
     path("rencontres/<int:pk>/annuler/", calendar_views.visit_cancel, name="calendar_visit_cancel"),
     path("appels/<int:pk>/presentation/", calendar_views.presentation_new, name="calendar_presentation_new"),

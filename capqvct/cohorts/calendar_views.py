@@ -210,6 +210,17 @@ def session_document(request, pk: int):
     return redirect("cohorts:calendar_session", found.pk)
 
 
+@require_POST
+def document_remove(request, pk: int):
+    found = get_object_or_404(calendar_selectors.documents_changeable_by(request.user), pk=pk)
+    report_outcome(
+        request,
+        lambda: calendar_services.remove_session_document(document=found, by=request.user),
+        success=f"Document « {found.name} » retiré de la séance.",
+    )
+    return redirect("cohorts:calendar_session", found.session_id)
+
+
 @require_GET
 def document(request, pk: int):
     """A session's document, to whoever may see the session; always downloaded, never shown inline."""

@@ -612,6 +612,7 @@ WRITES = {
         CALENDAR_FOLLOWERS,
         lambda w, role: {"file": SimpleUploadedFile("ordre-du-jour.pdf", b"%PDF-1.4\n%%EOF\n")},
     ),
+    "cohorts:calendar_document_remove": Write(get("cohorts:calendar_document_remove"), CALENDAR_FOLLOWERS),
     "cohorts:calendar_visit": Write(
         get("cohorts:calendar_visit"), CALENDAR_FOLLOWERS, lambda w, role: calendar_visit(w)
     ),
@@ -1012,6 +1013,9 @@ EFFECTS = {
     ),
     "cohorts:calendar_session_document": lambda w, role, r: (
         m("SessionDocument").objects.filter(name="ordre-du-jour.pdf").exists()
+    ),
+    "cohorts:calendar_document_remove": lambda w, role, r: (
+        not m("SessionDocument").objects.filter(session=world_calendar(w)).exists()
     ),
     "cohorts:calendar_visit": lambda w, role, r: (
         m("SupportVisit").objects.get(pk=world_visit(w).pk).subject == "Appui du tableau"

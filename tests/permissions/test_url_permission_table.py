@@ -821,6 +821,10 @@ TABLE = {
         lambda w: f"/collectifs/documents/{world_calendar(w).documents.get().pk}/",
         {**MANAGERS_OF_OBJECT, "consultant": 200, "director": 200, "member": 200},
     ),
+    "cohorts:calendar_document_remove": (
+        lambda w: f"/collectifs/documents/{world_calendar(w).documents.get().pk}/retirer/",
+        POST_ONLY,
+    ),
     "cohorts:calendar_visit": (
         lambda w: f"/collectifs/rencontres/{world_visit(w).pk}/",
         {**MANAGERS_OF_OBJECT, "consultant": 200},

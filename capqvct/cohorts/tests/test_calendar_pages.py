@@ -102,3 +102,31 @@ def test_a_span_too_long_is_refused_at_the_last_date_and_what_was_typed_stays(cl
     assert "Les séances s’étalent sur 12\u00a0mois au plus" in text
     assert 'value="2031-12-31"' in text and "Salle B" in text
     assert not Session.objects.exists()
+
+
+def test_the_pair_removes_a_document_from_the_sessions_page(client, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from capqvct.cohorts import calendar_services
+    from capqvct.cohorts.models import SessionDocument
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    manager, cohort = planned_cohort(herault=1)
+    session = session_of(cohort, manager)
+    pdf = SimpleUploadedFile("ordre-du-jour.pdf", b"%PDF-1.4\n%\xe2\xe3\n1 0 obj<<>>endobj\n%%EOF\n")
+    document = calendar_services.add_session_document(session=session, upload=pdf, by=manager)
+    stranger = UserFactory()
+    login_verified(client, stranger)
+    remove = reverse("cohorts:calendar_document_remove", args=[document.pk])
+    assert client.post(remove).status_code == 404
+    assert SessionDocument.objects.filter(pk=document.pk).exists()
+
+    login_verified(client, cohort.pair.first)
+    page = client.get(reverse("cohorts:calendar_session", args=[session.pk])).content.decode()
+    assert 'Retirer<span class="fr-sr-only"> ordre-du-jour.pdf</span>' in page
+    after = client.post(remove, follow=True)
+    text = after.content.decode()
+    assert "Document «\u00a0ordre-du-jour.pdf\u00a0» retiré de la séance." in text
+    assert "Aucun document pour l’instant." in text
+    assert not SessionDocument.objects.filter(pk=document.pk).exists()
+    assert typography_errors(text) == []

@@ -294,3 +294,40 @@ def test_school_holidays_are_typed_by_the_managers_only(world):
         )
     assert refused.value.field == "ends_on"
     assert list(SchoolHoliday.objects.all()) == [holiday]
+
+
+def test_a_document_is_removed_by_those_who_plan_the_session_only(
+    world, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = str(tmp_path)
+    manager, cohort = world
+    session = session_of(cohort, manager)
+    pdf = SimpleUploadedFile("programme.pdf", b"%PDF-1.4\n%\xe2\xe3\n1 0 obj<<>>endobj\n%%EOF\n")
+    document = calendar_services.add_session_document(session=session, upload=pdf, by=manager)
+    stored = tmp_path / document.file.name
+    assert stored.exists()
+    outsider = consultants(1)[0]
+    with pytest.raises(Refusal):
+        calendar_services.remove_session_document(document=document, by=outsider)
+    assert SessionDocument.objects.filter(pk=document.pk).exists() and stored.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        calendar_services.remove_session_document(document=document, by=cohort.pair.second)
+    assert not SessionDocument.objects.filter(pk=document.pk).exists()
+    assert not stored.exists()
+    removal = AuditEvent.objects.get(action="calendar_document_removed")
+    assert removal.details["name"] == "programme.pdf"
+
+
+def test_a_cancelled_sessions_documents_stay(world, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    manager, cohort = world
+    session = session_of(cohort, manager)
+    pdf = SimpleUploadedFile("programme.pdf", b"%PDF-1.4\n%\xe2\xe3\n1 0 obj<<>>endobj\n%%EOF\n")
+    document = calendar_services.add_session_document(session=session, upload=pdf, by=manager)
+    calendar_services.cancel_session(session=session, by=manager)
+    document.refresh_from_db()
+    with pytest.raises(Refusal) as refused:
+        calendar_services.remove_session_document(document=document, by=manager)
+    assert refused.value.message == "Cette séance est annulée : ses documents ne changent plus."
+    assert SessionDocument.objects.filter(pk=document.pk).exists()
