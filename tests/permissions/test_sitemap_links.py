@@ -9,14 +9,15 @@ from tests.permissions.test_url_permission_table import (  # noqa: F401 (the tab
     case_in_savepoint,
     module_media_root,
     private_media_root,
+    sessions,
     world,
 )
 from tests.permissions.world import EXTRA_ROLES, ROLES
 
 
 @pytest.mark.parametrize("role", (*ROLES, *EXTRA_ROLES))
-def test_every_link_of_the_site_map_opens_for_its_reader(role, world):  # noqa: F811 (a fixture)
-    client = _client_for(role, world)
+def test_every_link_of_the_site_map_opens_for_its_reader(role, world, sessions):  # noqa: F811 (a fixture)
+    client = _client_for(role, sessions)
     html = client.get("/plan-du-site/").content.decode()
     content = html[html.index('<main id="contenu"') : html.index("</main>")]
     links = re.findall(r'<li><a href="([^"]+)">', content)

@@ -5,6 +5,7 @@ Statuses are for a GET by a user signed in with a verified second factor where t
 """
 
 import pytest
+from django.conf import settings
 from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -1120,11 +1121,23 @@ def case_in_savepoint(world, db):
     """Each case in its own savepoint (pytest-django's `db`), inside the module's transaction."""
 
 
-def _client_for(role: str, world) -> Client:
+@pytest.fixture(scope="module")
+def sessions(world, django_db_blocker):
+    """One signed-in session per role (second factor verified), opened once in the module's
+    transaction: a case's savepoint undoes what a request changes in it (a logout included)."""
+    with django_db_blocker.unblock():
+        return {
+            role: login_verified(Client(), world.users[role]).session.session_key
+            for role in (*ROLES, *EXTRA_ROLES)
+            if role != "anonymous"
+        }
+
+
+def _client_for(role: str, sessions) -> Client:
     client = Client()
-    if role == "anonymous":
-        return client
-    return login_verified(client, world.users[role])
+    if role != "anonymous":
+        client.cookies[settings.SESSION_COOKIE_NAME] = sessions[role]
+    return client
 
 
 # Pages that send everyone elsewhere, not the anonymous visitor to the login page.
@@ -1138,9 +1151,9 @@ def expected_status(expected: dict, role: str) -> int:
 
 @pytest.mark.parametrize("role", (*ROLES, *EXTRA_ROLES))
 @pytest.mark.parametrize("name", sorted(TABLE))
-def test_status_by_role(name, role, world):
+def test_status_by_role(name, role, world, sessions):
     build_path, expected = TABLE[name]
-    response = _client_for(role, world).get(build_path(world))
+    response = _client_for(role, sessions).get(build_path(world))
     assert response.status_code == expected_status(expected, role), f"{name} as {role}"
     if role == "anonymous" and expected[role] == 302 and name not in REDIRECT_EVERYONE:
         assert response["Location"].startswith("/compte/connexion/")
@@ -1148,7 +1161,7 @@ def test_status_by_role(name, role, world):
         assert typography_errors(response.content.decode()) == []
 
 
-def test_a_reviewer_reads_what_is_given_to_them(world):
+def test_a_reviewer_reads_what_is_given_to_them(world, sessions):
     """The dossier given to the reviewer and its files: readable by them, not by the ARS's other
     reviewer, who has been given nothing."""
     application = reviewed_call(world).application
@@ -1158,12 +1171,12 @@ def test_a_reviewer_reads_what_is_given_to_them(world):
         f"/dossiers/pieces/{upload.pk}/",
         f"/api/v1/dossiers/{application.pk}",
     ]
-    reviewer, unassigned = (_client_for(role, world) for role in ("reviewer", "unassigned_reviewer"))
+    reviewer, unassigned = (_client_for(role, sessions) for role in ("reviewer", "unassigned_reviewer"))
     assert [reviewer.get(path).status_code for path in paths] == [200, 200, 200]
     assert [unassigned.get(path).status_code for path in paths] == [404, 404, 404]
 
 
-def test_a_reviewer_in_conflict_reads_nothing_of_that_dossier(world):
+def test_a_reviewer_in_conflict_reads_nothing_of_that_dossier(world, sessions):
     """Their own assignment, its scores, the dossier and its files: all 404 once the conflict is
     declared, while the dossier stays readable by the reviewer without conflict."""
     from capqvct.review.models import Assignment
@@ -1178,7 +1191,7 @@ def test_a_reviewer_in_conflict_reads_nothing_of_that_dossier(world):
         f"/dossiers/{application.pk}/lecture/",
         f"/dossiers/pieces/{upload.pk}/",
     ]
-    client = _client_for("conflicted_reviewer", world)
+    client = _client_for("conflicted_reviewer", sessions)
     assert [client.get(path).status_code for path in paths] == [404] * len(paths)
-    reviewer = _client_for("reviewer", world)
+    reviewer = _client_for("reviewer", sessions)
     assert [reviewer.get(path).status_code for path in paths[3:]] == [200, 200]
