@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "capqvct.applications",
     "capqvct.review",
     "capqvct.cohorts",
+    "capqvct.approaches",
     "capqvct.api",
     "capqvct.demo",
 ]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ApproachesConfig(AppConfig):
+    name = "capqvct.approaches"
+    verbose_name = "Démarches QVT des établissements"
