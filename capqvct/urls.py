@@ -20,6 +20,7 @@ urlpatterns = [
     path("dossiers/", include("capqvct.applications.urls")),
     path("instruction/", include("capqvct.review.urls")),
     path("collectifs/", include("capqvct.cohorts.urls")),
+    path("demarches/", include("capqvct.approaches.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -33,6 +33,7 @@ from tests.permissions.test_url_permission_table import (  # noqa: F401 (the tab
     private_media_root,
     routing_rule,
     world,
+    world_approach,
     world_attendance,
     world_calendar,
     world_cohort,
@@ -667,6 +668,24 @@ WRITES = {
         frozenset({"consultant"}),
         form=form_of("done", reader="consultant", done="Comité QVT réuni.", next_steps="Séance 2."),
     ),
+    "approaches:home": Write(
+        get("approaches:home"),
+        DIRECTION,
+        lambda w, role: {"reason": "Le comité se réunit en janvier."},
+        refused=to_everyone(["consultant"], 200, "C’est au trinôme de l’établissement"),
+    ),
+    "approaches:closure_answer": Write(
+        get("approaches:closure_answer"), frozenset({"consultant"}), lambda w, role: {"answer": "agree"}
+    ),
+    "approaches:launch": Write(
+        get("approaches:launch"),
+        DIRECTION | {"consultant"},
+        lambda w, role: {"form": "member", "name": "Membre du tableau", "role": "professional"},
+    ),
+    "approaches:committee_member_leave": Write(
+        get("approaches:committee_member_leave"), DIRECTION | {"consultant"}
+    ),
+    "approaches:message_sent": Write(get("approaches:message_sent"), DIRECTION | {"consultant"}),
     "tokens:create": Write(get("tokens:create"), SIGNED_IN, lambda w, role: {"name": "Tableur de suivi"}),
     "tokens:revoke": Write(get("tokens:revoke"), frozenset({"programme_manager"})),
     # The API's writes, with the session (the token is checked in capqvct/api/tests).
@@ -1014,6 +1033,17 @@ EFFECTS = {
     "cohorts:calendar_session_document": lambda w, role, r: (
         m("SessionDocument").objects.filter(name="ordre-du-jour.pdf").exists()
     ),
+    "approaches:home": lambda w, role, r: (
+        world_approach(w).closures.filter(status="requested", requested_by=w.users[role]).exists()
+    ),
+    "approaches:closure_answer": lambda w, role, r: world_approach(w).sequence == 2,
+    "approaches:launch": lambda w, role, r: (
+        world_approach(w).committee.filter(name="Membre du tableau").exists()
+    ),
+    "approaches:committee_member_leave": lambda w, role, r: (
+        not world_approach(w).committee.filter(active=True).exists()
+    ),
+    "approaches:message_sent": lambda w, role, r: world_approach(w).messages.get().sent_on is not None,
     "cohorts:calendar_document_remove": lambda w, role, r: (
         not m("SessionDocument").objects.filter(session=world_calendar(w)).exists()
     ),

@@ -342,6 +342,36 @@ def routing_rule(w):
     )
 
 
+def world_approach(w):
+    """The confirmed participant's approach: a member of its comité and a message planned (created
+    once)."""
+    from datetime import date
+
+    from capqvct.approaches.models import Approach, CommitteeMember, Message
+
+    participant = world_confirmed_cohort(w).participants.get()
+    approach, created = Approach.objects.get_or_create(participant=participant)
+    if created:
+        CommitteeMember.objects.create(approach=approach, name="Membre du monde", role="direction")
+        Message.objects.create(
+            approach=approach, audience="Équipes", content="Lancement", planned_on=date(2030, 1, 7)
+        )
+    return approach
+
+
+def pending_closure(w):
+    """A request to close the first sequence, made by the case that needs it: the others ask."""
+    from django.utils import timezone
+
+    from capqvct.approaches.models import SequenceClosure
+
+    approach = world_approach(w)
+    closure = approach.closures.filter(status="requested").first()
+    return closure or SequenceClosure.objects.create(
+        approach=approach, sequence=1, requested_by=w.users["director"], requested_at=timezone.now()
+    )
+
+
 def world_interview(w):
     """An interview on the dossier of the reviewed call (created once)."""
     from datetime import timedelta
@@ -882,6 +912,28 @@ TABLE = {
         lambda w: f"/collectifs/signature/{world_engagement(w)}/lettre.pdf",
         {**{role: 403 for role in ROLES}, "anonymous": 200, "director": 200},
     ),
+    # The approach's workspace: read by the establishment, its pair and the managers; written by the
+    # first two.
+    "approaches:home": (
+        lambda w: f"/demarches/{world_approach(w).participant_id}/",
+        {**MANAGERS_OF_OBJECT, "consultant": 200, "director": 200, "member": 200},
+    ),
+    "approaches:launch": (
+        lambda w: f"/demarches/{world_approach(w).participant_id}/lancement/",
+        {**MANAGERS_OF_OBJECT, "consultant": 200, "director": 200, "member": 200},
+    ),
+    "approaches:closure_answer": (
+        lambda w: f"/demarches/demandes/{pending_closure(w).pk}/reponse/",
+        POST_ONLY,
+    ),
+    "approaches:committee_member_leave": (
+        lambda w: f"/demarches/comite/{world_approach(w).committee.get().pk}/depart/",
+        POST_ONLY,
+    ),
+    "approaches:message_sent": (
+        lambda w: f"/demarches/messages/{world_approach(w).messages.get().pk}/envoye/",
+        POST_ONLY,
+    ),
     # Attendance and visit reports: the sheet, its PDF and scans to the cohort's managers and pair; a
     # trio member's own « présent » is a POST; a visit's report is written by the pair.
     "cohorts:attendance_sheet": (
@@ -1091,6 +1143,7 @@ def complete_world(w):
         world_calendar,
         world_engagement,
         world_attendance,
+        world_approach,
     ):
         build(w)
     return w

@@ -1,0 +1,84 @@
+"""Forms of the workspace pages. They type what is posted; the services say what is wrong, at the
+field, and the page keeps what was typed."""
+
+from django import forms
+from dsfr.forms import DsfrBaseForm
+
+from capqvct.approaches.models import CommitteeRole
+from capqvct.calls.manage_forms import CHOICES, RefusalMixin
+
+DAY = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _text(label: str, *, rows: int = 4, help_text: str = "") -> forms.CharField:
+    return forms.CharField(
+        label=label, required=False, help_text=help_text, widget=forms.Textarea(attrs={"rows": rows})
+    )
+
+
+class PostedForm(forms.Form):
+    """Which of a page's forms was posted (its hidden field `form`)."""
+
+    form = forms.CharField(required=False)
+
+    def posted(self) -> str:
+        return self.cleaned_data.get("form", "") if self.is_valid() else ""
+
+
+class CommitteeMemberForm(RefusalMixin, DsfrBaseForm):
+    name = forms.CharField(label="Nom", required=False, max_length=150)
+    role = forms.ChoiceField(
+        label="Rôle au comité", choices=[("", "Choisir"), *CommitteeRole.choices], required=False
+    )
+    function = forms.CharField(
+        label="Fonction", required=False, max_length=150, help_text="Par exemple : aide-soignante de nuit."
+    )
+
+
+class CommitteeMeetingForm(RefusalMixin, DsfrBaseForm):
+    held_on = forms.DateField(label="Date de la réunion", required=False, widget=DAY)
+    attendees = forms.MultipleChoiceField(
+        label="Présents", required=False, widget=forms.CheckboxSelectMultiple, choices=()
+    )
+    minutes = _text("Compte rendu", rows=5)
+    decisions = _text("Décisions", help_text="Le périmètre, les priorités, les actions décidées…")
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attendees"].template_name = CHOICES
+        self.fields["attendees"].choices = [
+            (str(m.pk), f"{m.name} ({m.get_role_display()})") for m in members
+        ]
+
+    def attendee_ids(self) -> list[int]:
+        return [int(pk) for pk in self.cleaned_data.get("attendees", [])]
+
+
+class ScopeForm(RefusalMixin, DsfrBaseForm):
+    scope_services = _text("Services et équipes concernés", rows=3)
+    scope_sites = _text("Sites concernés", rows=2)
+    scope_notes = _text("Précisions", rows=3, help_text="Ce qui est hors du périmètre, et pourquoi.")
+
+
+class MessageForm(RefusalMixin, DsfrBaseForm):
+    audience = forms.CharField(
+        label="À qui", required=False, max_length=200, help_text="Par exemple : toutes les équipes."
+    )
+    content = _text("Ce qui est dit")
+    channel = forms.CharField(
+        label="Par quel moyen", required=False, max_length=120, help_text="Réunion d’équipe, affichage, note…"
+    )
+    planned_on = forms.DateField(label="Prévu le", required=False, widget=DAY)
+
+
+class ClosureAskForm(RefusalMixin, DsfrBaseForm):
+    reason = _text(
+        "Pourquoi clore la séquence malgré ce qui manque",
+        help_text="À remplir seulement s’il manque des éléments de la liste.",
+    )
+
+
+class ClosureAnswerForm(RefusalMixin, DsfrBaseForm):
+    comment = _text(
+        "Commentaire pour l’établissement", help_text="Obligatoire pour refuser : dites ce qui manque."
+    )
