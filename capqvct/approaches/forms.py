@@ -10,7 +10,7 @@ from capqvct.calls.manage_forms import CHOICES, RefusalMixin
 DAY = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def _text(label: str, *, rows: int = 4, help_text: str = "") -> forms.CharField:
+def text_field(label: str, *, rows: int = 4, help_text: str = "") -> forms.CharField:
     return forms.CharField(
         label=label, required=False, help_text=help_text, widget=forms.Textarea(attrs={"rows": rows})
     )
@@ -40,8 +40,8 @@ class CommitteeMeetingForm(RefusalMixin, DsfrBaseForm):
     attendees = forms.MultipleChoiceField(
         label="Présents", required=False, widget=forms.CheckboxSelectMultiple, choices=()
     )
-    minutes = _text("Compte rendu", rows=5)
-    decisions = _text("Décisions", help_text="Le périmètre, les priorités, les actions décidées…")
+    minutes = text_field("Compte rendu", rows=5)
+    decisions = text_field("Décisions", help_text="Le périmètre, les priorités, les actions décidées…")
 
     def __init__(self, *args, members=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -55,16 +55,16 @@ class CommitteeMeetingForm(RefusalMixin, DsfrBaseForm):
 
 
 class ScopeForm(RefusalMixin, DsfrBaseForm):
-    scope_services = _text("Services et équipes concernés", rows=3)
-    scope_sites = _text("Sites concernés", rows=2)
-    scope_notes = _text("Précisions", rows=3, help_text="Ce qui est hors du périmètre, et pourquoi.")
+    scope_services = text_field("Services et équipes concernés", rows=3)
+    scope_sites = text_field("Sites concernés", rows=2)
+    scope_notes = text_field("Précisions", rows=3, help_text="Ce qui est hors du périmètre, et pourquoi.")
 
 
 class MessageForm(RefusalMixin, DsfrBaseForm):
     audience = forms.CharField(
         label="À qui", required=False, max_length=200, help_text="Par exemple : toutes les équipes."
     )
-    content = _text("Ce qui est dit")
+    content = text_field("Ce qui est dit")
     channel = forms.CharField(
         label="Par quel moyen", required=False, max_length=120, help_text="Réunion d’équipe, affichage, note…"
     )
@@ -72,13 +72,13 @@ class MessageForm(RefusalMixin, DsfrBaseForm):
 
 
 class ClosureAskForm(RefusalMixin, DsfrBaseForm):
-    reason = _text(
+    reason = text_field(
         "Pourquoi clore la séquence malgré ce qui manque",
         help_text="À remplir seulement s’il manque des éléments de la liste.",
     )
 
 
 class ClosureAnswerForm(RefusalMixin, DsfrBaseForm):
-    comment = _text(
+    comment = text_field(
         "Commentaire pour l’établissement", help_text="Obligatoire pour refuser : dites ce qui manque."
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from capqvct.approaches import views
+from capqvct.approaches import diagnosis_views, views
 
 app_name = "approaches"
 
@@ -10,4 +10,6 @@ urlpatterns = [
     path("<int:pk>/lancement/", views.launch, name="launch"),
     path("comite/<int:pk>/depart/", views.committee_member_leave, name="committee_member_leave"),
     path("messages/<int:pk>/envoye/", views.message_sent, name="message_sent"),
+    path("<int:pk>/diagnostic/", diagnosis_views.diagnosis, name="diagnosis"),
+    path("situations/<int:pk>/cotation/", diagnosis_views.situation_rating, name="situation_rating"),
 ]

@@ -682,6 +682,19 @@ WRITES = {
         DIRECTION | {"consultant"},
         lambda w, role: {"form": "member", "name": "Membre du tableau", "role": "professional"},
     ),
+    "approaches:diagnosis": Write(
+        get("approaches:diagnosis"),
+        DIRECTION | {"consultant"},
+        lambda w, role: {"form": "situation", "title": "Situation du tableau", "theme": "health"},
+    ),
+    "approaches:situation_rating": Write(
+        get("approaches:situation_rating"),
+        DIRECTION | {"consultant"},
+        lambda w, role: {
+            f"s{world_approach(w).situations.get().pk}-importance": "3",
+            f"s{world_approach(w).situations.get().pk}-feasibility": "4",
+        },
+    ),
     "approaches:committee_member_leave": Write(
         get("approaches:committee_member_leave"), DIRECTION | {"consultant"}
     ),
@@ -1040,6 +1053,10 @@ EFFECTS = {
     "approaches:launch": lambda w, role, r: (
         world_approach(w).committee.filter(name="Membre du tableau").exists()
     ),
+    "approaches:diagnosis": lambda w, role, r: (
+        world_approach(w).situations.filter(title="Situation du tableau").exists()
+    ),
+    "approaches:situation_rating": lambda w, role, r: world_approach(w).situations.get().importance == 3,
     "approaches:committee_member_leave": lambda w, role, r: (
         not world_approach(w).committee.filter(active=True).exists()
     ),

@@ -343,16 +343,17 @@ def routing_rule(w):
 
 
 def world_approach(w):
-    """The confirmed participant's approach: a member of its comité and a message planned (created
-    once)."""
+    """The confirmed participant's approach: a member of its comité, a message planned, a work
+    situation (created once)."""
     from datetime import date
 
-    from capqvct.approaches.models import Approach, CommitteeMember, Message
+    from capqvct.approaches.models import Approach, CommitteeMember, Message, Situation
 
     participant = world_confirmed_cohort(w).participants.get()
     approach, created = Approach.objects.get_or_create(participant=participant)
     if created:
         CommitteeMember.objects.create(approach=approach, name="Membre du monde", role="direction")
+        Situation.objects.create(approach=approach, title="Situation du monde", theme="health")
         Message.objects.create(
             approach=approach, audience="Équipes", content="Lancement", planned_on=date(2030, 1, 7)
         )
@@ -924,6 +925,14 @@ TABLE = {
     ),
     "approaches:closure_answer": (
         lambda w: f"/demarches/demandes/{pending_closure(w).pk}/reponse/",
+        POST_ONLY,
+    ),
+    "approaches:diagnosis": (
+        lambda w: f"/demarches/{world_approach(w).participant_id}/diagnostic/",
+        {**MANAGERS_OF_OBJECT, "consultant": 200, "director": 200, "member": 200},
+    ),
+    "approaches:situation_rating": (
+        lambda w: f"/demarches/situations/{world_approach(w).situations.get().pk}/cotation/",
         POST_ONLY,
     ),
     "approaches:committee_member_leave": (
