@@ -8,10 +8,11 @@ from django.core.files.base import ContentFile
 from capqvct.accounts.models import Role
 from capqvct.applications import services
 from capqvct.applications.receipts import receipt_pdf
-from capqvct.core.tests.test_pdf_fetches_nothing import origin, payloads, text_of
+from capqvct.core.tests.test_pdf_fetches_nothing import origin, payloads
 from capqvct.review.letters import decision_letter_pdf
 from capqvct.review.tests.test_letters import decision_of
 from tests.factories import EstablishmentFactory, MembershipFactory, OrganisationFactory, region
+from tests.pdf_text import pdf_text
 from tests.permissions.world import published_call
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +38,7 @@ def test_a_legacy_svg_logo_pointing_at_addresses_fetches_nothing(server):
     pdf = decision_letter_pdf(decision_of(manager, [ars]))
 
     assert server.paths == []
-    assert "adresse.png" in text_of(pdf), "the address is printed as typed, as text"
+    assert "adresse.png" in pdf_text(pdf), "the address is printed as typed, as text"
 
 
 def test_answers_full_of_addresses_are_printed_as_text_on_the_receipt(server):
@@ -56,4 +57,4 @@ def test_answers_full_of_addresses_are_printed_as_text_on_the_receipt(server):
     pdf = receipt_pdf(submission)
 
     assert server.paths == []
-    assert "img.png" in text_of(pdf)
+    assert "img.png" in pdf_text(pdf)

@@ -3,7 +3,6 @@ from the e-mails, as a member would; the fixtures the test modules import (a con
 participants, its letters sent)."""
 
 import re
-import subprocess
 
 import pytest
 from django.core import mail
@@ -35,11 +34,6 @@ def sign(token, name="Camille Martin", *, user=None, ip="203.0.113.7", consent=T
     return engagement_services.sign_engagement_letter(
         token=token, typed_name=name, consent=consent, user=user, ip=ip, **kwargs
     )
-
-
-def text_of(pdf: bytes) -> str:
-    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
-    return " ".join(text.split())
 
 
 # Fixtures

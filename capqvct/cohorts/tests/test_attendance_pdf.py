@@ -2,7 +2,6 @@
 local date and time (La Réunion's for a call of La Réunion); the scan is refused with its reason at the
 field when of a wrong type or too big, and otherwise downloaded again as it was sent."""
 
-import subprocess
 from datetime import UTC, datetime
 
 import pytest
@@ -14,6 +13,7 @@ from capqvct.cohorts.models import Mode, Session, SignInSheetScan, TrioMember
 from capqvct.cohorts.tests.builders import manager_of_occitanie, quick_confirmed_cohorts, session_of
 from capqvct.core.models import AuditEvent
 from tests.factories import login_verified
+from tests.pdf_text import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -26,11 +26,6 @@ def manager():
 @pytest.fixture
 def cohort(manager):
     return quick_confirmed_cohorts(manager, per_cohort=2)[0]
-
-
-def pdf_text(pdf: bytes) -> str:
-    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
-    return " ".join(text.replace("\u00a0", " ").split())
 
 
 def session_at(cohort, starts: datetime, ends: datetime, **fields) -> Session:

@@ -24,9 +24,9 @@ from capqvct.cohorts.tests.engagement_builders import (  # noqa: F401 (fixtures)
     participant,
     send,
     sign,
-    text_of,
 )
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory, login_verified
+from tests.pdf_text import pdf_text
 from tests.typography_check import typography_errors
 
 pytestmark = pytest.mark.django_db
@@ -103,7 +103,7 @@ def test_the_signing_page_shows_the_letter_and_signs(client, participant, links)
     assert "J’ai lu la lettre d’engagement et je m’engage" in page
     pdf = client.get(reverse("cohorts:engagement_letter_by_link", args=[token]))
     assert pdf["Content-Type"] == "application/pdf"
-    assert participant.establishment.name in text_of(b"".join(pdf.streaming_content))
+    assert participant.establishment.name in pdf_text(b"".join(pdf.streaming_content))
 
     response = client.post(
         sign_path(token), {"typed_name": "Délégué Martin", "consent": "on"}, REMOTE_ADDR="198.51.100.4"
@@ -178,7 +178,7 @@ def test_the_establishment_sees_its_letter_and_downloads_it(client, participant,
     cosigned = client.get(reverse("cohorts:engagement_cosigned", args=[participant.pk]))
     assert cosigned.status_code == 200
     fingerprint = EngagementLetter.objects.get(participant=participant).fingerprint
-    assert fingerprint in text_of(b"".join(cosigned.streaming_content)).replace(" ", "")
+    assert fingerprint in pdf_text(b"".join(cosigned.streaming_content)).replace(" ", "")
 
 
 def test_another_establishment_reads_neither_the_page_nor_the_letters(client, cohort, participant, links):

@@ -19,11 +19,11 @@ from capqvct.cohorts.tests.engagement_builders import (  # noqa: F401 (fixtures)
     manager,
     send,
     sign,
-    text_of,
 )
 from capqvct.core.exceptions import Refusal
 from capqvct.core.models import AuditEvent
 from tests.factories import MembershipFactory, OrganisationFactory
+from tests.pdf_text import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -164,7 +164,7 @@ def test_the_new_member_receives_a_link_signs_and_completes_the_letter(
     letter.refresh_from_db()
     assert letter.completed_at is not None
     assert EngagementSignature.objects.filter(member=cadre).exists(), "the replaced member's signature stays"
-    text = text_of(cosigned_pdf(letter))
+    text = pdf_text(cosigned_pdf(letter))
     assert "Noémie Castel" in text
     assert f"{cadre.name} (remplacé)" in text
 

@@ -18,11 +18,11 @@ from capqvct.cohorts.tests.engagement_builders import (  # noqa: F401 (fixtures)
     participant,
     send,
     sign,
-    text_of,
 )
 from capqvct.core.exceptions import Refusal
 from capqvct.core.models import AuditEvent
 from tests.factories import UserFactory
+from tests.pdf_text import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +52,7 @@ def test_each_active_member_receives_a_personal_link_to_the_frozen_letter(cohort
     assert letter.fingerprint == hashlib.sha256(bytes(letter.pdf)).hexdigest()
     assert participant.establishment.name in letter.text
     assert "comité QVT" in letter.text and "quatre séquences" in letter.text
-    assert cohort.name in text_of(bytes(letter.pdf))
+    assert cohort.name in pdf_text(bytes(letter.pdf))
     message = next(m for m in mail.outbox if m.to == [address(participant, "direction")])
     assert "Lettre d’engagement à signer" in message.subject
     assert AuditEvent.objects.filter(action="engagement_letters_sent", target_id=str(cohort.pk)).exists()
@@ -190,7 +190,7 @@ def test_the_letter_is_complete_when_every_member_signed_and_the_trio_gets_the_c
     assert sorted(message.to) == sorted(member.email for member in members)
     (name, content, mimetype) = message.attachments[0]
     assert mimetype == "application/pdf" and name.endswith("-cosignee.pdf")
-    text = text_of(content)
+    text = pdf_text(content)
     for member in members:
         assert member.name in text
     assert letter.fingerprint in text.replace(" ", "")

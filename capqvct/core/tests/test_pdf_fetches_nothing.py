@@ -12,6 +12,7 @@ import pytest
 from PIL import Image
 
 from capqvct.core.pdf import SafeUrlFetcher, render_pdf
+from tests.pdf_text import pdf_text
 
 PASSWD = "file:///etc/passwd"
 
@@ -92,7 +93,7 @@ def test_a_document_naming_an_address_is_drawn_without_any_request(server, name,
     assert pdf.startswith(b"%PDF")
     assert server.paths == []
     assert fetcher.refused, "the fetcher was never asked: the payload did not name an address"
-    assert "root:" not in text_of(pdf)
+    assert "root:" not in pdf_text(pdf)
     assert embedded_files(pdf, tmp_path) == []
 
 
@@ -119,10 +120,6 @@ def test_every_pdf_of_the_project_is_drawn_by_the_one_helper():
         if "/tests/" not in str(path) and "weasyprint" in path.read_text()
     )
     assert callers == ["core/pdf.py"]
-
-
-def text_of(pdf: bytes) -> str:
-    return subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
 
 
 def embedded_files(pdf: bytes, folder: Path) -> list[str]:

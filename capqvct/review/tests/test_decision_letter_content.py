@@ -17,6 +17,7 @@ from capqvct.review.decision_links import LINK_VALIDITY, link_path
 from capqvct.review.letters import addressee_name, decision_letter_pdf
 from capqvct.review.models import Decision, Outcome
 from capqvct.review.tests import test_decisions as shared
+from tests.pdf_text import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -29,12 +30,6 @@ LONG_REASON = (
     "au regard de la grille publiée avec l’appel.\n"
     "Votre dossier n’a pas pu être retenu cette année ; nous vous invitons à répondre aux prochains appels."
 )
-
-
-def text_of(pdf: bytes) -> str:
-    # Without -layout: a sentence wrapped over two lines reads as one line break, joined below.
-    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
-    return " ".join(text.split())
 
 
 def pages_of(pdf: bytes) -> int:
@@ -58,7 +53,7 @@ def test_the_place_line_is_the_agency_s_city_and_the_letter_carries_its_referenc
     agency.save()
     decision = confirmed(call, review, manager, Outcome.SELECTED, director_email="direction@a.fr")
 
-    text = text_of(decision_letter_pdf(decision, now=COMMISSION))
+    text = pdf_text(decision_letter_pdf(decision, now=COMMISSION))
 
     assert "Montpellier, le 23 novembre 2026" in text
     assert "Occitanie, le" not in text
@@ -68,7 +63,7 @@ def test_the_place_line_is_the_agency_s_city_and_the_letter_carries_its_referenc
 def test_without_a_city_the_place_line_is_the_region(call, review, manager):
     decision = confirmed(call, review, manager, Outcome.SELECTED, director_email="direction@a.fr")
 
-    assert "Occitanie, le 23 novembre 2026" in text_of(decision_letter_pdf(decision, now=COMMISSION))
+    assert "Occitanie, le 23 novembre 2026" in pdf_text(decision_letter_pdf(decision, now=COMMISSION))
 
 
 def test_a_decision_not_selected_tells_the_means_of_appeal_on_one_page(call, review, manager, agency):
@@ -78,7 +73,7 @@ def test_a_decision_not_selected_tells_the_means_of_appeal_on_one_page(call, rev
 
     pdf = decision_letter_pdf(decision, now=COMMISSION)
 
-    text = text_of(pdf)
+    text = pdf_text(pdf)
     assert "Voies et délais de recours" in text
     assert "recours gracieux auprès de l’autorité qui l’a prise (ARS Occitanie)" in text
     assert "tribunal administratif" in text and "deux mois à compter de sa notification" in text
@@ -92,7 +87,7 @@ def test_a_decision_not_selected_tells_the_means_of_appeal_on_one_page(call, rev
 def test_a_selected_decision_has_no_means_of_appeal(call, review, manager):
     decision = confirmed(call, review, manager, Outcome.SELECTED, director_email="direction@a.fr")
 
-    assert "Voies et délais de recours" not in text_of(decision_letter_pdf(decision, now=COMMISSION))
+    assert "Voies et délais de recours" not in pdf_text(decision_letter_pdf(decision, now=COMMISSION))
 
 
 def test_the_addressee_is_written_the_same_in_the_letter_the_e_mail_and_the_page(
@@ -107,7 +102,7 @@ def test_the_addressee_is_written_the_same_in_the_letter_the_e_mail_and_the_page
     decision.refresh_from_db()
 
     name = addressee_name(establishment)
-    letter = text_of(decision_letter_pdf(decision))
+    letter = pdf_text(decision_letter_pdf(decision))
     e_mail = mail.outbox[0].body
     director = establishment.organisation.memberships.get().user
     page = verified_client(director).get(f"/instruction/decisions/dossier/{decision.application_id}/")
@@ -128,7 +123,7 @@ def test_an_establishment_with_an_account_gets_no_link(
         decisions.notify_decisions(review=review, by=manager)
 
     assert "/instruction/decisions/lien/" not in mail.outbox[0].body
-    assert "/instruction/decisions/lien/" not in text_of(decision_letter_pdf(decision))
+    assert "/instruction/decisions/lien/" not in pdf_text(decision_letter_pdf(decision))
 
 
 # The signed link
@@ -160,7 +155,7 @@ def test_the_paper_establishment_s_letter_and_e_mail_carry_a_link(
 
     assert mail.outbox[0].to == ["secretariat@ssiad-lodeve.fr"]
     assert "/instruction/decisions/lien/" in mail.outbox[0].body
-    assert "/instruction/decisions/lien/" in text_of(decision_letter_pdf(paper_decision))
+    assert "/instruction/decisions/lien/" in pdf_text(decision_letter_pdf(paper_decision))
 
 
 def test_the_link_opens_the_decision_and_its_letter_without_an_account(paper_decision):
@@ -178,7 +173,7 @@ def test_the_link_opens_the_decision_and_its_letter_without_an_account(paper_dec
     finess = paper_decision.application.establishment.finess_et
     assert f"/compte/inscription/?next=%2Fetablissements%2Frattachement%2F{finess}%2F" in text
     assert letter.status_code == 200 and letter["Content-Type"] == "application/pdf"
-    assert "SSIAD du Lodévois" in text_of(b"".join(letter.streaming_content))
+    assert "SSIAD du Lodévois" in pdf_text(b"".join(letter.streaming_content))
     read = AuditEvent.objects.get(action="decision_read_by_link")
     assert read.ip == "203.0.113.9"
 
