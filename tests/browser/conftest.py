@@ -97,11 +97,13 @@ def axe():
 
 @pytest.fixture
 def look(axe):
-    """Save a full-page screenshot for people to look at, and fail on any axe-core violation."""
+    """Save a full-page screenshot for people to look at (unless told another test already keeps
+    one of the page), and fail on any axe-core violation."""
 
-    def check(page, name: str) -> None:
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    def check(page, name: str, *, screenshot: bool = True) -> None:
+        if screenshot:
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
         results = axe.run(page)
         assert results.violations_count == 0, results.generate_report()
 

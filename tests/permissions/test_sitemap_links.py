@@ -14,6 +14,8 @@ from tests.permissions.test_url_permission_table import (  # noqa: F401 (the tab
 )
 from tests.permissions.world import EXTRA_ROLES, ROLES
 
+pytestmark = pytest.mark.sweep
+
 
 @pytest.mark.parametrize("role", (*ROLES, *EXTRA_ROLES))
 def test_every_link_of_the_site_map_opens_for_its_reader(role, world, sessions):  # noqa: F811 (a fixture)

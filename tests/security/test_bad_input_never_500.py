@@ -13,6 +13,8 @@ from django.test import Client
 from tests.factories import login_verified
 from tests.permissions import test_url_permission_table as table
 
+pytestmark = pytest.mark.sweep
+
 TABLE = table.TABLE
 # The permission table's world, built once for the module, each case in a savepoint of it.
 world = table.world
