@@ -47,6 +47,10 @@ class IndicatorRow:
     change: Evolution | None
 
     @property
+    def has_values(self) -> bool:
+        return any(result.value is not None for result in self.results)
+
+    @property
     def change_label(self) -> str:
         return TREND_LABELS[self.change.trend] if self.change else ""
 

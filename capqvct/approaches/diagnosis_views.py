@@ -14,7 +14,7 @@ from capqvct.approaches.diagnosis_forms import (
     WorkGroupMeetingForm,
 )
 from capqvct.approaches.forms import PostedForm
-from capqvct.approaches.models import Situation
+from capqvct.approaches.models import Part, Situation
 from capqvct.approaches.permissions import can_work_on
 from capqvct.approaches.priorities import QUADRANT_LABELS
 from capqvct.approaches.views import _back, _crumbs, _run, _visible, _writable
@@ -78,6 +78,8 @@ def diagnosis(request, pk: int):
                 for situation in situations
             ],
             "may_work": bool(can_work_on(request.user, participant)),
+            "documents": selectors.documents_of(approach, Part.DIAGNOSIS),
+            "part": Part.DIAGNOSIS,
             "breadcrumb": _crumbs(request, participant, "État des lieux partagé"),
         },
     )

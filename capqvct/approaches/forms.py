@@ -82,3 +82,34 @@ class ClosureAnswerForm(RefusalMixin, DsfrBaseForm):
     comment = text_field(
         "Commentaire pour l’établissement", help_text="Obligatoire pour refuser : dites ce qui manque."
     )
+
+
+class ReviewForm(RefusalMixin, DsfrBaseForm):
+    what_worked = text_field("Ce qui a marché", rows=5)
+    what_did_not = text_field("Ce qui n’a pas marché", rows=5)
+    what_continues = text_field(
+        "Ce qui continue après le programme",
+        rows=4,
+        help_text="Le plan d’actions annuel, le comité qui le suit, les règles de suivi.",
+    )
+
+
+class CommentForm(RefusalMixin, DsfrBaseForm):
+    body = text_field(
+        "Votre commentaire",
+        rows=3,
+        help_text="Écrivez « @Prénom Nom » pour prévenir une personne de la démarche.",
+    )
+    mentions = forms.MultipleChoiceField(
+        label="Prévenir aussi par e-mail", required=False, widget=forms.CheckboxSelectMultiple, choices=()
+    )
+
+    def __init__(self, *args, people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mentions"].template_name = CHOICES
+        self.fields["mentions"].choices = [
+            (str(person.pk), person.get_full_name() or person.email) for person in people
+        ]
+
+    def mention_ids(self) -> list[int]:
+        return [int(pk) for pk in self.cleaned_data.get("mentions", [])]

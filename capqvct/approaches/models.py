@@ -381,3 +381,32 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return self.body[:60]
+
+
+class MentionNotice(models.Model):
+    """Someone mentioned in a comment; sent at once, or in the next daily digest when they chose it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="notices")
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = "mention à prévenir"
+        constraints = [models.UniqueConstraint(fields=["user", "comment"], name="one_notice_per_mention")]
+
+    def __str__(self) -> str:
+        return f"Mention de {self.user} ({'envoyée' if self.sent_at else 'à envoyer'})"
+
+
+class NotificationPreference(models.Model):
+    """How a person wants to hear of the comments that mention them."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    daily_digest = models.BooleanField("un résumé par jour plutôt qu’un e-mail par mention", default=False)
+
+    class Meta:
+        verbose_name = "préférence de notification"
+
+    def __str__(self) -> str:
+        return f"{self.user} : {'résumé quotidien' if self.daily_digest else 'à chaque mention'}"

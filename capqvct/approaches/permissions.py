@@ -29,3 +29,10 @@ def can_answer_closure(user, participant: Participant) -> Decision:
     if is_pair_consultant(user, participant.cohort):
         return ALLOWED
     return refuse("Seul un intervenant du binôme donne son accord au passage à la séquence suivante.")
+
+
+def can_record_comite_decision(user, participant: Participant) -> Decision:
+    """What the comité decides (validating the bilan) is recorded by the establishment's side."""
+    if is_establishment_side(user, participant):
+        return ALLOWED
+    return refuse("Seul l’établissement enregistre une décision de son comité QVT.")

@@ -14,6 +14,7 @@ from capqvct.approaches.models import (
     Action,
     ActionStatus,
     Approach,
+    ApproachDocument,
     CommitteeMeeting,
     CommitteeMember,
     CommitteeRole,
@@ -227,3 +228,9 @@ def messages_of(approach: Approach) -> list[Message]:
     if approach.pk is None:
         return []
     return list(approach.messages.order_by("planned_on", "pk"))
+
+
+def documents_of(approach: Approach, part: str) -> list[ApproachDocument]:
+    if approach.pk is None:
+        return []
+    return list(approach.documents.filter(part=part).order_by("uploaded_at", "pk"))

@@ -9,17 +9,18 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from capqvct.approaches import selectors, services
+from capqvct.approaches import feed_selectors, feed_services, selectors, services
 from capqvct.approaches.forms import (
     ClosureAnswerForm,
     ClosureAskForm,
+    CommentForm,
     CommitteeMeetingForm,
     CommitteeMemberForm,
     MessageForm,
     PostedForm,
     ScopeForm,
 )
-from capqvct.approaches.models import CommitteeMember, Message
+from capqvct.approaches.models import CommitteeMember, Message, Part
 from capqvct.approaches.permissions import can_answer_closure, can_ask_closure, can_work_on
 from capqvct.core.exceptions import Refusal
 from capqvct.core.outcomes import report_outcome
@@ -69,7 +70,6 @@ def _run(request, form, action) -> bool:
 def home(request, pk: int):
     participant = _visible(request, pk)
     ask_form = ClosureAskForm(request.POST or None) if request.method == "POST" else ClosureAskForm()
-    answer_form = ClosureAnswerForm()
     if request.method == "POST":
         participant = _writable(request, pk)
         ask_form.is_valid()
@@ -82,6 +82,10 @@ def home(request, pk: int):
         ):
             messages.success(request, "Demande envoyée : un intervenant du binôme va y répondre.")
             return _back(participant, "home")
+    return _render_home(request, participant, ask_form=ask_form)
+
+
+def _render_home(request, participant, *, ask_form=None, comment_form=None):
     summary = selectors.home_of(participant)
     return render(
         request,
@@ -90,10 +94,14 @@ def home(request, pk: int):
             "page_title": f"Démarche QVT — {participant.establishment.name}",
             "participant": participant,
             "home": summary,
-            "ask_form": ask_form,
-            "answer_form": answer_form,
+            "ask_form": ask_form or ClosureAskForm(),
+            "answer_form": ClosureAnswerForm(),
             "may_ask": bool(can_ask_closure(request.user, participant)),
             "may_answer": bool(can_answer_closure(request.user, participant)),
+            "may_work": bool(can_work_on(request.user, participant)),
+            "feed": feed_selectors.feed_of(summary.approach),
+            "comment_form": comment_form or CommentForm(people=feed_selectors.people_of(participant)),
+            "digest": feed_selectors.prefers_digest(request.user),
             "breadcrumb": _crumbs(request, participant),
         },
     )
@@ -160,6 +168,8 @@ def launch(request, pk: int):
             "plan": selectors.messages_of(approach),
             "forms": forms,
             "may_work": bool(can_work_on(request.user, participant)),
+            "documents": selectors.documents_of(approach, Part.LAUNCH),
+            "part": Part.LAUNCH,
             "breadcrumb": _crumbs(request, participant, "Lancement et pilotage"),
         },
     )
@@ -241,3 +251,39 @@ def message_sent(request, pk: int):
         success="Message noté comme envoyé.",
     )
     return _back(message.approach.participant, "launch", "communication")
+
+
+# The activity feed
+
+
+@require_POST
+def comment(request, pk: int):
+    participant = _writable(request, pk)
+    form = CommentForm(request.POST, people=feed_selectors.people_of(participant))
+    # A person to tell who is not offered (a stale page) is the form's own error, at its field.
+    posted = form.is_valid() and _run(
+        request,
+        form,
+        lambda: feed_services.post_comment(
+            participant=participant,
+            by=request.user,
+            body=form.cleaned_data.get("body", ""),
+            mention_ids=form.mention_ids(),
+        ),
+    )
+    if posted:
+        messages.success(request, "Commentaire publié.")
+        return _back(participant, "home", "activite")
+    return _render_home(request, participant, comment_form=form)
+
+
+@require_POST
+def digest(request, pk: int):
+    participant = _visible(request, pk)
+    daily = request.POST.get("daily") == "1"
+    report_outcome(
+        request,
+        lambda: feed_services.set_digest(user=request.user, daily=daily),
+        success="Vous recevrez un résumé par jour." if daily else "Vous serez prévenu à chaque mention.",
+    )
+    return _back(participant, "home", "activite")

@@ -166,9 +166,12 @@ class ParticipantAttendance:
         return [(str(role.label), self.attended.get(role.value, 0)) for role in TrioRole]
 
 
-def attendance_by_participant(call_or_cohort: Call | Cohort, *, now: datetime | None = None):
-    """Per participant of a call or a cohort: sessions held, and sessions attended per trinôme role
-    (three queries). The funding issue reads it to pay for the replaced staff time."""
+def attendance_by_participant(
+    call_or_cohort: Call | Cohort, *, now: datetime | None = None, only: list[int] | None = None
+):
+    """Per participant of a call or a cohort (or of those of them in `only`, a page of a list):
+    sessions held, and sessions attended per trinôme role (three queries). The funding issue reads it
+    to pay for the replaced staff time."""
     now = now or timezone.now()
     if isinstance(call_or_cohort, Cohort):
         participants = Participant.objects.filter(cohort=call_or_cohort)
@@ -178,6 +181,8 @@ def attendance_by_participant(call_or_cohort: Call | Cohort, *, now: datetime | 
     else:
         participants = Participant.objects.filter(call=call_or_cohort)
         sessions = Session.objects.filter(call=call_or_cohort)
+    if only is not None:
+        participants = participants.filter(pk__in=only)
     held = sessions.filter(status=EventStatus.SCHEDULED, ends_at__lte=now)
     per_cohort = defaultdict(int)
     for cohort_id in held.values_list("cohort_id", flat=True):

@@ -33,12 +33,14 @@ from tests.permissions.test_url_permission_table import (  # noqa: F401 (the tab
     private_media_root,
     routing_rule,
     world,
+    world_action,
     world_approach,
     world_attendance,
     world_calendar,
     world_cohort,
     world_confirmed_cohort,
     world_decision,
+    world_document,
     world_failed_email,
     world_pair,
     world_trio_member,
@@ -75,6 +77,8 @@ from tests.permissions.write_world import (
     with_password,
     world_participant,
 )
+
+pytestmark = pytest.mark.sweep
 
 ALL_ROLES = (*ROLES, *EXTRA_ROLES)
 SIGNED_IN = frozenset(ALL_ROLES) - {"anonymous"}
@@ -695,6 +699,42 @@ WRITES = {
             f"s{world_approach(w).situations.get().pk}-feasibility": "4",
         },
     ),
+    "approaches:actions": Write(
+        get("approaches:actions"),
+        DIRECTION | {"consultant"},
+        lambda w, role: {"title": "Action du tableau", "theme": "health", "status": "planned"},
+    ),
+    "approaches:action": Write(
+        get("approaches:action"),
+        DIRECTION | {"consultant"},
+        lambda w, role: {"title": "Action du monde", "theme": "organisation", "status": "done"},
+    ),
+    "approaches:review": Write(
+        get("approaches:review"),
+        DIRECTION | {"consultant"},
+        lambda w, role: {"what_worked": "Le tableau", "what_did_not": "", "what_continues": ""},
+    ),
+    "approaches:review_validate": Write(
+        get("approaches:review_validate"),
+        DIRECTION,
+        refused=to_everyone(["consultant"], 302, "Seul l’établissement enregistre une décision"),
+    ),
+    "approaches:comment": Write(
+        get("approaches:comment"),
+        DIRECTION | {"consultant"},
+        lambda w, role: {"body": "Commentaire du tableau"},
+    ),
+    "approaches:digest": Write(
+        get("approaches:digest"),
+        DIRECTION | {"consultant", "programme_manager", "admin"},
+        lambda w, role: {"daily": "1"},
+    ),
+    "approaches:document_add": Write(
+        get("approaches:document_add"),
+        DIRECTION | {"consultant"},
+        lambda w, role: {"file": SimpleUploadedFile("cr-du-tableau.pdf", b"%PDF-1.4\n%%EOF\n")},
+    ),
+    "approaches:document_remove": Write(get("approaches:document_remove"), DIRECTION | {"consultant"}),
     "approaches:committee_member_leave": Write(
         get("approaches:committee_member_leave"), DIRECTION | {"consultant"}
     ),
@@ -825,6 +865,16 @@ READ_ONLY = {
     "api:get_attendance",
     "api:get_sign_in_sheet",
     "api:get_agenda",
+    "approaches:bilan",
+    "approaches:export",
+    "approaches:cohort_following",
+    "approaches:call_following",
+    "approaches:document",
+    "api:get_approach",
+    "api:get_committee",
+    "api:list_work_groups",
+    "api:list_indicators",
+    "api:list_actions",
 }
 
 
@@ -1057,6 +1107,22 @@ EFFECTS = {
         world_approach(w).situations.filter(title="Situation du tableau").exists()
     ),
     "approaches:situation_rating": lambda w, role, r: world_approach(w).situations.get().importance == 3,
+    "approaches:actions": lambda w, role, r: (
+        world_approach(w).actions.filter(title="Action du tableau").exists()
+    ),
+    "approaches:action": lambda w, role, r: world_action(w).status == "done",
+    "approaches:review": lambda w, role, r: world_approach(w).what_worked == "Le tableau",
+    "approaches:review_validate": lambda w, role, r: world_approach(w).review_validated_at is not None,
+    "approaches:comment": lambda w, role, r: (
+        world_approach(w).comments.filter(body="Commentaire du tableau").exists()
+    ),
+    "approaches:digest": lambda w, role, r: (
+        m("NotificationPreference").objects.filter(user=w.users[role], daily_digest=True).exists()
+    ),
+    "approaches:document_add": lambda w, role, r: (
+        world_approach(w).documents.filter(name="cr-du-tableau.pdf").exists()
+    ),
+    "approaches:document_remove": lambda w, role, r: not world_approach(w).documents.exists(),
     "approaches:committee_member_leave": lambda w, role, r: (
         not world_approach(w).committee.filter(active=True).exists()
     ),

@@ -21,6 +21,8 @@ from tests.permissions.world import (
 )
 from tests.typography_check import typography_errors
 
+pytestmark = pytest.mark.sweep
+
 EVERYONE = {role: 200 for role in ROLES}
 SIGNED_IN = {**EVERYONE, "anonymous": 302}
 AGENTS = ("programme_manager", "reviewer", "other_region_agent")
@@ -344,13 +346,16 @@ def routing_rule(w):
 
 def world_approach(w):
     """The confirmed participant's approach: a member of its comité, a message planned, a work
-    situation (created once)."""
+    situation, a bilan written but not validated (created once)."""
     from datetime import date
 
     from capqvct.approaches.models import Approach, CommitteeMember, Message, Situation
 
     participant = world_confirmed_cohort(w).participants.get()
-    approach, created = Approach.objects.get_or_create(participant=participant)
+    approach, created = Approach.objects.get_or_create(
+        participant=participant,
+        defaults={"what_worked": "Les binômes de nuit", "what_did_not": "Le planning"},
+    )
     if created:
         CommitteeMember.objects.create(approach=approach, name="Membre du monde", role="direction")
         Situation.objects.create(approach=approach, title="Situation du monde", theme="health")
@@ -358,6 +363,37 @@ def world_approach(w):
             approach=approach, audience="Équipes", content="Lancement", planned_on=date(2030, 1, 7)
         )
     return approach
+
+
+def world_action(w):
+    """An action of the confirmed participant's plan (created once)."""
+    from capqvct.approaches.models import Action
+
+    approach = world_approach(w)
+    return approach.actions.order_by("pk").first() or Action.objects.create(
+        approach=approach, title="Action du monde", theme="organisation"
+    )
+
+
+def world_document(w):
+    """A file on the approach's first page (created once)."""
+    from django.core.files.base import ContentFile
+
+    from capqvct.approaches.models import ApproachDocument
+
+    approach = world_approach(w)
+    document = approach.documents.first()
+    if document is None:
+        document = ApproachDocument(
+            approach=approach,
+            part="launch",
+            name="compte-rendu.pdf",
+            size=9,
+            content_type="application/pdf",
+            sha256="0" * 64,
+        )
+        document.file.save("document", ContentFile(b"%PDF-1.4\n"), save=True)
+    return document
 
 
 def pending_closure(w):
@@ -935,6 +971,58 @@ TABLE = {
         lambda w: f"/demarches/situations/{world_approach(w).situations.get().pk}/cotation/",
         POST_ONLY,
     ),
+    "approaches:actions": (
+        lambda w: f"/demarches/{world_approach(w).participant_id}/actions/",
+        {**MANAGERS_OF_OBJECT, "consultant": 200, "director": 200, "member": 200},
+    ),
+    "approaches:action": (
+        lambda w: f"/demarches/actions/{world_action(w).pk}/",
+        {**MANAGERS_OF_OBJECT, "consultant": 200, "director": 200, "member": 200},
+    ),
+    "approaches:review": (
+        lambda w: f"/demarches/{world_approach(w).participant_id}/bilan/",
+        {**MANAGERS_OF_OBJECT, "consultant": 200, "director": 200, "member": 200},
+    ),
+    "approaches:review_validate": (
+        lambda w: f"/demarches/{world_approach(w).participant_id}/bilan/validation/",
+        POST_ONLY,
+    ),
+    "approaches:bilan": (
+        lambda w: f"/demarches/{world_approach(w).participant_id}/bilan.pdf",
+        {**MANAGERS_OF_OBJECT, "consultant": 200, "director": 200, "member": 200},
+    ),
+    "approaches:export": (
+        lambda w: f"/demarches/{world_approach(w).participant_id}/export.zip",
+        {**MANAGERS_OF_OBJECT, "consultant": 200, "director": 200, "member": 200},
+    ),
+    "approaches:comment": (
+        lambda w: f"/demarches/{world_approach(w).participant_id}/commentaires/",
+        POST_ONLY,
+    ),
+    "approaches:digest": (
+        lambda w: f"/demarches/{world_approach(w).participant_id}/resume-quotidien/",
+        POST_ONLY,
+    ),
+    "approaches:document_add": (
+        lambda w: f"/demarches/{world_approach(w).participant_id}/documents/launch/",
+        POST_ONLY,
+    ),
+    "approaches:document": (
+        lambda w: f"/demarches/documents/{world_document(w).pk}/",
+        {**MANAGERS_OF_OBJECT, "consultant": 200, "director": 200, "member": 200},
+    ),
+    "approaches:document_remove": (
+        lambda w: f"/demarches/documents/{world_document(w).pk}/retirer/",
+        POST_ONLY,
+    ),
+    "approaches:cohort_following": (
+        lambda w: f"/demarches/collectifs/{world_confirmed_cohort(w).pk}/",
+        {**MANAGERS_OF_OBJECT, "consultant": 200},
+    ),
+    "approaches:call_following": (
+        lambda w: f"/demarches/appels/{world_confirmed_cohort(w).call_id}/",
+        MANAGERS_OF_OBJECT,
+    ),
     "approaches:committee_member_leave": (
         lambda w: f"/demarches/comite/{world_approach(w).committee.get().pk}/depart/",
         POST_ONLY,
@@ -1090,6 +1178,66 @@ TABLE = {
         },
     ),
     "api:get_agenda": (lambda w: "/api/v1/agenda", only(EVERYONE, anonymous=401)),
+    "api:get_approach": (
+        lambda w: f"/api/v1/participations/{world_approach(w).participant_id}/demarche",
+        {
+            **{role: 404 for role in ROLES},
+            "anonymous": 401,
+            "programme_manager": 200,
+            "admin": 200,
+            "consultant": 200,
+            "director": 200,
+            "member": 200,
+        },
+    ),
+    "api:get_committee": (
+        lambda w: f"/api/v1/participations/{world_approach(w).participant_id}/demarche/comite",
+        {
+            **{role: 404 for role in ROLES},
+            "anonymous": 401,
+            "programme_manager": 200,
+            "admin": 200,
+            "consultant": 200,
+            "director": 200,
+            "member": 200,
+        },
+    ),
+    "api:list_work_groups": (
+        lambda w: f"/api/v1/participations/{world_approach(w).participant_id}/demarche/groupes",
+        {
+            **{role: 404 for role in ROLES},
+            "anonymous": 401,
+            "programme_manager": 200,
+            "admin": 200,
+            "consultant": 200,
+            "director": 200,
+            "member": 200,
+        },
+    ),
+    "api:list_indicators": (
+        lambda w: f"/api/v1/participations/{world_approach(w).participant_id}/demarche/indicateurs",
+        {
+            **{role: 404 for role in ROLES},
+            "anonymous": 401,
+            "programme_manager": 200,
+            "admin": 200,
+            "consultant": 200,
+            "director": 200,
+            "member": 200,
+        },
+    ),
+    "api:list_actions": (
+        lambda w: f"/api/v1/participations/{world_approach(w).participant_id}/demarche/actions",
+        {
+            **{role: 404 for role in ROLES},
+            "anonymous": 401,
+            "programme_manager": 200,
+            "admin": 200,
+            "consultant": 200,
+            "director": 200,
+            "member": 200,
+        },
+    ),
     "api:list_participations": (lambda w: "/api/v1/participations", only(EVERYONE, anonymous=401)),
     "api:list_visits": (
         lambda w: f"/api/v1/participations/{world_confirmed_cohort(w).participants.get().pk}/rencontres",
@@ -1153,6 +1301,8 @@ def complete_world(w):
         world_engagement,
         world_attendance,
         world_approach,
+        world_action,
+        world_document,
     ):
         build(w)
     return w
