@@ -8,6 +8,7 @@ from ninja.operation import Operation
 
 from capqvct.api.auth import ApiTokenAuth, VerifiedSessionAuth
 from capqvct.api.routers.applications import router as applications_router
+from capqvct.api.routers.approaches import router as approaches_router
 from capqvct.api.routers.calls import router as calls_router
 from capqvct.api.routers.cohorts import router as cohorts_router
 from capqvct.api.routers.establishments import router as establishments_router
@@ -68,6 +69,7 @@ api.add_router("/dossiers", applications_router)
 api.add_router("/dossiers", applicant_decision_router)
 api.add_router("/instruction", review_router)
 api.add_router("", cohorts_router)
+api.add_router("", approaches_router)
 
 
 @api.exception_handler(AuthenticationError)

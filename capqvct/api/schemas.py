@@ -759,3 +759,224 @@ class AgendaOut(Schema):
     events: list[AgendaEventOut] = Field(
         description="Les séances et rencontres où vous êtes invité, par date."
     )
+
+
+# The establishments' approaches
+
+from capqvct.approaches.indicators import INPUT_LABELS  # noqa: E402
+
+
+class ChecklistItemOut(Schema):
+    code: str = Field(description="Code de l’élément.", examples=["committee"])
+    label: str = Field(description="Ce que la séquence attend.")
+    done: bool
+
+
+class ClosureOut(Schema):
+    sequence: int
+    requested_at: str = Field(description="Date de la demande, dans le fuseau de l’appel.")
+    missing: list[str] = Field(description="Les éléments qui manquaient à la demande.")
+    reason: str = Field(description="Pourquoi clore malgré ce qui manque.")
+
+
+class ApproachOut(Schema):
+    participation_id: int
+    establishment: EstablishmentRef
+    sequence: int = Field(description="Séquence en cours, de 1 à 4.")
+    sequence_label: str
+    completed: bool = Field(description="Vrai quand les quatre séquences sont closes.")
+    checklist: list[ChecklistItemOut] = Field(description="Ce qu’attend la séquence en cours.")
+    pending_closure: ClosureOut | None = Field(description="Une demande de clôture en attente de réponse.")
+    late: list[str] = Field(description="Ce qui est en retard (actions, messages).")
+    scope_services: str
+    scope_sites: str
+    what_worked: str
+    what_did_not: str
+    what_continues: str
+    review_validated: bool = Field(description="Vrai quand le comité a validé le bilan.")
+    last_activity_at: str | None = Field(description="Dernière activité, dans le fuseau de l’appel.")
+
+    @staticmethod
+    def resolve_participation_id(data) -> int:
+        return data["participant"].pk
+
+    @staticmethod
+    def resolve_establishment(data):
+        return data["participant"].establishment
+
+    @staticmethod
+    def resolve_sequence(data) -> int:
+        return data["home"].approach.sequence
+
+    @staticmethod
+    def resolve_sequence_label(data) -> str:
+        return data["home"].approach.get_sequence_display()
+
+    @staticmethod
+    def resolve_completed(data) -> bool:
+        return data["home"].approach.completed_at is not None
+
+    @staticmethod
+    def resolve_checklist(data) -> list[dict]:
+        return [{"code": c.item.code, "label": c.item.label, "done": c.done} for c in data["home"].checks]
+
+    @staticmethod
+    def resolve_pending_closure(data) -> dict | None:
+        pending = data["home"].pending
+        if pending is None:
+            return None
+        return {
+            "sequence": pending.sequence,
+            "requested_at": in_call_zone(pending.requested_at, data["participant"].call),
+            "missing": pending.missing,
+            "reason": pending.reason,
+        }
+
+    @staticmethod
+    def resolve_late(data) -> list[str]:
+        return data["home"].late
+
+    @staticmethod
+    def resolve_scope_services(data) -> str:
+        return data["home"].approach.scope_services
+
+    @staticmethod
+    def resolve_scope_sites(data) -> str:
+        return data["home"].approach.scope_sites
+
+    @staticmethod
+    def resolve_what_worked(data) -> str:
+        return data["home"].approach.what_worked
+
+    @staticmethod
+    def resolve_what_did_not(data) -> str:
+        return data["home"].approach.what_did_not
+
+    @staticmethod
+    def resolve_what_continues(data) -> str:
+        return data["home"].approach.what_continues
+
+    @staticmethod
+    def resolve_review_validated(data) -> bool:
+        return data["home"].approach.review_validated_at is not None
+
+    @staticmethod
+    def resolve_last_activity_at(data) -> str | None:
+        moment = data["home"].approach.last_activity_at
+        return in_call_zone(moment, data["participant"].call) if moment else None
+
+
+class CommitteeMemberOut(Schema):
+    id: int
+    name: str
+    role: str = Field(description="direction, staff_representative, cme, professional ou outside.")
+    role_label: str
+    function: str
+    active: bool = Field(description="Faux pour un membre qui a quitté le comité.")
+
+    @staticmethod
+    def resolve_role_label(member) -> str:
+        return member.get_role_display()
+
+
+class CommitteeMeetingOut(Schema):
+    held_on: date
+    attendees: list[int] = Field(description="Identifiants des membres présents.")
+    minutes: str
+    decisions: str
+
+    @staticmethod
+    def resolve_attendees(meeting) -> list[int]:
+        return [member.pk for member in meeting.attendees.all()]
+
+
+class CommitteeOut(Schema):
+    members: list[CommitteeMemberOut]
+    meetings: list[CommitteeMeetingOut]
+
+
+class WorkGroupMeetingOut(Schema):
+    held_on: date
+    notes: str
+
+
+class WorkGroupOut(Schema):
+    id: int
+    name: str
+    members: str = Field(description="Les membres, un par ligne, avec leur métier.")
+    subject: str
+    meetings: list[WorkGroupMeetingOut]
+
+    @staticmethod
+    def resolve_meetings(group) -> list:
+        return list(group.meetings.all())
+
+
+class IndicatorValueOut(Schema):
+    code: str
+    label: str
+    formula: str = Field(description="La formule, en mots.")
+    unit: str = Field(description="« % », ou vide pour un taux par million ou par millier d’heures.")
+    value: str | None = Field(description="La valeur, en texte décimal (« 4.00 »), ou null.")
+    missing: list[str] = Field(description="Les chiffres qui manquent pour la calculer.")
+
+
+class IndicatorYearOut(Schema):
+    year: int
+    figures: dict[str, str | None] = Field(description="Les chiffres saisis, par code (null quand inconnu).")
+    indicators: list[IndicatorValueOut]
+
+    @staticmethod
+    def resolve_year(data) -> int:
+        return data["row"].year
+
+    @staticmethod
+    def resolve_figures(data) -> dict:
+        values = {name: getattr(data["row"], name) for name in INPUT_LABELS}
+        return {name: None if value is None else str(value) for name, value in values.items()}
+
+    @staticmethod
+    def resolve_indicators(data) -> list[dict]:
+        return [
+            {
+                "code": result.indicator.code,
+                "label": result.indicator.label,
+                "formula": result.indicator.formula,
+                "unit": result.indicator.unit,
+                "value": None if result.value is None else str(result.value),
+                "missing": list(result.missing),
+            }
+            for result in data["results"]
+        ]
+
+
+class ActionOut(Schema):
+    id: int
+    title: str
+    theme: str
+    theme_label: str
+    situation: str | None = Field(description="La situation de travail à laquelle l’action répond.")
+    owner: str
+    starts_on: date | None
+    due_on: date | None
+    status: str = Field(description="planned, running, done ou dropped.")
+    status_label: str
+    drop_reason: str
+    resources: str
+    indicators: str = Field(description="Les indicateurs à suivre.")
+    experiment: bool
+    hypothesis: str
+    test_period: str
+    result: str
+
+    @staticmethod
+    def resolve_theme_label(action) -> str:
+        return action.get_theme_display()
+
+    @staticmethod
+    def resolve_status_label(action) -> str:
+        return action.get_status_display()
+
+    @staticmethod
+    def resolve_situation(action) -> str | None:
+        return action.situation.title if action.situation else None

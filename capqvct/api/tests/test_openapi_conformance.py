@@ -30,7 +30,7 @@ from capqvct.wsgi import application
 from tests.factories import EstablishmentFactory, MembershipFactory, OrganisationFactory
 from tests.permissions.world import published_call, submitted_application
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.sweep]
 
 
 @pytest.fixture
