@@ -6,6 +6,7 @@ services."""
 from capqvct.calls.models import Call
 from capqvct.cohorts import services
 from capqvct.cohorts.models import ConsultantPair, Grouping
+from capqvct.demo.approaches_demo import load_approaches_demo
 from capqvct.demo.attendance_demo import load_attendance_demo
 from capqvct.demo.calendar_demo import load_calendar_demo
 from capqvct.demo.engagement_demo import load_engagement_demo
@@ -45,3 +46,4 @@ def load_cohorts_demo(*, call: Call, people: dict) -> None:
     load_calendar_demo(call=call, people=people)
     load_engagement_demo(call=call, people=people)
     load_attendance_demo(call=call, people=people)
+    load_approaches_demo(call=call, people=people)

@@ -138,3 +138,18 @@ def test_the_demo_cohorts_held_their_first_session_with_its_sign_in_sheet():
         assert {item.held for item in summary} == {2}
         absent = [item for item in summary if item.attended["staff_representative"] == 1]
         assert len(absent) == 1  # the presentation only
+
+
+def test_the_demo_has_an_approach_in_its_shared_diagnosis():
+    from capqvct.approaches.models import Approach
+    from capqvct.approaches.selectors import home_of
+
+    _load()
+    _load()
+    approach = Approach.objects.get(participant__trio__user__email=people.DIRECTOR[0])
+    assert approach.sequence == 2
+    assert approach.indicator_years.count() == 2 and approach.situations.filter(retained=True).count() == 2
+    # The second sequence's checklist has begun: the EDT met, the figures are in, priorities chosen.
+    checks = {check.item.code: check.done for check in home_of(approach.participant).checks}
+    assert checks["work_group_meeting"] and checks["indicators"] and checks["priorities"]
+    assert Approach.objects.count() == 2

@@ -54,12 +54,11 @@ class Command(BaseCommand):
                 )
                 self._omega_dossiers(call, establishments, director=director[0], manager=accounts[0][0])
                 by_name = {user.email.split("@")[0]: user for user, *_ in accounts}
+                with_director = by_name | {director[0].email.split("@")[0]: director[0]}
                 past_call = load_review_demo(
-                    programme=call.programme,
-                    director_establishment=director[1],
-                    people=by_name | {director[0].email.split("@")[0]: director[0]},
+                    programme=call.programme, director_establishment=director[1], people=with_director
                 )
-                load_cohorts_demo(call=past_call, people=by_name)
+                load_cohorts_demo(call=past_call, people=with_director)
         self._print_access(accounts, admin, director, claimant)
 
     def _load_establishments(self) -> list[Establishment]:
