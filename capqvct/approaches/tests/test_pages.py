@@ -162,3 +162,57 @@ def test_the_launch_page_reads_in_a_fixed_number_of_queries(client, w):
     for index in range(1, 7):
         add_one(index)
     assert count() == first
+
+
+def test_those_of_another_cohort_region_or_establishment_see_nothing(client, w):
+    from capqvct.accounts.models import Role
+    from capqvct.approaches import diagnosis_services
+    from capqvct.approaches.action_services import add_action
+    from capqvct.cohorts.tests.builders import confirmed_cohort
+    from capqvct.territory.models import Region
+    from tests.factories import MembershipFactory, OrganisationFactory
+
+    services.add_committee_member(
+        participant=w.participant, by=w.director, name="Claire Martin", role="direction"
+    )
+    situation = diagnosis_services.add_situation(
+        participant=w.participant, by=w.director, title="Nuits à deux", theme="health"
+    )
+    action = add_action(
+        participant=w.participant, by=w.director, title="Binômes", theme="health", status="planned"
+    )
+    # A consultant who follows another cohort of the same region.
+    elsewhere = confirmed_cohort(w.manager, herault=1)
+    other_consultant = elsewhere.pair.first
+    other_region_agent = MembershipFactory(
+        organisation=OrganisationFactory(
+            region=Region.objects.get_or_create(code="84", defaults={"name": "ARA"})[0]
+        ),
+        role=Role.PROGRAMME_MANAGER,
+    ).user
+    other_participant = elsewhere.participants.get()
+    other_participant.establishment.organisation = OrganisationFactory(establishment_space=True)
+    other_participant.establishment.save()
+    other_director = MembershipFactory(
+        role=Role.DIRECTOR, organisation=other_participant.establishment.organisation
+    ).user
+    pk = w.participant.pk
+    pages = [
+        reverse(f"approaches:{name}", args=[pk])
+        for name in ("home", "launch", "diagnosis", "actions", "review", "bilan", "export")
+    ] + [
+        reverse("approaches:action", args=[action.pk]),
+        reverse("approaches:cohort_following", args=[w.cohort.pk]),
+        f"/api/v1/participations/{pk}/demarche",
+        f"/api/v1/participations/{pk}/demarche/actions",
+    ]
+    for outsider in (other_consultant, other_region_agent, other_director):
+        login_verified(client, outsider)
+        assert {path: client.get(path).status_code for path in pages} == dict.fromkeys(pages, 404), outsider
+        rating = client.post(
+            reverse("approaches:situation_rating", args=[situation.pk]),
+            {f"s{situation.pk}-importance": "4", f"s{situation.pk}-feasibility": "4"},
+        )
+        assert rating.status_code == 404
+    situation.refresh_from_db()
+    assert situation.importance is None
