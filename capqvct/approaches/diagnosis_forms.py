@@ -23,6 +23,24 @@ DECIMAL_FIGURES = {
 }
 
 
+FIGURE_GROUPS = (
+    ("Effectifs", ("real_fte", "budgeted_fte", "headcount_previous_dec31", "entries", "exits", "replacement_fte")),
+    (
+        "Jours calendaires d’absence",
+        (
+            "days_short_illness",
+            "days_medium_illness",
+            "days_long_illness",
+            "days_maternity_paternity",
+            "days_work_accident",
+            "days_special_leave",
+        ),
+    ),
+    ("Coûts", ("staff_cost", "external_staff_cost")),
+    ("Heures et accidents du travail", ("hours_worked", "accidents_with_leave", "days_lost")),
+)
+
+
 class WorkGroupForm(RefusalMixin, DsfrBaseForm):
     name = forms.CharField(label="Nom du groupe", required=False, max_length=150)
     members = text_field("Membres, par métier", rows=4, help_text="Un membre par ligne : nom et métier.")
@@ -52,6 +70,10 @@ class IndicatorYearForm(RefusalMixin, DsfrBaseForm):
             else:
                 field = forms.IntegerField(label=label, required=False)
             self.fields[name] = field
+
+    def groups(self) -> list[tuple[str, list]]:
+        """The figures by kind, for the page to lay them out in short fieldsets."""
+        return [(legend, [self[name] for name in names]) for legend, names in FIGURE_GROUPS]
 
     def figures(self) -> dict:
         return {name: self.cleaned_data.get(name) for name in INPUT_LABELS}

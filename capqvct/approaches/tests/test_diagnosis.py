@@ -197,3 +197,11 @@ def test_the_diagnosis_page_reads_in_a_fixed_number_of_queries(client, w):
     for index in range(1, 6):
         add(index)
     assert count() == first
+
+
+def test_every_figure_has_its_place_in_the_form():
+    from capqvct.approaches.diagnosis_forms import FIGURE_GROUPS
+    from capqvct.approaches.indicators import INPUT_LABELS
+
+    placed = [name for _, names in FIGURE_GROUPS for name in names]
+    assert sorted(placed) == sorted(INPUT_LABELS)
