@@ -131,11 +131,36 @@ def seeded_cohort(agent):
         report_done="Atelier",
         report_written_at=start + timedelta(hours=5),
     )
+    _seeded_approach(participant)
     return [
         ("cohort_id", EXAMPLE_COHORT_ID, cohort.pk),
         ("participation_id", EXAMPLE_PARTICIPATION_ID, participant.pk),
         ("session_id", EXAMPLE_SESSION_ID, session.pk),
     ]
+
+
+def _seeded_approach(participant):
+    """The participation's approach with something in each part the API reads."""
+    from datetime import date
+    from decimal import Decimal
+
+    from capqvct.approaches.models import (
+        Action,
+        Approach,
+        CommitteeMeeting,
+        CommitteeMember,
+        IndicatorYear,
+        WorkGroup,
+    )
+
+    approach = Approach.objects.create(participant=participant, scope_services="Unités A et B")
+    member = CommitteeMember.objects.create(approach=approach, name="Claire Martin", role="direction")
+    CommitteeMeeting.objects.create(approach=approach, held_on=date(2026, 9, 1)).attendees.add(member)
+    WorkGroup.objects.create(
+        approach=approach, name="EDT de nuit", members="Awa, aide-soignante"
+    ).meetings.create(held_on=date(2026, 9, 8), notes="Le pic du matin")
+    IndicatorYear.objects.create(approach=approach, year=2025, real_fte=Decimal("50"), days_short_illness=730)
+    Action.objects.create(approach=approach, title="Binômes de nuit", theme="organisation", experiment=True)
 
 
 def _under_review(call, manager):
