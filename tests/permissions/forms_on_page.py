@@ -19,18 +19,19 @@ class _FormFields(HTMLParser):
         name = attributes.get("name")
         if tag == "form":
             self.forms.append({"__action__": attributes.get("action", "")})
+        elif tag == "option" and self._select and self.forms:
+            # An option has no name of its own: it gives its value to the select it is in.
+            value = attributes.get("value", "")
+            if self._select_first is None:
+                self._select_first = value
+            if "selected" in attributes:
+                self.forms[-1][self._select] = value
         elif not self.forms or not name:
             return
         elif tag == "input":
             self._input(name, attributes)
         elif tag == "select":
             self._select, self._select_first = name, None
-        elif tag == "option" and self._select:
-            value = attributes.get("value", "")
-            if self._select_first is None:
-                self._select_first = value
-            if "selected" in attributes:
-                self.forms[-1][self._select] = value
         elif tag == "textarea":
             self._textarea = name
             self.forms[-1][name] = ""
