@@ -24,7 +24,10 @@ DECIMAL_FIGURES = {
 
 
 FIGURE_GROUPS = (
-    ("Effectifs", ("real_fte", "budgeted_fte", "headcount_previous_dec31", "entries", "exits", "replacement_fte")),
+    (
+        "Effectifs",
+        ("real_fte", "budgeted_fte", "headcount_previous_dec31", "entries", "exits", "replacement_fte"),
+    ),
     (
         "Jours calendaires d’absence",
         (

@@ -47,8 +47,12 @@ def call_following(request, pk: int):
     participants = Participant.objects.filter(call=call)
     if only_inactive:
         participants = participants.filter(inactive_filter(now))
-    participants = followed(participants, now=now).order_by("cohort__number", "establishment__name", "pk")
-    page = Paginator(participants, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    # The page is cut on the bare list first: the counts of late items are computed for its rows only.
+    order = ("cohort__number", "establishment__name", "pk")
+    page = Paginator(participants.order_by(*order).values_list("pk", flat=True), ROWS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    rows = followed(Participant.objects.filter(pk__in=list(page.object_list)), now=now).order_by(*order)
     return render(
         request,
         "approaches/following_call.html",
@@ -56,7 +60,7 @@ def call_following(request, pk: int):
             "page_title": f"Suivi des démarches — {call.title}",
             "call": call,
             "page": page,
-            "rows": following_page(list(page.object_list), now=now),
+            "rows": following_page(list(rows), now=now),
             "only_inactive": only_inactive,
             "weeks": INACTIVE_AFTER.days // 7,
             "breadcrumb": [

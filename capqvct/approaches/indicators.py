@@ -118,8 +118,13 @@ class Result:
         if self.value is not None:
             return ""
         if self.missing:
-            return f"Il manque\u00a0: {', '.join(self.missing)}."
+            return f"Il manque\u00a0: {', '.join(_in_a_sentence(label) for label in self.missing)}."
         return "Calcul impossible\u00a0: le dénominateur de la formule vaut zéro."
+
+
+def _in_a_sentence(label: str) -> str:
+    """A label inside a sentence: « jours calendaires… » in lower case, « ETP réels » as it is."""
+    return label if label[1:2].isupper() else label[:1].lower() + label[1:]
 
 
 @dataclass(frozen=True)

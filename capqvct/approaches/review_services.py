@@ -7,7 +7,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from capqvct.approaches.models import Approach
+from capqvct.approaches.models import Approach, Sequence
 from capqvct.approaches.permissions import can_record_comite_decision, can_work_on
 from capqvct.approaches.services import _changed, _open, _text
 from capqvct.cohorts.models import Participant
@@ -58,6 +58,8 @@ def validate_review(*, participant: Participant, by, now: datetime | None = None
             raise Refusal(
                 "Écrivez d’abord ce qui a marché et ce qui n’a pas marché : le comité valide un bilan écrit."
             )
+        if approach.sequence < Sequence.REVIEW:
+            raise Refusal("Le comité valide le bilan pendant la quatrième séquence, « Bilan et évaluation ».")
         if approach.review_validated_at is not None:
             raise Refusal("Le comité a déjà validé ce bilan.")
         approach.review_validated_at, approach.review_validated_by = now, by

@@ -100,7 +100,8 @@ def _render_home(request, participant, *, ask_form=None, comment_form=None):
             "may_answer": bool(can_answer_closure(request.user, participant)),
             "may_work": bool(can_work_on(request.user, participant)),
             "feed": feed_selectors.feed_of(summary.approach),
-            "comment_form": comment_form or CommentForm(people=feed_selectors.people_of(participant)),
+            "comment_form": comment_form
+            or CommentForm(people=feed_selectors.people_of(participant).exclude(pk=request.user.pk)),
             "digest": feed_selectors.prefers_digest(request.user),
             "breadcrumb": _crumbs(request, participant),
         },
@@ -259,7 +260,7 @@ def message_sent(request, pk: int):
 @require_POST
 def comment(request, pk: int):
     participant = _writable(request, pk)
-    form = CommentForm(request.POST, people=feed_selectors.people_of(participant))
+    form = CommentForm(request.POST, people=feed_selectors.people_of(participant).exclude(pk=request.user.pk))
     # A person to tell who is not offered (a stale page) is the form's own error, at its field.
     posted = form.is_valid() and _run(
         request,

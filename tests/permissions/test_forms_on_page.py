@@ -5,7 +5,9 @@ from tests.permissions.forms_on_page import form_fields
 PAGE = """
 <form method="post">
   <input type="text" name="title" value="Binômes">
-  <select name="theme"><option value="">Choisir</option><option value="health" selected>Santé</option></select>
+  <select name="theme">
+    <option value="">Choisir</option><option value="health" selected>Santé</option>
+  </select>
   <select name="status"><option value="planned">Prévue</option><option value="done">Réalisée</option></select>
   <input type="checkbox" name="experiment" checked>
   <textarea name="hypothesis">

@@ -1099,7 +1099,7 @@ EFFECTS = {
     "approaches:home": lambda w, role, r: (
         world_approach(w).closures.filter(status="requested", requested_by=w.users[role]).exists()
     ),
-    "approaches:closure_answer": lambda w, role, r: world_approach(w).sequence == 2,
+    "approaches:closure_answer": lambda w, role, r: world_approach(w).completed_at is not None,
     "approaches:launch": lambda w, role, r: (
         world_approach(w).committee.filter(name="Membre du tableau").exists()
     ),

@@ -346,7 +346,7 @@ def routing_rule(w):
 
 def world_approach(w):
     """The confirmed participant's approach: a member of its comité, a message planned, a work
-    situation, a bilan written but not validated (created once)."""
+    situation, in its fourth sequence with a bilan written but not validated (created once)."""
     from datetime import date
 
     from capqvct.approaches.models import Approach, CommitteeMember, Message, Situation
@@ -354,7 +354,7 @@ def world_approach(w):
     participant = world_confirmed_cohort(w).participants.get()
     approach, created = Approach.objects.get_or_create(
         participant=participant,
-        defaults={"what_worked": "Les binômes de nuit", "what_did_not": "Le planning"},
+        defaults={"sequence": 4, "what_worked": "Les binômes de nuit", "what_did_not": "Le planning"},
     )
     if created:
         CommitteeMember.objects.create(approach=approach, name="Membre du monde", role="direction")
@@ -397,7 +397,7 @@ def world_document(w):
 
 
 def pending_closure(w):
-    """A request to close the first sequence, made by the case that needs it: the others ask."""
+    """A request to close the last sequence, made by the case that needs it: the others ask."""
     from django.utils import timezone
 
     from capqvct.approaches.models import SequenceClosure
@@ -405,7 +405,7 @@ def pending_closure(w):
     approach = world_approach(w)
     closure = approach.closures.filter(status="requested").first()
     return closure or SequenceClosure.objects.create(
-        approach=approach, sequence=1, requested_by=w.users["director"], requested_at=timezone.now()
+        approach=approach, sequence=4, requested_by=w.users["director"], requested_at=timezone.now()
     )
 
 

@@ -30,7 +30,18 @@ def review(w, by=None, **texts):
     return review_services.save_review(participant=w.participant, by=by or w.director, **fields)
 
 
+def in_review(w) -> None:
+    """The first three sequences closed (as the pair agreed), for the review's own rules."""
+    Approach.objects.update_or_create(participant=w.participant, defaults={"sequence": 4})
+
+
 def test_the_comite_validates_a_written_bilan_and_again_after_a_change(w):
+    review(w, what_worked="Les transmissions écrites", what_did_not="Le planning des nuits")
+    with pytest.raises(Refusal) as refused:
+        review_services.validate_review(participant=w.participant, by=w.director)
+    assert refused.value.message.startswith("Le comité valide le bilan pendant la quatrième séquence")
+    in_review(w)
+    review(w, what_worked="", what_did_not="", what_continues="Le comité chaque trimestre")
     with pytest.raises(Refusal) as refused:
         review_services.validate_review(participant=w.participant, by=w.director)
     assert refused.value.message.startswith("Écrivez d’abord ce qui a marché")
@@ -119,6 +130,7 @@ def test_the_review_page_and_the_bilan_download(client, w):
     assert typography_errors(page) == []
     response = client.get(reverse("approaches:bilan", args=[w.participant.pk]))
     assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF")
+    in_review(w)
     # A manager reads, but does not record the comité's validation.
     assert client.post(reverse("approaches:review_validate", args=[w.participant.pk])).status_code == 404
     assert Approach.objects.get().review_validated_at is None
