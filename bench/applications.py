@@ -26,8 +26,17 @@ WARM_UP = 3
 PDF_REPEATS = 5
 RAW_TABLE = "bench_dossier_raw"
 EMAIL_DOMAIN = "banc-dossiers.exemple.fr"
-FINESS_PREFIX = "Z"  # never produced by the FINESS sample, nor by the real file
+ESTABLISHMENT_PREFIX = "EHPAD du banc d’essai "
 URLCONF = "bench.applications"
+
+
+def bench_finess(departement: str, n: int) -> str:
+    """A valid FINESS number (a submission checks it) at the top of the département's range, which the
+    FINESS sample, counting from the bottom and from the middle, never reaches."""
+    from capqvct.establishments.finess_numbers import finess_check_digit
+
+    first_eight = f"{departement}99{n:04d}"
+    return first_eight + finess_check_digit(first_eight)
 
 
 def bare_insert(request):
@@ -183,7 +192,7 @@ def clean_up() -> None:
     Application.objects.filter(call__in=calls).delete()
     calls.delete()
     Programme.objects.filter(title=PROGRAMME_TITLE).delete()
-    Establishment.objects.filter(finess_et__startswith=FINESS_PREFIX).delete()
+    Establishment.objects.filter(name__startswith=ESTABLISHMENT_PREFIX).delete()
     Organisation.objects.filter(name__startswith=ORGANISATION_PREFIX).delete()
     AuditEvent.objects.filter(actor_email__endswith=f"@{EMAIL_DOMAIN}").delete()
     users.delete()
@@ -245,9 +254,9 @@ def _create_dossiers(count: int) -> list[tuple]:
         )
         Membership.objects.create(user=director, organisation=space, role=Role.DIRECTOR)
         establishment = Establishment.objects.create(
-            finess_et=f"{FINESS_PREFIX}{n:08d}",
-            finess_ej=f"{FINESS_PREFIX}{n:08d}",
-            name=f"EHPAD du banc d’essai {n}",
+            finess_et=bench_finess(departement.code, n),
+            finess_ej=bench_finess(departement.code, n),
+            name=f"{ESTABLISHMENT_PREFIX}{n}",
             departement=departement,
             category_code="500",
             category_label="Établissement d’hébergement pour personnes âgées dépendantes",

@@ -1,6 +1,7 @@
 """``python -m bench.run``: the FINESS import and the directory search at national scale, the public list
 of calls, draft saves and submissions of dossiers, the ranking table of a call's review, the bulk
-notification of 500 decisions through the database queue, and the proposal of cohorts and pairs.
+notification of 500 decisions through the database queue, the proposal of cohorts and pairs, and the
+following of the approaches of a call of 600 cohorts with the bilan PDF of one establishment.
 
 Each figure stands next to a floor measured in the same run on the same database: the least work
 that could do the same job (the raw fields loaded by ``COPY`` on PostgreSQL, by ``executemany`` on
@@ -59,6 +60,7 @@ def run() -> dict:
     from django.db import connection
 
     from bench.applications import dossier_figures
+    from bench.approaches import approach_figures
     from bench.calls import public_list_figures
     from bench.cohorts import cohort_figures
     from bench.directory import directory_page_figures
@@ -90,6 +92,7 @@ def run() -> dict:
         "ranking": ranking_figures(),
         "notifications": notification_figures(),
         "cohorts": cohort_figures(),
+        "approaches": approach_figures(),
     }
 
 
@@ -238,13 +241,15 @@ def clean_up() -> None:
     from django.db import connection
 
     from bench.applications import clean_up as clean_up_applications
+    from bench.approaches import clean_up as clean_up_approaches
     from bench.calls import clean_up as clean_up_calls
     from bench.notifications import clean_up as clean_up_notifications
     from bench.review import clean_up as clean_up_review
     from capqvct.accounts.models import Organisation, User
     from capqvct.establishments.models import Establishment
 
-    clean_up_notifications()  # first: dossiers protect their call and establishment
+    clean_up_approaches()  # first: participants and dossiers protect their call and establishment
+    clean_up_notifications()
     clean_up_review()
     clean_up_applications()
     clean_up_calls()
@@ -351,6 +356,10 @@ def print_table(results: dict) -> None:
     from bench.cohorts import print_cohorts
 
     print_cohorts(results["cohorts"])
+    print()
+    from bench.approaches import print_approaches
+
+    print_approaches(results["approaches"])
     print()
     print(f"Résultats écrits dans {OUTPUT_DIR / 'results.json'}")
 
