@@ -6,8 +6,8 @@ PIP := $(VENV)/bin/pip
 APT_PACKAGES := chromium fonts-dejavu-core fonts-liberation poppler-utils libpango-1.0-0 libpangoft2-1.0-0
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 PYTEST_ARGS ?=
-# Both cores: pytest-xdist runs one worker per core; an idle worker steals queued tests from the
-# other, so the long browser sweeps do not leave one core waiting at the end.
+# Both cores: pytest-xdist runs one worker per core. Not --dist worksteal: a stolen transactional
+# test (browser) flushes the reference data that later tests of its worker read.
 PYTEST_WORKERS ?= auto
 
 .PHONY: demo test test-fast checks bench lint fmt install install-test system-packages serve migrate clean
@@ -51,11 +51,11 @@ checks:
 
 # The whole suite, browser and accessibility sweeps included.
 test: install-test checks
-	CAPQVCT_TESTING=1 $(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+	CAPQVCT_TESTING=1 $(VENV)/bin/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # For developers between two changes: everything but the browser (a couple of minutes).
 test-fast: install-test checks
-	CAPQVCT_TESTING=1 $(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist worksteal -m "not browser" $(PYTEST_ARGS)
+	CAPQVCT_TESTING=1 $(VENV)/bin/pytest -n $(PYTEST_WORKERS) -m "not browser" $(PYTEST_ARGS)
 
 bench: install-test
 	CAPQVCT_TESTING=1 $(PY) -m bench.run
