@@ -17,6 +17,22 @@ HEAD_SIZE = 8192
 # Originals received by e-mail or post: what agencies are sent, scanned or typed.
 ORIGINAL_EXTENSIONS = ("pdf", "doc", "docx", "odt", "rtf", "txt", "xls", "xlsx", "ods", "jpg", "jpeg", "png")
 ORIGINAL_MAX_SIZE_MB = 20
+# What a session or a workspace page takes: office documents, presentations and photos.
+OFFICE_AND_IMAGE_EXTENSIONS = (
+    "pdf",
+    "doc",
+    "docx",
+    "odt",
+    "ppt",
+    "pptx",
+    "odp",
+    "xls",
+    "xlsx",
+    "ods",
+    "jpg",
+    "jpeg",
+    "png",
+)
 # What `detect_content_type` says of a zip archive: docx, xlsx, pptx, odt, ods, odp and plain zips.
 ZIP_TYPES = frozenset(
     {

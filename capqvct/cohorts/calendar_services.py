@@ -20,7 +20,13 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from capqvct.applications.attachments import HEAD_SIZE, check_upload, clean_name, detect_content_type
+from capqvct.applications.attachments import (
+    HEAD_SIZE,
+    OFFICE_AND_IMAGE_EXTENSIONS,
+    check_upload,
+    clean_name,
+    detect_content_type,
+)
 from capqvct.calls.formdef.schema import Field, Kind
 from capqvct.calls.models import Call
 from capqvct.cohorts import calendar_ics, calendar_selectors
@@ -52,21 +58,7 @@ DOCUMENTS_FIELD = Field(
     key="documents",
     kind=Kind.FILE,
     label="Documents de la séance",
-    extensions=(
-        "pdf",
-        "doc",
-        "docx",
-        "odt",
-        "ppt",
-        "pptx",
-        "odp",
-        "xls",
-        "xlsx",
-        "ods",
-        "jpg",
-        "jpeg",
-        "png",
-    ),
+    extensions=OFFICE_AND_IMAGE_EXTENSIONS,
     max_size_mb=20,
 )
 

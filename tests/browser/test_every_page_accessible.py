@@ -16,6 +16,9 @@ JSON_OR_ADMIN = ("api:", "admin:")
 # Files sent as downloads: a browser saves them instead of showing a page.
 DOWNLOADS = (
     "applications:attachment",
+    "approaches:bilan",
+    "approaches:document",
+    "approaches:export",
     "cohorts:attendance_scan",
     "cohorts:calendar_document",
     "cohorts:calendar_feed",

@@ -41,6 +41,9 @@ MANAGERS_OF_OBJECT = {
     "programme_manager": 200,
     "admin": 200,
 }
+# An approach's workspace: its establishment, the cohort's pair, the managers of the region.
+WORKSPACE_READERS = {**MANAGERS_OF_OBJECT, "consultant": 200, "director": 200, "member": 200}
+API_WORKSPACE_READERS = {**{role: 404 for role in ROLES}, **WORKSPACE_READERS, "anonymous": 401}
 PLATFORM_ADMIN = {**{role: 403 for role in ROLES}, "anonymous": 302, "admin": 200}
 OWN_ESTABLISHMENT = {**{role: 404 for role in ROLES}, "anonymous": 302, "director": 200, "member": 200}
 # The establishment's members, the programme managers of the call's region and those who see every
@@ -856,7 +859,7 @@ TABLE = {
     ),
     "cohorts:participation": (
         lambda w: f"/collectifs/participations/{world_confirmed_cohort(w).participants.get().pk}/",
-        {**MANAGERS_OF_OBJECT, "consultant": 200, "director": 200, "member": 200},
+        WORKSPACE_READERS,
     ),
     # Calendar: the confirmed cohort's sessions and visits (its managers and its pair), the call's
     # presentation and school holidays (its managers), documents (those and the establishment), « Mon
@@ -887,7 +890,7 @@ TABLE = {
     ),
     "cohorts:calendar_document": (
         lambda w: f"/collectifs/documents/{world_calendar(w).documents.get().pk}/",
-        {**MANAGERS_OF_OBJECT, "consultant": 200, "director": 200, "member": 200},
+        WORKSPACE_READERS,
     ),
     "cohorts:calendar_document_remove": (
         lambda w: f"/collectifs/documents/{world_calendar(w).documents.get().pk}/retirer/",
@@ -929,7 +932,7 @@ TABLE = {
         lambda w: (
             f"/collectifs/participations/{world_confirmed_cohort(w).participants.get().pk}/lettre-engagement.pdf"
         ),
-        {**MANAGERS_OF_OBJECT, "consultant": 200, "director": 200, "member": 200},
+        WORKSPACE_READERS,
     ),
     "cohorts:engagement_cosigned": (
         lambda w: (
@@ -953,11 +956,11 @@ TABLE = {
     # first two.
     "approaches:home": (
         lambda w: f"/demarches/{world_approach(w).participant_id}/",
-        {**MANAGERS_OF_OBJECT, "consultant": 200, "director": 200, "member": 200},
+        WORKSPACE_READERS,
     ),
     "approaches:launch": (
         lambda w: f"/demarches/{world_approach(w).participant_id}/lancement/",
-        {**MANAGERS_OF_OBJECT, "consultant": 200, "director": 200, "member": 200},
+        WORKSPACE_READERS,
     ),
     "approaches:closure_answer": (
         lambda w: f"/demarches/demandes/{pending_closure(w).pk}/reponse/",
@@ -965,7 +968,7 @@ TABLE = {
     ),
     "approaches:diagnosis": (
         lambda w: f"/demarches/{world_approach(w).participant_id}/diagnostic/",
-        {**MANAGERS_OF_OBJECT, "consultant": 200, "director": 200, "member": 200},
+        WORKSPACE_READERS,
     ),
     "approaches:situation_rating": (
         lambda w: f"/demarches/situations/{world_approach(w).situations.get().pk}/cotation/",
@@ -973,15 +976,15 @@ TABLE = {
     ),
     "approaches:actions": (
         lambda w: f"/demarches/{world_approach(w).participant_id}/actions/",
-        {**MANAGERS_OF_OBJECT, "consultant": 200, "director": 200, "member": 200},
+        WORKSPACE_READERS,
     ),
     "approaches:action": (
         lambda w: f"/demarches/actions/{world_action(w).pk}/",
-        {**MANAGERS_OF_OBJECT, "consultant": 200, "director": 200, "member": 200},
+        WORKSPACE_READERS,
     ),
     "approaches:review": (
         lambda w: f"/demarches/{world_approach(w).participant_id}/bilan/",
-        {**MANAGERS_OF_OBJECT, "consultant": 200, "director": 200, "member": 200},
+        WORKSPACE_READERS,
     ),
     "approaches:review_validate": (
         lambda w: f"/demarches/{world_approach(w).participant_id}/bilan/validation/",
@@ -989,11 +992,11 @@ TABLE = {
     ),
     "approaches:bilan": (
         lambda w: f"/demarches/{world_approach(w).participant_id}/bilan.pdf",
-        {**MANAGERS_OF_OBJECT, "consultant": 200, "director": 200, "member": 200},
+        WORKSPACE_READERS,
     ),
     "approaches:export": (
         lambda w: f"/demarches/{world_approach(w).participant_id}/export.zip",
-        {**MANAGERS_OF_OBJECT, "consultant": 200, "director": 200, "member": 200},
+        WORKSPACE_READERS,
     ),
     "approaches:comment": (
         lambda w: f"/demarches/{world_approach(w).participant_id}/commentaires/",
@@ -1009,7 +1012,7 @@ TABLE = {
     ),
     "approaches:document": (
         lambda w: f"/demarches/documents/{world_document(w).pk}/",
-        {**MANAGERS_OF_OBJECT, "consultant": 200, "director": 200, "member": 200},
+        WORKSPACE_READERS,
     ),
     "approaches:document_remove": (
         lambda w: f"/demarches/documents/{world_document(w).pk}/retirer/",
@@ -1180,76 +1183,28 @@ TABLE = {
     "api:get_agenda": (lambda w: "/api/v1/agenda", only(EVERYONE, anonymous=401)),
     "api:get_approach": (
         lambda w: f"/api/v1/participations/{world_approach(w).participant_id}/demarche",
-        {
-            **{role: 404 for role in ROLES},
-            "anonymous": 401,
-            "programme_manager": 200,
-            "admin": 200,
-            "consultant": 200,
-            "director": 200,
-            "member": 200,
-        },
+        API_WORKSPACE_READERS,
     ),
     "api:get_committee": (
         lambda w: f"/api/v1/participations/{world_approach(w).participant_id}/demarche/comite",
-        {
-            **{role: 404 for role in ROLES},
-            "anonymous": 401,
-            "programme_manager": 200,
-            "admin": 200,
-            "consultant": 200,
-            "director": 200,
-            "member": 200,
-        },
+        API_WORKSPACE_READERS,
     ),
     "api:list_work_groups": (
         lambda w: f"/api/v1/participations/{world_approach(w).participant_id}/demarche/groupes",
-        {
-            **{role: 404 for role in ROLES},
-            "anonymous": 401,
-            "programme_manager": 200,
-            "admin": 200,
-            "consultant": 200,
-            "director": 200,
-            "member": 200,
-        },
+        API_WORKSPACE_READERS,
     ),
     "api:list_indicators": (
         lambda w: f"/api/v1/participations/{world_approach(w).participant_id}/demarche/indicateurs",
-        {
-            **{role: 404 for role in ROLES},
-            "anonymous": 401,
-            "programme_manager": 200,
-            "admin": 200,
-            "consultant": 200,
-            "director": 200,
-            "member": 200,
-        },
+        API_WORKSPACE_READERS,
     ),
     "api:list_actions": (
         lambda w: f"/api/v1/participations/{world_approach(w).participant_id}/demarche/actions",
-        {
-            **{role: 404 for role in ROLES},
-            "anonymous": 401,
-            "programme_manager": 200,
-            "admin": 200,
-            "consultant": 200,
-            "director": 200,
-            "member": 200,
-        },
+        API_WORKSPACE_READERS,
     ),
     "api:list_participations": (lambda w: "/api/v1/participations", only(EVERYONE, anonymous=401)),
     "api:list_visits": (
         lambda w: f"/api/v1/participations/{world_confirmed_cohort(w).participants.get().pk}/rencontres",
-        {
-            **{role: 404 for role in ROLES},
-            "anonymous": 401,
-            "programme_manager": 200,
-            "admin": 200,
-            "consultant": 200,
-            "director": 200,
-            "member": 200,
-        },
+        API_WORKSPACE_READERS,
     ),
     # The administration: its index stands for every admin page (Django checks staff on each).
     "admin:*": (lambda w: "/admin/", only({role: 302 for role in ROLES}, admin=200)),
