@@ -15,6 +15,7 @@ from capqvct.approaches.action_services import add_action
 from capqvct.approaches.models import Approach, CommitteeMember
 from capqvct.calls.models import Call
 from capqvct.cohorts.models import Participant
+from capqvct.core.models import AuditEvent
 
 COMMITTEE = (
     ("Marie Delmas", "direction", "Directrice"),
@@ -90,9 +91,11 @@ def load_approaches_demo(*, call: Call, people: dict) -> None:
     marie = people.get("marie.delmas")
     mine = next((p for p in participants if marie and p.trio.filter(user=marie).exists()), participants[0])
     _diagnosis_under_way(mine, marie or mine.cohort.pair.first, days_ago=40)
+    _spread_activity(mine, days_ago=40, days=23)
     other = next((p for p in participants if p.pk != mine.pk), None)
     if other is not None:
         _launch_begun(other, other.cohort.pair.first, days_ago=20)
+        _spread_activity(other, days_ago=20, days=1)
 
 
 def _diagnosis_under_way(participant: Participant, director, *, days_ago: int) -> None:
@@ -212,3 +215,19 @@ def _launch_begun(participant: Participant, consultant, *, days_ago: int) -> Non
     services.add_committee_member(
         participant=participant, by=consultant, name="Élue du CSE", role="staff_representative", now=start
     )
+
+
+def _spread_activity(participant: Participant, *, days_ago: int, days: int) -> None:
+    """The audit log dates an event when it is written, that is when the demo loads: the approach's
+    events are spread back over the weeks the demo tells, in their order, so that the activity feed
+    reads as it would have."""
+    start = timezone.now() - timedelta(days=days_ago)
+    approach = Approach.objects.get(participant=participant)
+    events = list(
+        AuditEvent.objects.filter(
+            target_type=Approach._meta.label_lower, target_id=str(approach.pk)
+        ).order_by("pk")
+    )
+    for index, event in enumerate(events):
+        event.at = start + timedelta(days=days) * index / max(len(events) - 1, 1)
+    AuditEvent.objects.bulk_update(events, ["at"])
