@@ -7,16 +7,11 @@ from django import forms
 from dsfr.forms import DsfrBaseForm
 
 from capqvct.approaches.action_services import ActionFields
-from capqvct.approaches.forms import DAY
+from capqvct.approaches.forms import text_field
 from capqvct.approaches.models import Action, ActionStatus, Situation, Theme
 from capqvct.calls.manage_forms import RefusalMixin
+from capqvct.cohorts.calendar_forms import DAY
 from capqvct.cohorts.forms import CHECKBOX
-
-
-def _text(label: str, *, rows: int = 3, help_text: str = "") -> forms.CharField:
-    return forms.CharField(
-        label=label, required=False, help_text=help_text, widget=forms.Textarea(attrs={"rows": rows})
-    )
 
 
 class ActionForm(RefusalMixin, DsfrBaseForm):
@@ -47,15 +42,19 @@ class ActionForm(RefusalMixin, DsfrBaseForm):
     starts_on = forms.DateField(label="Début", required=False, widget=DAY)
     due_on = forms.DateField(label="Échéance", required=False, widget=DAY)
     status = forms.ChoiceField(label="État", choices=[("", "Choisir"), *ActionStatus.choices], required=False)
-    drop_reason = _text("Raison de l’abandon", rows=2, help_text="Obligatoire pour une action abandonnée.")
-    resources = _text("Moyens", help_text="Le temps, le budget, les personnes, le matériel.")
-    indicators = _text("Indicateurs à suivre", help_text="Ce qui dira si l’action produit l’effet attendu.")
+    drop_reason = text_field(
+        "Raison de l’abandon", rows=2, help_text="Obligatoire pour une action abandonnée."
+    )
+    resources = text_field("Moyens", help_text="Le temps, le budget, les personnes, le matériel.")
+    indicators = text_field(
+        "Indicateurs à suivre", help_text="Ce qui dira si l’action produit l’effet attendu."
+    )
     experiment = forms.BooleanField(
         label="Cette action est une expérimentation",
         required=False,
         help_text="Testée sur une période, dans une unité, avant d’être étendue ou arrêtée.",
     )
-    hypothesis = _text(
+    hypothesis = text_field(
         "Hypothèse",
         help_text="Ce que l’action doit changer, et pour qui. Obligatoire pour une expérimentation.",
     )
@@ -65,7 +64,7 @@ class ActionForm(RefusalMixin, DsfrBaseForm):
         max_length=150,
         help_text="Par exemple\u00a0: trois mois dans l’unité A.",
     )
-    result = _text("Résultat", help_text="Ce que l’expérimentation a montré, une fois terminée.")
+    result = text_field("Résultat", help_text="Ce que l’expérimentation a montré, une fois terminée.")
 
     def __init__(self, *args, situations: Iterable[Situation] = (), **kwargs):
         kwargs.setdefault("initial", {"status": ActionStatus.PLANNED})

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from capqvct.approaches.models import Action, ActionStatus, Approach, Situation, Theme
 from capqvct.approaches.permissions import can_work_on
-from capqvct.approaches.services import _changed, _open, _text
+from capqvct.approaches.services import clean_text, open_approach, record_change
 from capqvct.cohorts.models import Participant
 from capqvct.core.exceptions import Refusal
 from capqvct.core.permissions import ensure
@@ -65,12 +65,12 @@ def add_action(
     values = _checked({**DEFAULTS, **fields})
     now = now or timezone.now()
     with transaction.atomic():
-        approach = _open(participant)
+        approach = open_approach(participant)
         action = Action(
             approach=approach, situation=_situation_of(approach, fields.get("situation_id")), **values
         )
         action.save()
-        _changed(
+        record_change(
             approach,
             by=by,
             action="approach_action_added",
@@ -99,7 +99,7 @@ def change_action(
             setattr(action, name, value)
         action.situation = _situation_of(approach, situation_id)
         action.save()
-        _changed(
+        record_change(
             approach,
             by=by,
             action="approach_action_changed",
@@ -124,7 +124,7 @@ def _fields_of(action: Action) -> ActionFields:
 def _checked(fields: ActionFields) -> dict:
     """The action's fields once each rule holds, its texts trimmed to what the model stores (the
     situation is checked against the approach inside the transaction, by _situation_of)."""
-    title = _text(fields["title"], "title", required="Indiquez l’action.")
+    title = clean_text(fields["title"], "title", required="Indiquez l’action.")
     if fields["theme"] not in Theme.values:
         raise Refusal("Choisissez le thème QVCT de l’action.", field="theme")
     starts_on, due_on = fields["starts_on"], fields["due_on"]
@@ -132,11 +132,11 @@ def _checked(fields: ActionFields) -> dict:
         raise Refusal("L’échéance ne peut pas précéder le début.", field="due_on")
     if fields["status"] not in ActionStatus.values:
         raise Refusal("Choisissez l’état de l’action.", field="status")
-    drop_reason = _text(fields["drop_reason"], "drop_reason")
+    drop_reason = clean_text(fields["drop_reason"], "drop_reason")
     if fields["status"] == ActionStatus.DROPPED and not drop_reason:
         raise Refusal("Dites pourquoi l’action est abandonnée.", field="drop_reason")
     experiment = bool(fields["experiment"])
-    hypothesis = _text(fields["hypothesis"], "hypothesis")
+    hypothesis = clean_text(fields["hypothesis"], "hypothesis")
     if experiment and not hypothesis:
         raise Refusal(
             "Une expérimentation part d’une hypothèse\u00a0: écrivez ce que l’action doit changer.",
@@ -145,17 +145,17 @@ def _checked(fields: ActionFields) -> dict:
     return {
         "title": title[:200],
         "theme": fields["theme"],
-        "owner": _text(fields["owner"], "owner")[:150],
+        "owner": clean_text(fields["owner"], "owner")[:150],
         "starts_on": starts_on,
         "due_on": due_on,
         "status": fields["status"],
         "drop_reason": drop_reason,
-        "resources": _text(fields["resources"], "resources"),
-        "indicators": _text(fields["indicators"], "indicators"),
+        "resources": clean_text(fields["resources"], "resources"),
+        "indicators": clean_text(fields["indicators"], "indicators"),
         "experiment": experiment,
         "hypothesis": hypothesis,
-        "test_period": _text(fields["test_period"], "test_period")[:150],
-        "result": _text(fields["result"], "result"),
+        "test_period": clean_text(fields["test_period"], "test_period")[:150],
+        "result": clean_text(fields["result"], "result"),
     }
 
 

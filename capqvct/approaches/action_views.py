@@ -61,17 +61,8 @@ def actions(request, pk: int):
 
 
 def action(request, pk: int):
-    scope = (
-        selectors.participants_worked_on_by if request.method == "POST" else selectors.participants_visible_to
-    )
-    action = get_object_or_404(
-        Action.objects.filter(approach__participant__in=scope(request.user)).select_related(
-            "situation",
-            "approach",
-            *(f"approach__participant__{related}" for related in selectors.PARTICIPANT_RELATED),
-        ),
-        pk=pk,
-    )
+    scope = selectors.worked_on_by if request.method == "POST" else selectors.read_by
+    action = get_object_or_404(scope(Action, request.user).select_related("situation"), pk=pk)
     approach = action.approach
     participant = approach.participant
     situations = action_selectors.situations_of(approach)

@@ -4,11 +4,12 @@ comité's rating of it."""
 from django import forms
 from dsfr.forms import DsfrBaseForm
 
-from capqvct.approaches.forms import DAY, text_field
+from capqvct.approaches.forms import text_field
 from capqvct.approaches.indicators import INPUT_LABELS
 from capqvct.approaches.models import Theme
 from capqvct.approaches.priorities import LEVELS
 from capqvct.calls.manage_forms import RefusalMixin
+from capqvct.cohorts.calendar_forms import DAY
 from capqvct.cohorts.forms import CHECKBOX
 
 # Which form field each raw figure is typed in: decimals for FTE, costs and hours, whole numbers

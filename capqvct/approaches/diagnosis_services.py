@@ -12,7 +12,7 @@ from capqvct.approaches.indicators import INPUT_LABELS
 from capqvct.approaches.models import IndicatorYear, Situation, Theme, WorkGroup, WorkGroupMeeting
 from capqvct.approaches.permissions import can_work_on
 from capqvct.approaches.priorities import RatingError, check_level
-from capqvct.approaches.services import _changed, _open, _text
+from capqvct.approaches.services import clean_text, open_approach, record_change
 from capqvct.cohorts.models import Participant
 from capqvct.core.exceptions import Refusal
 from capqvct.core.permissions import ensure
@@ -25,15 +25,15 @@ def add_work_group(
     *, participant: Participant, by, name: str, members: str, subject: str = "", now: datetime | None = None
 ) -> WorkGroup:
     ensure(can_work_on(by, participant))
-    name = _text(name, "name", required="Donnez un nom au groupe.")
-    members = _text(members, "members", required="Indiquez les membres du groupe et leur métier.")
+    name = clean_text(name, "name", required="Donnez un nom au groupe.")
+    members = clean_text(members, "members", required="Indiquez les membres du groupe et leur métier.")
     now = now or timezone.now()
     with transaction.atomic():
-        approach = _open(participant)
+        approach = open_approach(participant)
         group = WorkGroup.objects.create(
-            approach=approach, name=name[:150], members=members, subject=_text(subject, "subject")
+            approach=approach, name=name[:150], members=members, subject=clean_text(subject, "subject")
         )
-        _changed(approach, by=by, action="approach_work_group_added", now=now, name=group.name)
+        record_change(approach, by=by, action="approach_work_group_added", now=now, name=group.name)
     return group
 
 
@@ -48,10 +48,10 @@ def record_work_group_meeting(
         raise Refusal(
             "Une réunion se note une fois tenue : sa date ne peut pas être à venir.", field="held_on"
         )
-    notes = _text(notes, "notes", required="Notez ce que le groupe a dit ou décidé.")
+    notes = clean_text(notes, "notes", required="Notez ce que le groupe a dit ou décidé.")
     with transaction.atomic():
         meeting = WorkGroupMeeting.objects.create(group=group, held_on=held_on, notes=notes)
-        _changed(group.approach, by=by, action="approach_work_group_met", now=now, name=group.name)
+        record_change(group.approach, by=by, action="approach_work_group_met", now=now, name=group.name)
     return meeting
 
 
@@ -69,9 +69,9 @@ def save_indicator_year(
     if all(value is None for value in values.values()):
         raise Refusal("Saisissez au moins un chiffre de l’année.", field=FIGURE_FIELDS[0])
     with transaction.atomic():
-        approach = _open(participant)
+        approach = open_approach(participant)
         row, created = IndicatorYear.objects.update_or_create(approach=approach, year=year, defaults=values)
-        _changed(approach, by=by, action="approach_indicators_saved", now=now, year=year, first=created)
+        record_change(approach, by=by, action="approach_indicators_saved", now=now, year=year, first=created)
     return row
 
 
@@ -93,16 +93,19 @@ def add_situation(
     now: datetime | None = None,
 ) -> Situation:
     ensure(can_work_on(by, participant))
-    title = _text(title, "title", required="Nommez la situation de travail.")
+    title = clean_text(title, "title", required="Nommez la situation de travail.")
     if theme not in Theme.values:
         raise Refusal("Choisissez le thème QVCT de la situation.", field="theme")
     now = now or timezone.now()
     with transaction.atomic():
-        approach = _open(participant)
+        approach = open_approach(participant)
         situation = Situation.objects.create(
-            approach=approach, title=title[:200], theme=theme, description=_text(description, "description")
+            approach=approach,
+            title=title[:200],
+            theme=theme,
+            description=clean_text(description, "description"),
         )
-        _changed(approach, by=by, action="approach_situation_added", now=now, title=situation.title)
+        record_change(approach, by=by, action="approach_situation_added", now=now, title=situation.title)
     return situation
 
 
@@ -124,7 +127,7 @@ def rate_situation(
     with transaction.atomic():
         situation.importance, situation.feasibility, situation.retained = importance, feasibility, retained
         situation.save(update_fields=["importance", "feasibility", "retained"])
-        _changed(
+        record_change(
             situation.approach,
             by=by,
             action="approach_situation_rated",

@@ -13,11 +13,11 @@ from capqvct.approaches.diagnosis_forms import (
     WorkGroupForm,
     WorkGroupMeetingForm,
 )
-from capqvct.approaches.forms import PostedForm
 from capqvct.approaches.models import Part, Situation
 from capqvct.approaches.permissions import can_work_on
 from capqvct.approaches.priorities import QUADRANT_LABELS
 from capqvct.approaches.views import _back, _crumbs, _run, _visible, _writable
+from capqvct.cohorts.attendance_forms import PostedForm
 from capqvct.core.exceptions import Refusal
 
 SAVED = {
@@ -118,12 +118,7 @@ def _save(posted: str, participant, by, form, groups) -> None:
 
 @require_POST
 def situation_rating(request, pk: int):
-    situation = get_object_or_404(
-        Situation.objects.filter(
-            approach__participant__in=selectors.participants_worked_on_by(request.user)
-        ).select_related("approach__participant__cohort__pair"),
-        pk=pk,
-    )
+    situation = get_object_or_404(selectors.worked_on_by(Situation, request.user), pk=pk)
     form = RatingForm(request.POST, prefix=f"s{situation.pk}")
     form.is_valid()
     participant = situation.approach.participant

@@ -9,7 +9,7 @@ from django.utils import timezone
 from capqvct.applications.attachments import check_upload, received_file
 from capqvct.approaches.models import ApproachDocument, Part
 from capqvct.approaches.permissions import can_work_on
-from capqvct.approaches.services import _changed, _open
+from capqvct.approaches.services import open_approach, record_change
 from capqvct.calls.formdef.schema import Field, Kind
 from capqvct.cohorts.models import Participant
 from capqvct.core.exceptions import Refusal
@@ -50,11 +50,11 @@ def add_document(
         raise Refusal(problem, field="file")
     now = now or timezone.now()
     with transaction.atomic():
-        approach = _open(participant)
+        approach = open_approach(participant)
         document = ApproachDocument(approach=approach, part=part, uploaded_by=by, **received_file(upload))
         document.file.save("document", upload, save=False)
         document.save()
-        _changed(
+        record_change(
             approach,
             by=by,
             action="approach_document_added",
@@ -72,7 +72,7 @@ def remove_document(*, document: ApproachDocument, by, now: datetime | None = No
     stored, storage = document.file.name, document.file.storage
     now = now or timezone.now()
     with transaction.atomic():
-        _changed(
+        record_change(
             approach,
             by=by,
             action="approach_document_removed",

@@ -36,12 +36,7 @@ def document_add(request, pk: int, part: str):
 
 @require_GET
 def document(request, pk: int):
-    found = get_object_or_404(
-        ApproachDocument.objects.filter(
-            approach__participant__in=selectors.participants_visible_to(request.user)
-        ),
-        pk=pk,
-    )
+    found = get_object_or_404(selectors.read_by(ApproachDocument, request.user), pk=pk)
     return FileResponse(
         found.file.open("rb"), as_attachment=True, filename=found.name, content_type=found.content_type
     )
@@ -49,12 +44,7 @@ def document(request, pk: int):
 
 @require_POST
 def document_remove(request, pk: int):
-    found = get_object_or_404(
-        ApproachDocument.objects.filter(
-            approach__participant__in=selectors.participants_worked_on_by(request.user)
-        ).select_related("approach__participant__cohort__pair"),
-        pk=pk,
-    )
+    found = get_object_or_404(selectors.worked_on_by(ApproachDocument, request.user), pk=pk)
     participant_pk = found.approach.participant_id
     report_outcome(
         request,

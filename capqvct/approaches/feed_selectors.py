@@ -98,5 +98,10 @@ def people_of(participant: Participant) -> QuerySet:
     )
 
 
+def mentionable_by(participant: Participant, user) -> QuerySet:
+    """Whom the user may tell of a comment: the people of the workspace but themselves."""
+    return people_of(participant).exclude(pk=user.pk)
+
+
 def prefers_digest(user) -> bool:
     return NotificationPreference.objects.filter(user=user, daily_digest=True).exists()

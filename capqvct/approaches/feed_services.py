@@ -10,7 +10,7 @@ from django.utils import timezone
 from capqvct.approaches.feed_selectors import people_of
 from capqvct.approaches.models import Comment, MentionNotice, NotificationPreference
 from capqvct.approaches.permissions import can_work_on
-from capqvct.approaches.services import _changed, _open, _text
+from capqvct.approaches.services import clean_text, open_approach, record_change
 from capqvct.cohorts.models import Participant
 from capqvct.core.emails import send_templated_email
 from capqvct.core.exceptions import Refusal
@@ -24,7 +24,7 @@ def post_comment(
 ) -> Comment:
     """A comment; the people ticked, and those named « @Prénom Nom » in the text, are told."""
     ensure(can_work_on(by, participant))
-    body = _text(body, "body", required="Écrivez votre commentaire.")
+    body = clean_text(body, "body", required="Écrivez votre commentaire.")
     if len(body) > MAX_COMMENT:
         raise Refusal(f"{MAX_COMMENT} caractères au plus.", field="body")
     people = list(people_of(participant))
@@ -45,13 +45,13 @@ def post_comment(
     ]
     now = now or timezone.now()
     with transaction.atomic():
-        approach = _open(participant)
+        approach = open_approach(participant)
         comment = Comment.objects.create(approach=approach, author=by, body=body, created_at=now)
         comment.mentions.set(mentioned)
         MentionNotice.objects.bulk_create(
             [MentionNotice(user=person, comment=comment, created_at=now) for person in mentioned]
         )
-        _changed(approach, by=by, action="approach_comment_posted", now=now, mentions=len(mentioned))
+        record_change(approach, by=by, action="approach_comment_posted", now=now, mentions=len(mentioned))
         digest = set(
             NotificationPreference.objects.filter(user__in=mentioned, daily_digest=True).values_list(
                 "user", flat=True

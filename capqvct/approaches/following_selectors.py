@@ -6,28 +6,19 @@ flagged. A fixed number of queries per page, whatever the number of cohorts and 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from capqvct.approaches.models import Action, ActionStatus, Message, Sequence, SequenceClosure
+from capqvct.approaches.selectors import count_of
 from capqvct.cohorts.attendance_selectors import ParticipantAttendance, attendance_by_participant
 from capqvct.cohorts.models import Cohort, Participant
 
+ROWS_PER_PAGE = 50
 # An establishment whose approach has not moved for this long is flagged (from the confirmation of
 # the cohorts when it never moved).
 INACTIVE_AFTER = timedelta(weeks=4)
-
-
-def _count(model, participant_field: str, *conditions, **filters):
-    counted = (
-        model.objects.filter(*conditions, **{participant_field: OuterRef("pk")}, **filters)
-        .order_by()
-        .values(participant_field)
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 def followed(participants: QuerySet[Participant], *, now: datetime) -> QuerySet[Participant]:
@@ -35,15 +26,17 @@ def followed(participants: QuerySet[Participant], *, now: datetime) -> QuerySet[
     return participants.select_related(
         "approach", "establishment__commune", "cohort", "call__grouping", "call__programme__region"
     ).annotate(
-        late_actions=_count(
+        late_actions=count_of(
             Action,
-            "approach__participant",
+            of="approach__participant",
             due_on__lt=today,
             status__in=[ActionStatus.PLANNED, ActionStatus.RUNNING],
         ),
-        unsent_messages=_count(Message, "approach__participant", planned_on__lt=today, sent_on__isnull=True),
-        waiting_closure=_count(
-            SequenceClosure, "approach__participant", status=SequenceClosure.Status.REQUESTED
+        unsent_messages=count_of(
+            Message, of="approach__participant", planned_on__lt=today, sent_on__isnull=True
+        ),
+        waiting_closure=count_of(
+            SequenceClosure, of="approach__participant", status=SequenceClosure.Status.REQUESTED
         ),
     )
 
@@ -114,3 +107,18 @@ def inactive_filter(now: datetime) -> Q:
         | Q(approach__isnull=True, call__grouping__confirmed_at__lt=limit)
         | Q(approach__last_activity_at__isnull=True, call__grouping__confirmed_at__lt=limit)
     )
+
+
+def following_of_call(call, *, only_inactive: bool = False, page_number=None, now: datetime | None = None):
+    """One page of a call's following table: the page (for its links) and its rows. The page is cut on
+    the bare list first, so the counts of late items are computed for its rows only."""
+    now = now or timezone.now()
+    participants = Participant.objects.filter(call=call)
+    if only_inactive:
+        participants = participants.filter(inactive_filter(now))
+    order = ("cohort__number", "establishment__name", "pk")
+    page = Paginator(participants.order_by(*order).values_list("pk", flat=True), ROWS_PER_PAGE).get_page(
+        page_number
+    )
+    rows = followed(Participant.objects.filter(pk__in=list(page.object_list)), now=now).order_by(*order)
+    return page, following_page(list(rows), now=now)

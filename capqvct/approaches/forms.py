@@ -6,23 +6,13 @@ from dsfr.forms import DsfrBaseForm
 
 from capqvct.approaches.models import CommitteeRole
 from capqvct.calls.manage_forms import CHOICES, RefusalMixin
-
-DAY = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+from capqvct.cohorts.calendar_forms import DAY
 
 
 def text_field(label: str, *, rows: int = 4, help_text: str = "") -> forms.CharField:
     return forms.CharField(
         label=label, required=False, help_text=help_text, widget=forms.Textarea(attrs={"rows": rows})
     )
-
-
-class PostedForm(forms.Form):
-    """Which of a page's forms was posted (its hidden field `form`)."""
-
-    form = forms.CharField(required=False)
-
-    def posted(self) -> str:
-        return self.cleaned_data.get("form", "") if self.is_valid() else ""
 
 
 class CommitteeMemberForm(RefusalMixin, DsfrBaseForm):
@@ -82,6 +72,11 @@ class ClosureAnswerForm(RefusalMixin, DsfrBaseForm):
     comment = text_field(
         "Commentaire pour l’établissement", help_text="Obligatoire pour refuser : dites ce qui manque."
     )
+    # The button pressed: « Donner mon accord » or « Demander des compléments ».
+    answer = forms.ChoiceField(choices=[("agree", "agree"), ("decline", "decline")], required=False)
+
+    def agrees(self) -> bool:
+        return self.is_valid() and self.cleaned_data.get("answer") == "agree"
 
 
 class ReviewForm(RefusalMixin, DsfrBaseForm):
@@ -113,3 +108,13 @@ class CommentForm(RefusalMixin, DsfrBaseForm):
 
     def mention_ids(self) -> list[int]:
         return [int(pk) for pk in self.cleaned_data.get("mentions", [])]
+
+
+class DigestForm(forms.Form):
+    """The button pressed on the home page: a daily digest of one's mentions (1) or an e-mail each (0)."""
+
+    daily = forms.TypedChoiceField(choices=[("1", "1"), ("0", "0")], coerce=lambda value: value == "1")
+
+    def wants_digest(self) -> bool | None:
+        """The choice, or None when the posted value is none of the two."""
+        return self.cleaned_data["daily"] if self.is_valid() else None

@@ -7,9 +7,10 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from capqvct.approaches.models import Approach, Sequence
+from capqvct.approaches.models import Approach
 from capqvct.approaches.permissions import can_record_comite_decision, can_work_on
-from capqvct.approaches.services import _changed, _open, _text
+from capqvct.approaches.sequences import in_review
+from capqvct.approaches.services import clean_text, open_approach, record_change
 from capqvct.cohorts.models import Participant
 from capqvct.core.exceptions import Refusal
 from capqvct.core.permissions import ensure
@@ -26,9 +27,9 @@ def save_review(
 ) -> Approach:
     ensure(can_work_on(by, participant))
     texts = {
-        "what_worked": _text(what_worked, "what_worked"),
-        "what_did_not": _text(what_did_not, "what_did_not"),
-        "what_continues": _text(what_continues, "what_continues"),
+        "what_worked": clean_text(what_worked, "what_worked"),
+        "what_did_not": clean_text(what_did_not, "what_did_not"),
+        "what_continues": clean_text(what_continues, "what_continues"),
     }
     if not any(texts.values()):
         raise Refusal(
@@ -36,7 +37,7 @@ def save_review(
         )
     now = now or timezone.now()
     with transaction.atomic():
-        approach = _open(participant)
+        approach = open_approach(participant)
         changed = any(getattr(approach, name) != value for name, value in texts.items())
         for name, value in texts.items():
             setattr(approach, name, value)
@@ -44,7 +45,7 @@ def save_review(
             # The comité validated other words: it validates these again.
             approach.review_validated_at, approach.review_validated_by = None, None
         approach.save(update_fields=[*texts, "review_validated_at", "review_validated_by"])
-        _changed(approach, by=by, action="approach_review_saved", now=now)
+        record_change(approach, by=by, action="approach_review_saved", now=now)
     return approach
 
 
@@ -53,16 +54,16 @@ def validate_review(*, participant: Participant, by, now: datetime | None = None
     ensure(can_record_comite_decision(by, participant))
     now = now or timezone.now()
     with transaction.atomic():
-        approach = _open(participant)
+        approach = open_approach(participant)
         if not (approach.what_worked.strip() or approach.what_did_not.strip()):
             raise Refusal(
                 "Écrivez d’abord ce qui a marché et ce qui n’a pas marché : le comité valide un bilan écrit."
             )
-        if approach.sequence < Sequence.REVIEW:
+        if not in_review(approach):
             raise Refusal("Le comité valide le bilan pendant la quatrième séquence, « Bilan et évaluation ».")
         if approach.review_validated_at is not None:
             raise Refusal("Le comité a déjà validé ce bilan.")
         approach.review_validated_at, approach.review_validated_by = now, by
         approach.save(update_fields=["review_validated_at", "review_validated_by"])
-        _changed(approach, by=by, action="approach_review_validated", now=now)
+        record_change(approach, by=by, action="approach_review_validated", now=now)
     return approach

@@ -12,6 +12,7 @@ from capqvct.approaches.export import export_file_name, workspace_zip
 from capqvct.approaches.forms import ReviewForm
 from capqvct.approaches.models import Part
 from capqvct.approaches.permissions import can_record_comite_decision, can_work_on
+from capqvct.approaches.sequences import in_review
 from capqvct.approaches.views import _back, _crumbs, _run, _visible, _writable
 from capqvct.core.outcomes import report_outcome
 from capqvct.core.services import record_event
@@ -57,6 +58,7 @@ def review(request, pk: int):
             "form": form,
             "may_work": bool(can_work_on(request.user, participant)),
             "may_validate": bool(can_record_comite_decision(request.user, participant)),
+            "in_review": in_review(approach),
             "documents": selectors.documents_of(approach, Part.REVIEW),
             "part": Part.REVIEW,
             "breadcrumb": _crumbs(request, participant, "Bilan et évaluation"),

@@ -56,16 +56,35 @@ def participants_worked_on_by(user) -> QuerySet[Participant]:
     return Participant.objects.filter(Q(pk__in=own) | Q(pk__in=paired)).select_related(*PARTICIPANT_RELATED)
 
 
+def _in_workspaces(model, participants: QuerySet[Participant], of: str) -> QuerySet:
+    return model.objects.filter(**{f"{of}__participant__in": participants}).select_related(
+        of, *(f"{of}__participant__{related}" for related in PARTICIPANT_RELATED)
+    )
+
+
+def read_by(model, user, *, of: str = "approach") -> QuerySet:
+    """The rows of a workspace's `model` (a member, a document…) the user may read, `of` naming their
+    approach, with what the pages and the permission checks read of it."""
+    return _in_workspaces(model, participants_visible_to(user), of)
+
+
+def worked_on_by(model, user, *, of: str = "approach") -> QuerySet:
+    """The same rows, in the workspaces the user may change."""
+    return _in_workspaces(model, participants_worked_on_by(user), of)
+
+
 def approach_of(participant: Participant) -> Approach:
     """The participant's approach; before its first change, an unsaved one at the first sequence."""
     return Approach.objects.filter(participant=participant).first() or Approach(participant=participant)
 
 
-def _count(model, *conditions, approach_field: str = "approach", **filters):
+def count_of(model, *conditions, of: str = "approach", **filters):
+    """A correlated count of `model`'s rows whose `of` is the outer row, as an annotation (zero when
+    there is none): one query counts many things."""
     counted = (
-        model.objects.filter(*conditions, **{approach_field: OuterRef("pk")}, **filters)
+        model.objects.filter(*conditions, **{of: OuterRef("pk")}, **filters)
         .order_by()
-        .values(approach_field)
+        .values(of)
         .annotate(n=Count("pk"))
         .values("n")
     )
@@ -73,19 +92,21 @@ def _count(model, *conditions, approach_field: str = "approach", **filters):
 
 
 COUNTS = {
-    "committee_members": lambda: _count(CommitteeMember, active=True),
-    "committee_direction": lambda: _count(CommitteeMember, active=True, role=CommitteeRole.DIRECTION),
-    "committee_staff": lambda: _count(CommitteeMember, active=True, role=CommitteeRole.STAFF_REPRESENTATIVE),
-    "committee_meetings": lambda: _count(CommitteeMeeting),
-    "messages": lambda: _count(Message),
-    "work_groups": lambda: _count(WorkGroup),
-    "work_group_meetings": lambda: _count(WorkGroupMeeting, approach_field="group__approach"),
-    "indicator_years": lambda: _count(IndicatorYear),
-    "situations": lambda: _count(Situation),
-    "retained_situations": lambda: _count(Situation, retained=True),
-    "actions": lambda: _count(Action),
-    "experiments": lambda: _count(Action, experiment=True, hypothesis__gt=""),
-    "actions_without_owner_or_due": lambda: _count(
+    "committee_members": lambda: count_of(CommitteeMember, active=True),
+    "committee_direction": lambda: count_of(CommitteeMember, active=True, role=CommitteeRole.DIRECTION),
+    "committee_staff": lambda: count_of(
+        CommitteeMember, active=True, role=CommitteeRole.STAFF_REPRESENTATIVE
+    ),
+    "committee_meetings": lambda: count_of(CommitteeMeeting),
+    "messages": lambda: count_of(Message),
+    "work_groups": lambda: count_of(WorkGroup),
+    "work_group_meetings": lambda: count_of(WorkGroupMeeting, of="group__approach"),
+    "indicator_years": lambda: count_of(IndicatorYear),
+    "situations": lambda: count_of(Situation),
+    "retained_situations": lambda: count_of(Situation, retained=True),
+    "actions": lambda: count_of(Action),
+    "experiments": lambda: count_of(Action, experiment=True, hypothesis__gt=""),
+    "actions_without_owner_or_due": lambda: count_of(
         Action, Q(owner="") | Q(due_on__isnull=True), status__in=[ActionStatus.PLANNED, ActionStatus.RUNNING]
     ),
 }

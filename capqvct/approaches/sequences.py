@@ -76,3 +76,8 @@ def _met(item: Item, count: int) -> bool:
 
 def missing(sequence: int, counts: dict[str, int]) -> list[str]:
     return [check.item.label for check in checklist(sequence, counts) if not check.done]
+
+
+def in_review(approach) -> bool:
+    """The fourth sequence has begun: the comité may validate its bilan."""
+    return approach.sequence == Sequence.REVIEW

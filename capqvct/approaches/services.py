@@ -30,19 +30,19 @@ from capqvct.core.services import record_event
 MAX_TEXT = 5000
 
 
-def _open(participant: Participant) -> Approach:
+def open_approach(participant: Participant) -> Approach:
     """The participant's approach, created at its first change (inside the caller's transaction)."""
     approach, _ = Approach.objects.select_for_update().get_or_create(participant=participant)
     return approach
 
 
-def _changed(approach: Approach, *, by, action: str, now: datetime, **details) -> None:
+def record_change(approach: Approach, *, by, action: str, now: datetime, **details) -> None:
     approach.last_activity_at = now
     approach.save(update_fields=["last_activity_at"])
     record_event(action=action, actor=by, target=approach, details=details)
 
 
-def _text(value: str, field: str, *, required: str = "") -> str:
+def clean_text(value: str, field: str, *, required: str = "") -> str:
     value = (value or "").strip()
     if required and not value:
         raise Refusal(required, field=field)
@@ -58,16 +58,16 @@ def add_committee_member(
     *, participant: Participant, by, name: str, role: str, function: str = "", now: datetime | None = None
 ) -> CommitteeMember:
     ensure(can_work_on(by, participant))
-    name = _text(name, "name", required="Indiquez le nom du membre.")
+    name = clean_text(name, "name", required="Indiquez le nom du membre.")
     if role not in CommitteeRole.values:
         raise Refusal("Choisissez le rôle du membre au comité.", field="role")
     now = now or timezone.now()
     with transaction.atomic():
-        approach = _open(participant)
+        approach = open_approach(participant)
         member = CommitteeMember.objects.create(
-            approach=approach, name=name[:150], role=role, function=_text(function, "function")[:150]
+            approach=approach, name=name[:150], role=role, function=clean_text(function, "function")[:150]
         )
-        _changed(
+        record_change(
             approach, by=by, action="approach_committee_member_added", now=now, name=member.name, role=role
         )
     return member
@@ -80,7 +80,9 @@ def remove_committee_member(*, member: CommitteeMember, by, now: datetime | None
     with transaction.atomic():
         member.active = False
         member.save(update_fields=["active"])
-        _changed(member.approach, by=by, action="approach_committee_member_left", now=now, name=member.name)
+        record_change(
+            member.approach, by=by, action="approach_committee_member_left", now=now, name=member.name
+        )
 
 
 def record_committee_meeting(
@@ -102,7 +104,7 @@ def record_committee_meeting(
             "Une réunion se note une fois tenue : sa date ne peut pas être à venir.", field="held_on"
         )
     with transaction.atomic():
-        approach = _open(participant)
+        approach = open_approach(participant)
         attendees = list(approach.committee.filter(pk__in=attendee_ids))
         if len(attendees) != len(set(attendee_ids)):
             raise Refusal(
@@ -111,11 +113,11 @@ def record_committee_meeting(
         meeting = CommitteeMeeting.objects.create(
             approach=approach,
             held_on=held_on,
-            minutes=_text(minutes, "minutes"),
-            decisions=_text(decisions, "decisions"),
+            minutes=clean_text(minutes, "minutes"),
+            decisions=clean_text(decisions, "decisions"),
         )
         meeting.attendees.set(attendees)
-        _changed(
+        record_change(
             approach,
             by=by,
             action="approach_committee_meeting_recorded",
@@ -130,19 +132,19 @@ def save_scope(
     *, participant: Participant, by, services: str, sites: str, notes: str = "", now: datetime | None = None
 ) -> Approach:
     ensure(can_work_on(by, participant))
-    services = _text(services, "scope_services")
-    sites = _text(sites, "scope_sites")
+    services = clean_text(services, "scope_services")
+    sites = clean_text(sites, "scope_sites")
     if not (services or sites):
         raise Refusal(
             "Indiquez au moins les services et équipes, ou les sites concernés.", field="scope_services"
         )
     now = now or timezone.now()
     with transaction.atomic():
-        approach = _open(participant)
+        approach = open_approach(participant)
         approach.scope_services, approach.scope_sites = services, sites
-        approach.scope_notes = _text(notes, "scope_notes")
+        approach.scope_notes = clean_text(notes, "scope_notes")
         approach.save(update_fields=["scope_services", "scope_sites", "scope_notes"])
-        _changed(approach, by=by, action="approach_scope_saved", now=now)
+        record_change(approach, by=by, action="approach_scope_saved", now=now)
     return approach
 
 
@@ -157,21 +159,21 @@ def plan_message(
     now: datetime | None = None,
 ) -> Message:
     ensure(can_work_on(by, participant))
-    audience = _text(audience, "audience", required="Indiquez à qui le message s’adresse.")
-    content = _text(content, "content", required="Écrivez ce qui est dit.")
+    audience = clean_text(audience, "audience", required="Indiquez à qui le message s’adresse.")
+    content = clean_text(content, "content", required="Écrivez ce qui est dit.")
     if planned_on is None:
         raise Refusal("Indiquez quand le message part.", field="planned_on")
     now = now or timezone.now()
     with transaction.atomic():
-        approach = _open(participant)
+        approach = open_approach(participant)
         message = Message.objects.create(
             approach=approach,
             audience=audience[:200],
             content=content,
-            channel=_text(channel, "channel")[:120],
+            channel=clean_text(channel, "channel")[:120],
             planned_on=planned_on,
         )
-        _changed(approach, by=by, action="approach_message_planned", now=now, audience=message.audience)
+        record_change(approach, by=by, action="approach_message_planned", now=now, audience=message.audience)
     return message
 
 
@@ -186,7 +188,9 @@ def mark_message_sent(
     with transaction.atomic():
         message.sent_on = sent_on
         message.save(update_fields=["sent_on"])
-        _changed(message.approach, by=by, action="approach_message_sent", now=now, audience=message.audience)
+        record_change(
+            message.approach, by=by, action="approach_message_sent", now=now, audience=message.audience
+        )
     return message
 
 
@@ -200,9 +204,9 @@ def ask_closure(
     reason is required. A consultant of the pair is told and answers."""
     ensure(can_ask_closure(by, participant))
     now = now or timezone.now()
-    reason = _text(reason, "reason")
+    reason = clean_text(reason, "reason")
     with transaction.atomic():
-        approach = _open(participant)
+        approach = open_approach(participant)
         if approach.completed_at is not None:
             raise Refusal("La démarche est terminée : ses quatre séquences sont closes.")
         if approach.closures.filter(status=SequenceClosure.Status.REQUESTED).exists():
@@ -220,7 +224,7 @@ def ask_closure(
             requested_by=by,
             requested_at=now,
         )
-        _changed(
+        record_change(
             approach,
             by=by,
             action="approach_closure_asked",
@@ -240,7 +244,7 @@ def answer_closure(
     approach = closure.approach
     ensure(can_answer_closure(by, approach.participant))
     now = now or timezone.now()
-    comment = _text(comment, "comment")
+    comment = clean_text(comment, "comment")
     if not agree and not comment:
         raise Refusal("Dites à l’établissement ce qui manque pour clore la séquence.", field="comment")
     with transaction.atomic():
@@ -257,7 +261,7 @@ def answer_closure(
             else:
                 approach.completed_at = now
             approach.save(update_fields=["sequence", "completed_at"])
-        _changed(
+        record_change(
             approach,
             by=by,
             action="approach_closure_agreed" if agree else "approach_closure_declined",

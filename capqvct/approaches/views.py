@@ -16,12 +16,13 @@ from capqvct.approaches.forms import (
     CommentForm,
     CommitteeMeetingForm,
     CommitteeMemberForm,
+    DigestForm,
     MessageForm,
-    PostedForm,
     ScopeForm,
 )
 from capqvct.approaches.models import CommitteeMember, Message, Part
 from capqvct.approaches.permissions import can_answer_closure, can_ask_closure, can_work_on
+from capqvct.cohorts.attendance_forms import PostedForm
 from capqvct.core.exceptions import Refusal
 from capqvct.core.outcomes import report_outcome
 
@@ -101,7 +102,7 @@ def _render_home(request, participant, *, ask_form=None, comment_form=None):
             "may_work": bool(can_work_on(request.user, participant)),
             "feed": feed_selectors.feed_of(summary.approach),
             "comment_form": comment_form
-            or CommentForm(people=feed_selectors.people_of(participant).exclude(pk=request.user.pk)),
+            or CommentForm(people=feed_selectors.mentionable_by(participant, request.user)),
             "digest": feed_selectors.prefers_digest(request.user),
             "breadcrumb": _crumbs(request, participant),
         },
@@ -113,8 +114,7 @@ def closure_answer(request, pk: int):
     closure = get_object_or_404(selectors.closures_answerable_by(request.user), pk=pk)
     participant = closure.approach.participant
     form = ClosureAnswerForm(request.POST)
-    form.is_valid()
-    agree = request.POST.get("answer") == "agree"
+    agree = form.agrees()
     report_outcome(
         request,
         lambda: services.answer_closure(
@@ -225,10 +225,7 @@ def _save_launch(posted: str, participant, by, form) -> None:
 @require_POST
 def committee_member_leave(request, pk: int):
     member = get_object_or_404(
-        CommitteeMember.objects.filter(
-            approach__participant__in=selectors.participants_worked_on_by(request.user), active=True
-        ).select_related("approach__participant__cohort__pair"),
-        pk=pk,
+        selectors.worked_on_by(CommitteeMember, request.user).filter(active=True), pk=pk
     )
     report_outcome(
         request,
@@ -240,12 +237,7 @@ def committee_member_leave(request, pk: int):
 
 @require_POST
 def message_sent(request, pk: int):
-    message = get_object_or_404(
-        Message.objects.filter(
-            approach__participant__in=selectors.participants_worked_on_by(request.user)
-        ).select_related("approach__participant__cohort__pair"),
-        pk=pk,
-    )
+    message = get_object_or_404(selectors.worked_on_by(Message, request.user), pk=pk)
     report_outcome(
         request,
         lambda: services.mark_message_sent(message=message, by=request.user),
@@ -260,7 +252,7 @@ def message_sent(request, pk: int):
 @require_POST
 def comment(request, pk: int):
     participant = _writable(request, pk)
-    form = CommentForm(request.POST, people=feed_selectors.people_of(participant).exclude(pk=request.user.pk))
+    form = CommentForm(request.POST, people=feed_selectors.mentionable_by(participant, request.user))
     # A person to tell who is not offered (a stale page) is the form's own error, at its field.
     posted = form.is_valid() and _run(
         request,
@@ -281,10 +273,13 @@ def comment(request, pk: int):
 @require_POST
 def digest(request, pk: int):
     participant = _visible(request, pk)
-    daily = request.POST.get("daily") == "1"
-    report_outcome(
-        request,
-        lambda: feed_services.set_digest(user=request.user, daily=daily),
-        success="Vous recevrez un résumé par jour." if daily else "Vous serez prévenu à chaque mention.",
-    )
+    daily = DigestForm(request.POST).wants_digest()
+    if daily is None:
+        messages.error(request, "Choisissez comment être prévenu.")
+    else:
+        report_outcome(
+            request,
+            lambda: feed_services.set_digest(user=request.user, daily=daily),
+            success="Vous recevrez un résumé par jour." if daily else "Vous serez prévenu à chaque mention.",
+        )
     return _back(participant, "home", "activite")
