@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "capqvct.review",
     "capqvct.cohorts",
     "capqvct.approaches",
+    "capqvct.surveys",
     "capqvct.api",
     "capqvct.demo",
 ]
@@ -283,3 +284,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
+
+# Staff surveys: no result is shown for fewer respondents than this (never below 5), and free texts
+# never below 10 (capqvct/surveys/anonymity.py).
+SURVEY_MIN_RESPONDENTS = max(5, int(os.environ.get("CAPQVCT_SURVEY_MIN_RESPONDENTS", "5")))
+SURVEY_MIN_FREE_TEXT_RESPONDENTS = max(10, int(os.environ.get("CAPQVCT_SURVEY_MIN_FREE_TEXT", "10")))

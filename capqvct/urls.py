@@ -21,6 +21,7 @@ urlpatterns = [
     path("instruction/", include("capqvct.review.urls")),
     path("collectifs/", include("capqvct.cohorts.urls")),
     path("demarches/", include("capqvct.approaches.urls")),
+    path("", include("capqvct.surveys.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

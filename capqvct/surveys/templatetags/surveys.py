@@ -1,0 +1,22 @@
+from django import template
+
+from capqvct.core.formatting import format_number
+
+register = template.Library()
+
+
+@register.filter
+def score(value) -> str:
+    """A score 0–100 as a whole number, « — » when hidden."""
+    return "—" if value is None else format_number(value, decimals=0)
+
+
+@register.filter
+def signed(value) -> str:
+    """A change between two scores, with its sign (« +4 », « −3 », « 0 »)."""
+    if value is None:
+        return "—"
+    rounded = round(value)
+    if rounded > 0:
+        return f"+{rounded}"
+    return f"\u2212{-rounded}" if rounded < 0 else "0"
