@@ -5,6 +5,7 @@ from django.db.models import Q, QuerySet
 
 from capqvct.approaches.selectors import participants_visible_to, participants_worked_on_by
 from capqvct.cohorts.models import Participant
+from capqvct.cohorts.selectors import participations_of
 from capqvct.surveys.models import Campaign, FreeText, InstrumentVersion, OwnQuestion
 from capqvct.surveys.services import ensure_shipped_instruments
 
@@ -44,9 +45,10 @@ def questions_of(campaign: Campaign) -> list[OwnQuestion]:
     return list(campaign.own_questions.all())
 
 
-def free_texts_worked_on_by(user) -> QuerySet[FreeText]:
+def free_texts_reviewed_by(user) -> QuerySet[FreeText]:
+    """The open answers the user may review: those of their own establishment (its comité)."""
     return FreeText.objects.filter(
-        question__campaign__participant__in=participants_worked_on_by(user)
+        question__campaign__participant__in=participations_of(user)
     ).select_related("question__campaign__participant")
 
 

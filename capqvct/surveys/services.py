@@ -21,7 +21,7 @@ from django.utils import timezone
 from capqvct.approaches.permissions import can_work_on, is_establishment_side
 from capqvct.cohorts.models import Participant
 from capqvct.core.exceptions import Refusal
-from capqvct.core.formatting import format_date
+from capqvct.core.formatting import format_date, french_spacing
 from capqvct.core.permissions import ensure, refuse
 from capqvct.core.services import record_event
 from capqvct.surveys import anonymity
@@ -196,7 +196,7 @@ def _checked_breakdowns(breakdowns: list[str], services: list[str]) -> list[str]
 def add_own_question(*, campaign: Campaign, by, text: str, kind: str) -> OwnQuestion:
     ensure(can_work_on(by, campaign.participant))
     _ensure_draft(campaign)
-    text = " ".join((text or "").split())
+    text = french_spacing(" ".join((text or "").split()))
     if not text:
         raise Refusal("Écrivez la question.", field="text")
     if len(text) > 200:

@@ -79,7 +79,7 @@ def campaigns(request, pk: int):
             if refusal.message:
                 _refused(request, form, refusal)
         else:
-            messages.success(request, "Campagne créée : ajoutez vos questions, puis ouvrez-la.")
+            messages.success(request, "Campagne créée\u00a0: ajoutez vos questions, puis ouvrez-la.")
             return HttpResponseRedirect(reverse("surveys:campaign", args=[campaign.pk]))
     return render(
         request,
@@ -148,11 +148,11 @@ def _act(request, campaign, posted: str, question_form, codes_form):
         elif posted == "open":
             services.open_campaign(campaign=campaign, by=request.user)
             messages.success(
-                request, "Campagne ouverte : le questionnaire accepte les réponses aux dates prévues."
+                request, "Campagne ouverte\u00a0: le questionnaire accepte les réponses aux dates prévues."
             )
         elif posted == "close":
             services.close_campaign(campaign=campaign, by=request.user)
-            messages.success(request, "Campagne clôturée : les résultats sont calculés.")
+            messages.success(request, "Campagne clôturée\u00a0: les résultats sont calculés.")
         elif posted == "codes":
             codes_form.is_valid()
             codes = services.print_codes(
@@ -291,7 +291,7 @@ def free_texts(request, pk: int):
 
 @require_POST
 def free_text_review(request, pk):
-    free_text = get_object_or_404(selectors.free_texts_worked_on_by(request.user), pk=pk)
+    free_text = get_object_or_404(selectors.free_texts_reviewed_by(request.user), pk=pk)
     campaign = free_text.question.campaign
     form = ReviewForm(request.POST)
     if not form.is_valid():

@@ -20,3 +20,9 @@ def signed(value) -> str:
     if rounded > 0:
         return f"+{rounded}"
     return f"\u2212{-rounded}" if rounded < 0 else "0"
+
+
+@register.filter
+def percent(value) -> str:
+    """A share as a whole number of percent, the way a report reads it (« 33 »)."""
+    return "—" if value is None else format_number(value, decimals=0)

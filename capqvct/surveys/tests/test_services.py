@@ -205,11 +205,11 @@ def test_free_texts_need_ten_respondents_and_a_review():
             campaign=campaign, answers={"ORG1": 3}, texts={str(question.pk): f"idée {index}"}, today=TODAY
         )
     services.close_campaign(campaign=campaign, by=space.director)
-    assert results_of(campaign).free_texts == [("Une idée ?", [])]
+    assert results_of(campaign).free_texts == [("Une idée\u00a0?", [])]
     kept = FreeText.objects.get(text="idée 3")
     services.review_free_text(free_text=kept, by=space.director, keep=True)
     services.review_free_text(free_text=FreeText.objects.get(text="idée 4"), by=space.director, keep=False)
-    assert results_of(campaign).free_texts == [("Une idée ?", ["idée 3"])]
+    assert results_of(campaign).free_texts == [("Une idée\u00a0?", ["idée 3"])]
     with pytest.raises(Refusal):
         services.review_free_text(
             free_text=FreeText.objects.get(text="idée 5"), by=space.consultant, keep=True
