@@ -9,16 +9,17 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from capqvct.accounts.selectors import is_platform_admin
 from capqvct.approaches.permissions import can_work_on, is_establishment_side
 from capqvct.approaches.selectors import participants_visible_to, participants_worked_on_by
 from capqvct.cohorts.attendance_forms import PostedForm
 from capqvct.core.exceptions import Refusal
 from capqvct.core.exports import export_response
+from capqvct.core.permissions import require
 from capqvct.surveys import documents, selectors, services
 from capqvct.surveys import research as research_module
 from capqvct.surveys.forms import CampaignForm, CodesForm, OwnQuestionForm, ReviewForm, SectionForm
 from capqvct.surveys.models import Access, OwnQuestion, ReviewStatus
+from capqvct.surveys.permissions import can_export_for_research
 from capqvct.surveys.questionnaire import sections_of, submission
 from capqvct.surveys.results import results_of
 
@@ -308,8 +309,7 @@ def free_text_review(request, pk):
 
 def research(request):
     """The research exports, one per questionnaire version, for a platform administrator only."""
-    if not is_platform_admin(request.user):
-        raise Http404()
+    require(can_export_for_research(request.user))
     return render(
         request,
         "surveys/research.html",
@@ -321,8 +321,7 @@ def research(request):
 def research_export(request, code: str, version: str):
     """Raw responses for research, anonymised (see research.py); the download is written to the
     audit log with who took it."""
-    if not is_platform_admin(request.user):
-        raise Http404()
+    require(can_export_for_research(request.user))
     headers, rows = research_module.rows(code, version)
     return export_response(
         rows,

@@ -37,6 +37,7 @@ from tests.permissions.test_url_permission_table import (  # noqa: F401 (the tab
     world_approach,
     world_attendance,
     world_calendar,
+    world_campaign,
     world_cohort,
     world_confirmed_cohort,
     world_decision,
@@ -170,6 +171,39 @@ def pair_consultants(w) -> dict:
 
 
 # name: Write
+def today_iso() -> str:
+    from django.utils import timezone
+
+    return timezone.localdate().isoformat()
+
+
+def second_wave(w):
+    """The approach's second survey wave, in preparation, with one question of its own (created once
+    per case: each case's savepoint undoes it)."""
+    from capqvct.surveys.models import Campaign
+
+    participant = world_campaign(w).participant
+    campaign = Campaign.objects.filter(participant=participant, wave=2).first()
+    if campaign is None:
+        campaign = Campaign.objects.create(
+            participant=participant,
+            wave=2,
+            instrument=world_campaign(w).instrument,
+            opens_on=world_campaign(w).opens_on,
+            closes_on=world_campaign(w).closes_on,
+            headcount=12,
+            token="vague-deux-du-tableau",
+        )
+        campaign.own_questions.create(text="Question à retirer", kind="agreement")
+    return campaign
+
+
+def second_wave_open(w):
+    campaign = second_wave(w)
+    type(campaign).objects.filter(pk=campaign.pk).update(status="open")
+    return campaign
+
+
 WRITES = {
     "core:retry_failed_email": Write(get("core:retry_failed_email"), frozenset({"programme_manager"})),
     # Signing in, out and the second factor.
@@ -672,6 +706,37 @@ WRITES = {
         frozenset({"consultant"}),
         form=form_of("done", reader="consultant", done="Comité QVT réuni.", next_steps="Séance 2."),
     ),
+    # The staff survey: a campaign is prepared by the establishment or its pair; paper questionnaires
+    # are typed and open answers reviewed by the establishment only.
+    "surveys:campaigns": Write(
+        get("surveys:campaigns"),
+        DIRECTION | {"consultant"},
+        lambda w, role: {
+            "wave": "2",
+            "instrument": str(world_campaign(w).instrument_id),
+            "opens_on": today_iso(),
+            "closes_on": today_iso(),
+            "headcount": "12",
+            "access": "link",
+        },
+    ),
+    "surveys:campaign": Write(
+        after(second_wave, lambda w: f"/enquetes/{second_wave(w).pk}/"),
+        DIRECTION | {"consultant"},
+        lambda w, role: {"form": "question", "text": "Question du tableau", "kind": "agreement"},
+    ),
+    "surveys:question_remove": Write(
+        after(second_wave, lambda w: f"/enquetes/questions/{second_wave(w).own_questions.get().pk}/retirer/"),
+        DIRECTION | {"consultant"},
+    ),
+    "surveys:paper_entry": Write(
+        after(second_wave_open, lambda w: f"/enquetes/{second_wave(w).pk}/saisie-papier/"),
+        DIRECTION,
+        lambda w, role: {"i-ORG1": "3", "i-ORG2": "4"},
+    ),
+    "surveys:free_text_review": Write(
+        get("surveys:free_text_review"), DIRECTION, lambda w, role: {"keep": "1"}
+    ),
     "approaches:home": Write(
         get("approaches:home"),
         DIRECTION,
@@ -865,6 +930,16 @@ READ_ONLY = {
     "api:get_attendance",
     "api:get_sign_in_sheet",
     "api:get_agenda",
+    "surveys:respond",
+    "surveys:respond_step",
+    "surveys:thanks",
+    "surveys:poster",
+    "surveys:paper",
+    "surveys:report",
+    "surveys:aggregates",
+    "surveys:free_texts",
+    "surveys:research",
+    "surveys:research_export",
     "approaches:bilan",
     "approaches:export",
     "approaches:cohort_following",
@@ -1100,6 +1175,15 @@ EFFECTS = {
         world_approach(w).closures.filter(status="requested", requested_by=w.users[role]).exists()
     ),
     "approaches:closure_answer": lambda w, role, r: world_approach(w).completed_at is not None,
+    "surveys:campaigns": lambda w, role, r: world_campaign(w).participant.campaigns.filter(wave=2).exists(),
+    "surveys:campaign": lambda w, role, r: (
+        m("OwnQuestion").objects.filter(text="Question du tableau").exists()
+    ),
+    "surveys:question_remove": lambda w, role, r: not second_wave(w).own_questions.exists(),
+    "surveys:paper_entry": lambda w, role, r: second_wave(w).responses.filter(channel="paper").count() == 1,
+    "surveys:free_text_review": lambda w, role, r: (
+        world_campaign(w).own_questions.get().free_texts.first().status == "kept"
+    ),
     "approaches:launch": lambda w, role, r: (
         world_approach(w).committee.filter(name="Membre du tableau").exists()
     ),

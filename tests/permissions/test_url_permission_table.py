@@ -378,6 +378,41 @@ def world_action(w):
     )
 
 
+def world_campaign(w):
+    """The approach's first survey wave, closed with six responses, an open question and one answer to
+    it waiting for the comité's review (created once)."""
+    from django.utils import timezone
+
+    from capqvct.surveys import services
+    from capqvct.surveys.models import Campaign, InstrumentVersion
+
+    participant = world_approach(w).participant
+    campaign = Campaign.objects.filter(participant=participant, wave=1).first()
+    if campaign is None:
+        services.ensure_shipped_instruments()
+        director = w.users["director"]
+        today = timezone.localdate()
+        campaign = services.create_campaign(
+            participant=participant,
+            by=director,
+            wave=1,
+            instrument=InstrumentVersion.objects.get(code="qvct-cap", agency=None),
+            opens_on=today,
+            closes_on=today,
+            headcount=20,
+        )
+        question = services.add_own_question(campaign=campaign, by=director, text="Une idée", kind="text")
+        services.open_campaign(campaign=campaign, by=director)
+        for value in (1, 2, 3, 4, 5, 4):
+            services.submit_response(
+                campaign=campaign,
+                answers={"ORG1": value, "ORG2": value},
+                texts={str(question.pk): "Plus de pauses"},
+            )
+        services.close_campaign(campaign=campaign, by=director)
+    return campaign
+
+
 def world_document(w):
     """A file on the approach's first page (created once)."""
     from django.core.files.base import ContentFile
@@ -1034,6 +1069,36 @@ TABLE = {
         lambda w: f"/demarches/messages/{world_approach(w).messages.get().pk}/envoye/",
         POST_ONLY,
     ),
+    # The staff survey: the questionnaire is public (its campaign here is closed: its steps send back to
+    # the first page); the campaigns are read with the workspace; paper entries and the review of open
+    # answers are the establishment's; the research export is a platform administrator's.
+    "surveys:respond": (lambda w: f"/q/{world_campaign(w).token}/", EVERYONE),
+    "surveys:respond_step": (lambda w: f"/q/{world_campaign(w).token}/1/", {role: 302 for role in ROLES}),
+    "surveys:thanks": (lambda w: f"/q/{world_campaign(w).token}/merci/", EVERYONE),
+    "surveys:campaigns": (
+        lambda w: f"/enquetes/demarche/{world_campaign(w).participant_id}/",
+        WORKSPACE_READERS,
+    ),
+    "surveys:campaign": (lambda w: f"/enquetes/{world_campaign(w).pk}/", WORKSPACE_READERS),
+    "surveys:question_remove": (
+        lambda w: f"/enquetes/questions/{world_campaign(w).own_questions.get().pk}/retirer/",
+        POST_ONLY,
+    ),
+    "surveys:poster": (lambda w: f"/enquetes/{world_campaign(w).pk}/affiche.pdf", WORKSPACE_READERS),
+    "surveys:paper": (
+        lambda w: f"/enquetes/{world_campaign(w).pk}/questionnaire-papier.pdf",
+        WORKSPACE_READERS,
+    ),
+    "surveys:paper_entry": (lambda w: f"/enquetes/{world_campaign(w).pk}/saisie-papier/", OWN_ESTABLISHMENT),
+    "surveys:free_texts": (lambda w: f"/enquetes/{world_campaign(w).pk}/reponses-libres/", OWN_ESTABLISHMENT),
+    "surveys:free_text_review": (
+        lambda w: f"/enquetes/reponses-libres/{world_campaign(w).own_questions.get().free_texts.first().pk}/",
+        POST_ONLY,
+    ),
+    "surveys:report": (lambda w: f"/enquetes/{world_campaign(w).pk}/resultats.pdf", WORKSPACE_READERS),
+    "surveys:aggregates": (lambda w: f"/enquetes/{world_campaign(w).pk}/resultats.csv", WORKSPACE_READERS),
+    "surveys:research": (lambda w: "/enquetes/recherche/", PLATFORM_ADMIN),
+    "surveys:research_export": (lambda w: "/enquetes/recherche/qvct-cap/1.0.csv", PLATFORM_ADMIN),
     # Attendance and visit reports: the sheet, its PDF and scans to the cohort's managers and pair; a
     # trio member's own « présent » is a POST; a visit's report is written by the pair.
     "cohorts:attendance_sheet": (
@@ -1258,6 +1323,7 @@ def complete_world(w):
         world_approach,
         world_action,
         world_document,
+        world_campaign,
     ):
         build(w)
     return w
@@ -1308,7 +1374,7 @@ def _client_for(role: str, sessions) -> Client:
 
 
 # Pages that send everyone elsewhere, not the anonymous visitor to the login page.
-REDIRECT_EVERYONE = {"admin:*", "core:favicon"}
+REDIRECT_EVERYONE = {"admin:*", "core:favicon", "surveys:respond_step"}
 
 
 def expected_status(expected: dict, role: str) -> int:
