@@ -10,6 +10,7 @@ from capqvct.demo.approaches_demo import load_approaches_demo
 from capqvct.demo.attendance_demo import load_attendance_demo
 from capqvct.demo.calendar_demo import load_calendar_demo
 from capqvct.demo.engagement_demo import load_engagement_demo
+from capqvct.demo.surveys_demo import load_surveys_demo
 from capqvct.territory.models import Departement
 
 
@@ -47,3 +48,4 @@ def load_cohorts_demo(*, call: Call, people: dict) -> None:
     load_engagement_demo(call=call, people=people)
     load_attendance_demo(call=call, people=people)
     load_approaches_demo(call=call, people=people)
+    load_surveys_demo(call=call, people=people)

@@ -22,6 +22,11 @@ DOWNLOADS = (
     "cohorts:attendance_scan",
     "cohorts:calendar_document",
     "cohorts:calendar_feed",
+    "surveys:aggregates",
+    "surveys:paper",
+    "surveys:poster",
+    "surveys:report",
+    "surveys:research_export",
 )
 # Fragments htmx swaps into a page that is itself checked; alone they are no document.
 FRAGMENTS = ("review:decisions_progress", "review:bundle_status")

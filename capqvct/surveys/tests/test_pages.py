@@ -269,7 +269,8 @@ def test_the_research_export_is_for_platform_administrators_and_logged(client, s
     campaign = closed_campaign_with_results(space)
     url = reverse("surveys:research_export", args=["qvct-cap", "1.0"])
     login_verified(client, space.manager)
-    assert client.get(url).status_code == 404
+    refused = client.get(url)
+    assert refused.status_code == 403 and "réservé aux administrateurs" in text_of(refused)
     admin = django_user_model.objects.create_superuser("admin@capqvct.example", "x")
     login_verified(client, admin)
     assert "qvct-cap" in text_of(client.get(reverse("surveys:research")))
