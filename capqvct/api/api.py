@@ -14,6 +14,7 @@ from capqvct.api.routers.cohorts import router as cohorts_router
 from capqvct.api.routers.establishments import router as establishments_router
 from capqvct.api.routers.review import applicant_router as applicant_decision_router
 from capqvct.api.routers.review import router as review_router
+from capqvct.api.routers.surveys import router as surveys_router
 from capqvct.api.routers.territory import router as territory_router
 
 DESCRIPTION = """
@@ -70,6 +71,7 @@ api.add_router("/dossiers", applicant_decision_router)
 api.add_router("/instruction", review_router)
 api.add_router("", cohorts_router)
 api.add_router("", approaches_router)
+api.add_router("", surveys_router)
 
 
 @api.exception_handler(AuthenticationError)

@@ -980,3 +980,94 @@ class ActionOut(Schema):
     @staticmethod
     def resolve_situation(action) -> str | None:
         return action.situation.title if action.situation else None
+
+
+# The staff surveys (aggregates only: what results.py lets any reader show)
+
+
+class CampaignOut(Schema):
+    id: int
+    wave: int = Field(description="1 avant les actions, 2 après.")
+    status: str = Field(description="draft, open ou closed.", examples=["closed"])
+    questionnaire: str = Field(description="Code et version du questionnaire.", examples=["qvct-cap 1.0"])
+    opens_on: date
+    closes_on: date
+    headcount: int = Field(description="Effectif invité à répondre.")
+    respondents: int = Field(description="Nombre de réponses reçues.")
+
+
+class ShareOut(Schema):
+    label: str
+    percent: float
+
+
+class ItemResultOut(Schema):
+    text: str
+    respondents: int
+    shares: list[ShareOut] | None = Field(description="Répartition des réponses, absente sous le seuil.")
+
+
+class ScaleResultOut(Schema):
+    code: str
+    title: str
+    high_is_good: bool
+    respondents: int
+    score: float | None = Field(description="Score de 0 à 100, absent sous le seuil.")
+    distribution: list[ShareOut] | None
+    items: list[ItemResultOut]
+    items_note: str
+
+
+class GroupOut(Schema):
+    label: str
+    respondents: int
+
+
+class BreakdownRowOut(Schema):
+    scale: str
+    scores: list[float | None] = Field(description="Un score par groupe, dans l’ordre des groupes.")
+
+
+class BreakdownOut(Schema):
+    label: str
+    groups: list[GroupOut]
+    rows: list[BreakdownRowOut]
+    note: str
+
+
+class ComparisonOut(Schema):
+    scale: str
+    wave_1: float
+    wave_2: float
+    change: float
+
+
+class ReferenceOut(Schema):
+    reference: str
+    mean: float | None = Field(description="Moyenne des établissements, absente sous 5 établissements.")
+    establishments: int
+
+
+class BenchmarkOut(Schema):
+    scale: str
+    own: float | None
+    references: list[ReferenceOut]
+
+
+class FreeTextsOut(Schema):
+    question: str
+    answers: list[str]
+
+
+class SurveyResultsOut(Schema):
+    campaign_id: int
+    published: bool = Field(description="Faux tant que la campagne est ouverte ou sous le seuil.")
+    why_not: str
+    respondents: int
+    threshold: int = Field(description="Seuil d’anonymat : aucun résultat en dessous.")
+    scales: list[ScaleResultOut]
+    breakdowns: list[BreakdownOut]
+    own_items: list[ItemResultOut]
+    free_texts: list[FreeTextsOut]
+    comparison: list[ComparisonOut]
+    benchmarks: list[BenchmarkOut]

@@ -15,11 +15,15 @@ Pure Python: hypothesis generates respondents and checks that no group under the
 derived from what is shown (tests/test_anonymity.py).
 """
 
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping
 
 from django.conf import settings
 
 OTHERS = "Autres ou non renseigné"
+# The key of the merged group: no answer can be this (a service named « Autres… » stays its own group).
+OTHERS_KEY = "\x00others"
+NOT_ANSWERED = ""
 
 
 def threshold() -> int:
@@ -50,12 +54,20 @@ def safe_groups(counts: Mapping[str, int], minimum: int) -> set[str]:
 
 def merged_groups(counts: Mapping[str, int], minimum: int) -> dict[str, list[str]]:
     """The groups a breakdown shows, each with the values it gathers: the values with enough people
-    alone, the others merged into « Autres ou non renseigné »; {} when no safe breakdown exists."""
-    kept = safe_groups(counts, minimum)
-    if not kept:
-        return {}
-    groups = {label: [label] for label in sorted(kept, key=lambda label: (-counts[label], label))}
-    others = [label for label in counts if label not in kept and counts[label]]
+    alone, the others and those who did not answer merged under OTHERS_KEY (« Autres ou non
+    renseigné »); {} when no safe breakdown exists."""
+    answered = {value: count for value, count in counts.items() if value != NOT_ANSWERED}
+    not_answered = counts.get(NOT_ANSWERED, 0)
+    kept = safe_groups({**answered, OTHERS_KEY: not_answered}, minimum) - {OTHERS_KEY}
+    groups = {value: [value] for value in sorted(kept, key=lambda value: (-counts[value], value))}
+    others = [value for value in counts if value not in kept and counts[value]]
     if others:
-        groups[OTHERS] = sorted(others)
-    return groups
+        groups[OTHERS_KEY] = sorted(others)
+    return groups if kept and len(groups) >= 2 else {}
+
+
+def atoms_large_enough(memberships: Iterable[tuple], minimum: int) -> bool:
+    """Whether breakdowns shown side by side give nothing away: each person's tuple of groups (one per
+    breakdown) names an « atom »; every figure shown, and every difference between two nested figures,
+    is a union of atoms, so none is under `minimum` when no atom is."""
+    return all(count >= minimum for count in Counter(memberships).values())

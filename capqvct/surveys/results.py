@@ -43,6 +43,7 @@ class ScaleResult:
     score: float | None
     distribution: tuple[Share, ...] | None
     items: tuple[ItemResult, ...]
+    items_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -132,11 +133,7 @@ def results_of(campaign: Campaign) -> Results:
     results.scales = [
         _scale_result(scale, instrument, answers, scores, minimum) for scale in instrument.scales
     ]
-    results.breakdowns = [
-        _breakdown(code, campaign, rows, instrument.scales, minimum, index)
-        for index, code in enumerate(("profession", "service", "seniority", "shift"))
-        if code in campaign.breakdowns
-    ]
+    results.breakdowns = _breakdowns(campaign, rows, instrument.scales, minimum)
     results.own_items = _own_items(campaign, [row[5] for row in rows], minimum)
     _add_free_texts(results, campaign)
     _add_comparison(results, campaign)
@@ -145,8 +142,17 @@ def results_of(campaign: Campaign) -> Results:
 
 
 def _scale_result(scale: Scale, instrument, answers, scores, minimum: int) -> ScaleResult:
-    values = [score[scale.code] for score in scores if score.get(scale.code) is not None]
+    """The scale's score over those it scores, and its items' shares among the same people: shares
+    counted over anyone who answered an item would give away, beside the score, whoever answered too
+    little of the scale to be scored. For the same reason the items are hidden when a handful of the
+    people scored skipped some of them (0 < that handful < the threshold)."""
+    scored = [index for index, score in enumerate(scores) if score.get(scale.code) is not None]
+    values = [scores[index][scale.code] for index in scored]
     shown = anonymity.enough(len(values), minimum)
+    items = instrument.items_of(scale.code)
+    partial = sum(1 for index in scored if any(answers[index].get(item.code) is None for item in items))
+    details = shown and (partial == 0 or anonymity.enough(partial, minimum))
+    among = [answers[index] for index in scored]
     return ScaleResult(
         code=scale.code,
         title=scale.title,
@@ -156,9 +162,20 @@ def _scale_result(scale: Scale, instrument, answers, scores, minimum: int) -> Sc
         distribution=_distribution(values) if shown else None,
         items=tuple(
             _item_result(
-                item.text, item.reverse, instrument.answer_scale(item.answers), answers, item.code, minimum
+                item.text,
+                item.reverse,
+                instrument.answer_scale(item.answers),
+                among,
+                item.code,
+                minimum if details else len(among) + 1,
             )
-            for item in instrument.items_of(scale.code)
+            for item in items
+        ),
+        items_note=""
+        if details or not shown
+        else (
+            f"Détail des affirmations caché\u00a0: {partial} personne{'s' if partial > 1 else ''} "
+            "n’y ont répondu qu’en partie, trop peu pour ne pas être reconnues."
         ),
     )
 
@@ -181,44 +198,91 @@ def _item_result(text, reverse, answer_scale, answers, key: str, minimum: int) -
     return ItemResult(text=text, reverse=reverse, respondents=total, shares=shares)
 
 
-def _breakdown(code: str, campaign: Campaign, rows, scales, minimum: int, column: int) -> Breakdown:
-    dimension = dimension_of(code, campaign.services)
-    counts = Counter(row[column] for row in rows)
-    merged = anonymity.merged_groups(counts, minimum)
-    if not merged:
-        return Breakdown(
-            code,
-            dimension.label,
-            (),
-            (),
-            f"Pas de répartition par {dimension.label.lower()}\u00a0: aucun découpage ne laisse "
-            f"au moins {minimum} personnes dans chaque groupe et dans l’ensemble des autres.",
+COLUMNS = {"profession": 0, "service": 1, "seniority": 2, "shift": 3}
+
+
+def _breakdowns(campaign: Campaign, rows, scales, minimum: int) -> list[Breakdown]:
+    """The breakdowns asked, in order, each shown when safe alone (anonymity.merged_groups) and beside
+    those already shown: crossed, their groups must leave no « atom » of fewer than `minimum` people,
+    among all respondents and among those each scale scores; else it is left out, and says why."""
+    breakdowns, shown_columns = [], []
+    for code, column in COLUMNS.items():
+        if code not in campaign.breakdowns:
+            continue
+        dimension = dimension_of(code, campaign.services)
+        merged = anonymity.merged_groups(Counter(row[column] for row in rows), minimum)
+        if not merged:
+            breakdowns.append(_left_out(code, dimension.label, _alone_note(dimension.label, minimum)))
+            continue
+        member_of = {value: key for key, values in merged.items() for value in values}
+        columns = [*shown_columns, (column, member_of)]
+        if shown_columns and not _crossing_is_safe(rows, columns, scales, minimum):
+            crossed = ", ".join(breakdown.label.lower() for breakdown in breakdowns if breakdown.groups)
+            breakdowns.append(
+                _left_out(
+                    code,
+                    dimension.label,
+                    f"Pas de répartition par {dimension.label.lower()}\u00a0: lue à côté de la "
+                    f"répartition par "
+                    f"{crossed}, elle laisserait deviner un groupe de moins de {minimum} personnes.",
+                )
+            )
+            continue
+        shown_columns = columns
+        breakdowns.append(_breakdown(code, dimension, merged, member_of, rows, column, scales, minimum))
+    return breakdowns
+
+
+def _crossing_is_safe(rows, columns, scales, minimum: int) -> bool:
+    def atom(row) -> tuple:
+        return tuple(member_of[row[column]] for column, member_of in columns)
+
+    if not anonymity.atoms_large_enough((atom(row) for row in rows), minimum):
+        return False
+    return all(
+        anonymity.atoms_large_enough(
+            (atom(row) for row in rows if row[6].get(scale.code) is not None), minimum
         )
-    member_of = {value: label for label, values in merged.items() for value in values}
+        for scale in scales
+    )
+
+
+def _left_out(code: str, label: str, note: str) -> Breakdown:
+    return Breakdown(code, label, (), (), note)
+
+
+def _alone_note(label: str, minimum: int) -> str:
+    return (
+        f"Pas de répartition par {label.lower()}\u00a0: aucun découpage ne laisse "
+        f"au moins {minimum} personnes dans chaque groupe et dans l’ensemble des autres."
+    )
+
+
+def _breakdown(code, dimension, merged, member_of, rows, column: int, scales, minimum: int) -> Breakdown:
+    counts = Counter(row[column] for row in rows)
     groups = tuple(
         Group(
-            label if label == anonymity.OTHERS else dimension.band_label(label),
+            anonymity.OTHERS if key == anonymity.OTHERS_KEY else dimension.band_label(key),
             sum(counts[value] for value in values),
             tuple(values),
         )
-        for label, values in merged.items()
+        for key, values in merged.items()
     )
     table = []
     hidden_somewhere = False
     for scale in scales:
-        by_group: dict[str, list[float]] = {label: [] for label in merged}
+        by_group: dict[str, list[float]] = {key: [] for key in merged}
         for row in rows:
             score = row[6].get(scale.code)
             if score is not None:
                 by_group[member_of[row[column]]].append(score)
-        safe = anonymity.safe_groups({label: len(values) for label, values in by_group.items()}, minimum)
+        safe = anonymity.safe_groups({key: len(values) for key, values in by_group.items()}, minimum)
         hidden_somewhere |= len(safe) < len(merged)
-        table.append(
-            (scale.title, tuple(mean(by_group[label]) if label in safe else None for label in merged))
-        )
+        table.append((scale.title, tuple(mean(by_group[key]) if key in safe else None for key in merged)))
     note = (
-        f"Les groupes de moins de {minimum} personnes sont regroupés dans «\u00a0{anonymity.OTHERS}\u00a0»."
-        if anonymity.OTHERS in merged
+        f"Les groupes de moins de {minimum} personnes et les réponses non renseignées sont regroupés dans "
+        f"«\u00a0{anonymity.OTHERS}\u00a0»."
+        if anonymity.OTHERS_KEY in merged
         else ""
     )
     if hidden_somewhere:

@@ -1,7 +1,7 @@
 """What the survey pages read: the campaigns a user may see or run, the questionnaires a campaign may
 use, and a campaign by its public address. Results are read through results.py only."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from capqvct.approaches.selectors import participants_visible_to, participants_worked_on_by
 from capqvct.cohorts.models import Participant
@@ -31,8 +31,13 @@ def campaigns_worked_on_by(user) -> QuerySet[Campaign]:
     )
 
 
-def campaigns_of(participant: Participant) -> list[Campaign]:
-    return list(participant.campaigns.select_related("instrument").order_by("wave"))
+def campaigns_with_counts(participant: Participant) -> QuerySet[Campaign]:
+    """The participant's campaigns with their number of responses, in one query."""
+    return (
+        participant.campaigns.select_related("instrument")
+        .annotate(respondents=Count("responses"))
+        .order_by("wave")
+    )
 
 
 def campaign_by_token(token: str) -> QuerySet[Campaign]:

@@ -88,7 +88,7 @@ def campaigns(request, pk: int):
         {
             "page_title": f"Enquête auprès des salariés — {participant.establishment.name}",
             "participant": participant,
-            "campaigns": selectors.campaigns_of(participant),
+            "campaigns": selectors.campaigns_with_counts(participant),
             "form": form,
             "may_work": bool(can_work_on(request.user, participant)),
             "breadcrumb": _crumbs(participant),

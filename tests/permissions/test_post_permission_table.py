@@ -947,6 +947,8 @@ READ_ONLY = {
     "approaches:document",
     "api:get_approach",
     "api:get_committee",
+    "api:list_campaigns",
+    "api:get_results",
     "api:list_work_groups",
     "api:list_indicators",
     "api:list_actions",

@@ -1250,6 +1250,14 @@ TABLE = {
         lambda w: f"/api/v1/participations/{world_approach(w).participant_id}/demarche",
         API_WORKSPACE_READERS,
     ),
+    "api:list_campaigns": (
+        lambda w: f"/api/v1/participations/{world_campaign(w).participant_id}/enquetes",
+        API_WORKSPACE_READERS,
+    ),
+    "api:get_results": (
+        lambda w: f"/api/v1/enquetes/{world_campaign(w).pk}/resultats",
+        API_WORKSPACE_READERS,
+    ),
     "api:get_committee": (
         lambda w: f"/api/v1/participations/{world_approach(w).participant_id}/demarche/comite",
         API_WORKSPACE_READERS,

@@ -19,6 +19,7 @@ from capqvct.api.routers.review import (
     EXAMPLE_DECIDED_APPLICATION_ID,
     EXAMPLE_REVIEWED_CALL_ID,
 )
+from capqvct.api.routers.surveys import EXAMPLE_CAMPAIGN_ID
 from capqvct.api.tests.conftest import token_of
 from capqvct.applications.models import Channel
 from capqvct.applications.services import record_received_application, start_application
@@ -132,11 +133,41 @@ def seeded_cohort(agent):
         report_written_at=start + timedelta(hours=5),
     )
     _seeded_approach(participant)
+    campaign = _seeded_campaign(participant)
     return [
+        ("campaign_id", EXAMPLE_CAMPAIGN_ID, campaign.pk),
         ("cohort_id", EXAMPLE_COHORT_ID, cohort.pk),
         ("participation_id", EXAMPLE_PARTICIPATION_ID, participant.pk),
         ("session_id", EXAMPLE_SESSION_ID, session.pk),
     ]
+
+
+def _seeded_campaign(participant):
+    """A closed survey wave with enough responses for every figure the API gives."""
+    from capqvct.surveys import services
+    from capqvct.surveys.tests.builders import shipped
+
+    by = participant.cohort.pair.first
+    today = timezone.localdate()
+    campaign = services.create_campaign(
+        participant=participant,
+        by=by,
+        wave=1,
+        instrument=shipped(),
+        opens_on=today,
+        closes_on=today,
+        headcount=10,
+        breakdowns=["shift"],
+    )
+    services.open_campaign(campaign=campaign, by=by)
+    for index in range(12):
+        services.submit_response(
+            campaign=campaign,
+            answers={"ORG1": 1 + index % 5, "ORG2": 2, "ORG3": 3},
+            about={"shift": ("day", "night")[index % 2]},
+        )
+    services.close_campaign(campaign=campaign, by=by)
+    return campaign
 
 
 def _seeded_approach(participant):
