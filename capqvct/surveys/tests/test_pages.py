@@ -295,3 +295,19 @@ def test_the_results_page_runs_the_same_queries_whatever_the_number_of_responses
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(many) == len(few)
+
+
+def test_the_waves_show_on_the_diagnosis_and_the_review_of_the_approach(client, space):
+    login_verified(client, space.director)
+    diagnosis = reverse("approaches:diagnosis", args=[space.participant.pk])
+    assert "Préparer l’enquête" in text_of(client.get(diagnosis))
+    first = closed_campaign_with_results(space)
+    text = text_of(client.get(diagnosis))
+    assert "14 réponses sur 40" in text and "Voir la campagne et tous ses résultats" in text
+    second = campaign_in(space, wave=2)
+    respond(second, 8, value=5)
+    services.close_campaign(campaign=second, by=space.director)
+    review = text_of(client.get(reverse("approaches:review", args=[space.participant.pk])))
+    assert "Écart avec la vague 1" in review and "Vague 2 — après les actions" in review
+    assert typography_errors(review) == []
+    assert first.pk != second.pk

@@ -1,6 +1,8 @@
 """The campaign's rules and the anonymity of what is stored: a response keeps nothing that points to a
 person, a code is used once, a refused action changes nothing."""
 
+import json
+
 import pytest
 from django.db import connection
 
@@ -215,3 +217,37 @@ def test_free_texts_need_ten_respondents_and_a_review():
             free_text=FreeText.objects.get(text="idée 5"), by=space.consultant, keep=True
         )
     assert FreeText.objects.get(text="idée 5").status == "pending"
+
+
+def test_an_agency_loads_the_copsoq_texts_and_its_programmes_may_use_them(tmp_path):
+    from django.core.management import CommandError, call_command
+
+    from capqvct.surveys.selectors import instruments_for
+
+    space = survey_space()
+    agency = space.manager.memberships.get().organisation
+    space.participant.call.programme.agencies.add(agency)
+    copsoq = shipped("copsoq-iii-middle")
+    texts = {item["code"]: f"Texte de l’item {item['code']}" for item in copsoq.definition["items"]}
+    incomplete = tmp_path / "incomplet.json"
+    incomplete.write_text(json.dumps(dict(list(texts.items())[1:])), encoding="utf-8")
+    with pytest.raises(CommandError, match="Il manque le texte"):
+        call_command("import_instrument_texts", "copsoq-iii-middle", str(incomplete), agence=agency.name)
+    assert [v.code for v in instruments_for(space.participant)] == ["qvct-cap"]
+    complete = tmp_path / "textes.json"
+    complete.write_text(json.dumps(texts), encoding="utf-8")
+    call_command("import_instrument_texts", "copsoq-iii-middle", str(complete), agence=agency.name)
+    usable = {v.code: v for v in instruments_for(space.participant)}
+    assert set(usable) == {"qvct-cap", "copsoq-iii-middle"}
+    campaign = services.create_campaign(
+        participant=space.participant,
+        by=space.director,
+        wave=1,
+        instrument=usable["copsoq-iii-middle"],
+        opens_on=TODAY,
+        closes_on=TODAY,
+        headcount=10,
+    )
+    first = campaign.instrument.instrument.items[0]
+    assert first.text == f"Texte de l’item {first.code}"
+    assert not shipped("copsoq-iii-middle").instrument.has_texts
