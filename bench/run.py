@@ -1,7 +1,8 @@
 """``python -m bench.run``: the FINESS import and the directory search at national scale, the public list
 of calls, draft saves and submissions of dossiers, the ranking table of a call's review, the bulk
-notification of 500 decisions through the database queue, the proposal of cohorts and pairs, and the
-following of the approaches of a call of 600 cohorts with the bilan PDF of one establishment.
+notification of 500 decisions through the database queue, the proposal of cohorts and pairs, the
+following of the approaches of a call of 600 cohorts with the bilan PDF of one establishment, and, on
+PostgreSQL only, the results of a staff survey among a million responses (``bench.surveys``).
 
 Each figure stands next to a floor measured in the same run on the same database: the least work
 that could do the same job (the raw fields loaded by ``COPY`` on PostgreSQL, by ``executemany`` on
@@ -67,6 +68,7 @@ def run() -> dict:
     from bench.finess import finess_import_figures
     from bench.notifications import notification_figures
     from bench.review import ranking_figures
+    from bench.surveys import survey_figures
     from capqvct.establishments.finess_sample import write_sample_finess
 
     departements = ensure_departements()
@@ -93,6 +95,8 @@ def run() -> dict:
         "notifications": notification_figures(),
         "cohorts": cohort_figures(),
         "approaches": approach_figures(),
+        # The survey bench reads the scores as JSONB, and loads its million responses by COPY.
+        **({"surveys": survey_figures()} if connection.vendor == "postgresql" else {}),
     }
 
 
@@ -245,10 +249,12 @@ def clean_up() -> None:
     from bench.calls import clean_up as clean_up_calls
     from bench.notifications import clean_up as clean_up_notifications
     from bench.review import clean_up as clean_up_review
+    from bench.surveys import clean_up as clean_up_surveys
     from capqvct.accounts.models import Organisation, User
     from capqvct.establishments.models import Establishment
 
-    clean_up_approaches()  # first: participants and dossiers protect their call and establishment
+    clean_up_surveys()  # first: campaigns, participants and dossiers protect what they point to
+    clean_up_approaches()
     clean_up_notifications()
     clean_up_review()
     clean_up_applications()
@@ -361,6 +367,11 @@ def print_table(results: dict) -> None:
 
     print_approaches(results["approaches"])
     print()
+    if "surveys" in results:
+        from bench.surveys import print_surveys
+
+        print_surveys(results["surveys"])
+        print()
     print(f"Résultats écrits dans {OUTPUT_DIR / 'results.json'}")
 
 

@@ -141,8 +141,12 @@ def _confirm(request, campaign, progress, questions, sections):
             messages.error(request, refusal.message)
         else:
             request.session.pop(session_key(campaign), None)
-            # A new session key: the old one, if someone noted it, names a session that no longer exists.
-            request.session.cycle_key()
+            # Nothing of the answers stays: an empty session is dropped, another gets a new key (the old
+            # one, if someone noted it, then names a session that no longer exists).
+            if not request.session.keys():
+                request.session.flush()
+            else:
+                request.session.cycle_key()
             return HttpResponseRedirect(reverse("surveys:thanks", args=[campaign.token]))
     return render(
         request,

@@ -7,9 +7,11 @@ at 8 would give away the eighth person's answers. Closing freezes it."""
 
 from collections import Counter
 from dataclasses import dataclass, field
-from statistics import mean
+from functools import reduce
+from operator import or_
+from statistics import fmean as mean
 
-from django.db.models import Avg, Count
+from django.db.models import Avg, Count, Q
 
 from capqvct.surveys import anonymity
 from capqvct.surveys.bands import OWN_AGREEMENT, dimension_of
@@ -94,6 +96,8 @@ class Results:
     own_items: list[ItemResult] = field(default_factory=list)
     free_texts: list[tuple[str, list[str]]] = field(default_factory=list)
     free_text_note: str = ""
+    questions: list = field(default_factory=list)
+    pending_texts: int = 0
     comparison: list[Comparison] = field(default_factory=list)
     comparison_note: str = ""
     benchmarks: list[Benchmark] = field(default_factory=list)
@@ -113,7 +117,20 @@ def results_of(campaign: Campaign) -> Results:
             "profession", "service", "seniority", "shift", "answers", "own_answers", "scores"
         )
     )
-    results = Results(campaign=campaign, respondents=len(rows), threshold=minimum, published=False)
+    questions = list(campaign.own_questions.prefetch_related("free_texts"))
+    results = Results(
+        campaign=campaign,
+        respondents=len(rows),
+        threshold=minimum,
+        published=False,
+        questions=questions,
+        pending_texts=sum(
+            1
+            for question in questions
+            for text in question.free_texts.all()
+            if text.status == ReviewStatus.PENDING
+        ),
+    )
     if campaign.status != CampaignStatus.CLOSED:
         results.why_not = (
             "Les résultats paraissent à la clôture de la campagne\u00a0: les montrer "
@@ -134,8 +151,8 @@ def results_of(campaign: Campaign) -> Results:
         _scale_result(scale, instrument, answers, scores, minimum) for scale in instrument.scales
     ]
     results.breakdowns = _breakdowns(campaign, rows, instrument.scales, minimum)
-    results.own_items = _own_items(campaign, [row[5] for row in rows], minimum)
-    _add_free_texts(results, campaign)
+    results.own_items = _own_items(questions, [row[5] for row in rows], minimum)
+    _add_free_texts(results, questions)
     _add_comparison(results, campaign)
     _add_benchmarks(results, campaign)
     return results
@@ -293,16 +310,16 @@ def _breakdown(code, dimension, merged, member_of, rows, column: int, scales, mi
     return Breakdown(code, dimension.label, groups, tuple(table), note.strip())
 
 
-def _own_items(campaign: Campaign, own_answers, minimum: int) -> list[ItemResult]:
+def _own_items(questions, own_answers, minimum: int) -> list[ItemResult]:
     return [
         _item_result(question.text, False, OWN_AGREEMENT, own_answers, str(question.pk), minimum)
-        for question in campaign.own_questions.all()
+        for question in questions
         if question.kind == QuestionKind.AGREEMENT
     ]
 
 
-def _add_free_texts(results: Results, campaign: Campaign) -> None:
-    questions = [question for question in campaign.own_questions.all() if question.kind == QuestionKind.TEXT]
+def _add_free_texts(results: Results, questions) -> None:
+    questions = [question for question in questions if question.kind == QuestionKind.TEXT]
     if not questions:
         return
     minimum = anonymity.free_text_threshold()
@@ -316,12 +333,7 @@ def _add_free_texts(results: Results, campaign: Campaign) -> None:
         question.pk: [text for text in question.free_texts.all() if text.status == ReviewStatus.KEPT]
         for question in questions
     }
-    pending = sum(
-        1
-        for question in questions
-        for text in question.free_texts.all()
-        if text.status == ReviewStatus.PENDING
-    )
+    pending = results.pending_texts
     results.free_texts = [
         (question.text, [text.text for text in kept[question.pk]]) for question in questions
     ]
@@ -373,30 +385,25 @@ def _add_benchmarks(results: Results, campaign: Campaign) -> None:
         campaign__instrument__code=campaign.instrument.code,
         campaign__instrument__version=campaign.instrument.version,
     )
-    references = (
-        ("Collectif", same.filter(campaign__participant__cohort_id=participant.cohort_id)),
-        (
-            "Région",
-            same.filter(
-                campaign__participant__call__programme__region_id=participant.call.programme.region_id
-            ),
+    # One query for the three references: each mean and count filtered on its own group.
+    groups = {
+        "Collectif": Q(campaign__participant__cohort_id=participant.cohort_id),
+        "Région": Q(campaign__participant__call__programme__region_id=participant.call.programme.region_id),
+        "Même catégorie, France entière": Q(
+            campaign__participant__establishment__category_code=participant.establishment.category_code
         ),
-        (
-            "Même catégorie, France entière",
-            same.filter(
-                campaign__participant__establishment__category_code=participant.establishment.category_code
-            ),
-        ),
-    )
-    figures = {
-        label: {
-            row["scale"]: (row["average"], row["establishments"])
-            for row in queryset.values("scale").annotate(
-                average=Avg("mean"), establishments=Count("campaign")
-            )
-        }
-        for label, queryset in references
     }
+    keys = {label: f"r{index}" for index, label in enumerate(groups)}
+    aggregates = {}
+    for label, where in groups.items():
+        aggregates[f"{keys[label]}_mean"] = Avg("mean", filter=where)
+        aggregates[f"{keys[label]}_count"] = Count("campaign", filter=where)
+    rows = same.filter(reduce(or_, groups.values())).values("scale").annotate(**aggregates)
+    figures = {
+        label: {row["scale"]: (row[f"{key}_mean"], row[f"{key}_count"]) for row in rows}
+        for label, key in keys.items()
+    }
+    references = tuple(groups.items())
     own = {scale.code: scale.score for scale in results.scales}
     results.benchmark_labels = tuple(label for label, _ in references)
     for scale in campaign.instrument.instrument.scales:

@@ -12,13 +12,14 @@ from django.views.decorators.http import require_GET, require_POST
 from capqvct.approaches.permissions import can_work_on, is_establishment_side
 from capqvct.approaches.selectors import participants_visible_to, participants_worked_on_by
 from capqvct.cohorts.attendance_forms import PostedForm
+from capqvct.cohorts.permissions import is_pair_consultant
 from capqvct.core.exceptions import Refusal
 from capqvct.core.exports import export_response
 from capqvct.core.permissions import require
 from capqvct.surveys import documents, selectors, services
 from capqvct.surveys import research as research_module
 from capqvct.surveys.forms import CampaignForm, CodesForm, OwnQuestionForm, ReviewForm, SectionForm
-from capqvct.surveys.models import Access, OwnQuestion, ReviewStatus
+from capqvct.surveys.models import Access, CampaignStatus, OwnQuestion
 from capqvct.surveys.permissions import can_export_for_research
 from capqvct.surveys.questionnaire import sections_of, submission
 from capqvct.surveys.results import results_of
@@ -107,8 +108,9 @@ def campaign(request, pk: int):
         outcome = _act(request, campaign, posted, question_form, codes_form)
         if outcome is not None:
             return outcome
-    questions = selectors.questions_of(campaign)
     results = results_of(campaign)
+    establishment_side = is_establishment_side(request.user, participant)
+    url = documents.public_url(campaign)
     return render(
         request,
         "surveys/campaign.html",
@@ -116,18 +118,17 @@ def campaign(request, pk: int):
             "page_title": f"{campaign.get_wave_display()} — {participant.establishment.name}",
             "campaign": campaign,
             "participant": participant,
-            "questions": questions,
+            "questions": results.questions,
             "results": results,
             "charts": documents.charts_of(results),
-            "url": documents.public_url(campaign),
-            "qr": documents.qr_data_uri(documents.public_url(campaign)),
+            "url": url,
+            # Drawn only while the questionnaire is distributed: a closed campaign's page shows no QR code.
+            "qr": documents.qr_data_uri(url) if campaign.status != CampaignStatus.CLOSED else None,
             "question_form": question_form,
             "codes_form": codes_form,
-            "may_work": bool(can_work_on(request.user, participant)),
-            "is_establishment": is_establishment_side(request.user, participant),
-            "pending_texts": sum(
-                1 for text in selectors.free_texts_of(campaign) if text.status == ReviewStatus.PENDING
-            ),
+            "may_work": establishment_side or is_pair_consultant(request.user, participant.cohort),
+            "is_establishment": establishment_side,
+            "pending_texts": results.pending_texts,
             "breadcrumb": _crumbs(participant, campaign=campaign),
         },
     )
