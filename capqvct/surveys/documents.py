@@ -74,7 +74,7 @@ def paper_pdf(campaign: Campaign, own_questions) -> bytes:
 def charts_of(results: Results) -> dict[str, str]:
     """The SVG charts of the results (every text escaped by charts.py)."""
     charts = {}
-    if results.scales:
+    if any(scale.score is not None for scale in results.scales):
         charts["scales"] = mark_safe(  # noqa: S308
             bar_chart(
                 [scale.title for scale in results.scales],

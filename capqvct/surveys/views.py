@@ -54,7 +54,9 @@ def campaigns(request, pk: int):
     """An establishment's two waves, and the form that opens one."""
     participant = get_object_or_404(participants_visible_to(request.user), pk=pk)
     instruments = selectors.instruments_for(participant)
-    form = CampaignForm(request.POST or None, instruments=instruments)
+    campaigns = list(selectors.campaigns_with_counts(participant))
+    next_wave = 2 if any(campaign.wave == 1 for campaign in campaigns) else 1
+    form = CampaignForm(request.POST or None, instruments=instruments, initial={"wave": next_wave})
     if request.method == "POST":
         participant = get_object_or_404(participants_worked_on_by(request.user), pk=pk)
         form.is_valid()
@@ -89,7 +91,7 @@ def campaigns(request, pk: int):
         {
             "page_title": f"Enquête auprès des salariés — {participant.establishment.name}",
             "participant": participant,
-            "campaigns": selectors.campaigns_with_counts(participant),
+            "campaigns": campaigns,
             "form": form,
             "may_work": bool(can_work_on(request.user, participant)),
             "breadcrumb": _crumbs(participant),
