@@ -297,7 +297,7 @@ def _cohorts(call, count: int, pair, departements, *, now, offset: int, rows: di
     )
     numbers = range(offset, offset + count * PER_COHORT)
     establishments = Establishment.objects.bulk_create(
-        (_establishment(n, departements[(n // PER_COHORT) % len(departements)]) for n in numbers),
+        (establishment_row(n, departements[(n // PER_COHORT) % len(departements)]) for n in numbers),
         batch_size=BATCH,
     )
     applications = Application.objects.bulk_create(
@@ -382,13 +382,14 @@ def _cohorts(call, count: int, pair, departements, *, now, offset: int, rows: di
     return cohorts[0], participants
 
 
-def _establishment(n: int, departement):
+def establishment_row(n: int, departement, *, prefix: str = FINESS_PREFIX):
+    """The n-th invented establishment of a bench, in `departement`, its FINESS numbers under `prefix`."""
     from capqvct.establishments.models import Establishment
 
     code, label = CATEGORIES[0] if n % 10 < 7 else CATEGORIES[1] if n % 10 < 9 else CATEGORIES[2]
     return Establishment(
-        finess_et=f"{FINESS_PREFIX}{n:08d}",
-        finess_ej=f"{FINESS_PREFIX}{n:08d}",
+        finess_et=f"{prefix}{n:08d}",
+        finess_ej=f"{prefix}{n:08d}",
         name=f"{label} {NAMES[n % len(NAMES)]} {n}",
         address=f"{n % 90 + 1} rue des Lilas",
         postal_code=f"{departement.code[:2]}000",

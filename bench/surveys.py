@@ -48,6 +48,8 @@ import tracemalloc
 import uuid
 from datetime import timedelta
 
+from bench.approaches import establishment_row
+
 CAMPAIGNS = int(os.environ.get("CAPQVCT_BENCH_SURVEY_CAMPAIGNS", "5000"))
 PER_COHORT = 8
 MEASURED_RESPONSES, NEIGHBOUR_RESPONSES = 200, 40
@@ -67,8 +69,6 @@ ORGANISATION_PREFIX = "Banc d’essai des enquêtes — "
 MEASURED_REGION = "76"
 BATCH = 1000
 DEFAULT_DATABASE = "bench_surveys"
-CATEGORIES = (("500", "EHPAD"), ("354", "SSIAD"), ("255", "MAS"))
-NAMES = ("Les Tilleuls", "Le Clos Fleuri", "Les Glycines", "La Roseraie", "Les Oliviers", "La Source")
 
 
 def survey_figures() -> dict:
@@ -559,7 +559,10 @@ def _participants(call, cohorts, departements, *, offset: int, count: int | None
     count = len(cohorts) * PER_COHORT if count is None else count
     numbers = range(offset, offset + count)
     establishments = Establishment.objects.bulk_create(
-        (_establishment(n, departements[(n // PER_COHORT) % len(departements)]) for n in numbers),
+        (
+            establishment_row(n, departements[(n // PER_COHORT) % len(departements)], prefix=FINESS_PREFIX)
+            for n in numbers
+        ),
         batch_size=BATCH,
     )
     form_version = call_services.current_form(call)
@@ -589,23 +592,6 @@ def _participants(call, cohorts, departements, *, offset: int, count: int | None
             for i, application in enumerate(applications)
         ),
         batch_size=BATCH,
-    )
-
-
-def _establishment(n: int, departement):
-    from capqvct.establishments.models import Establishment
-
-    code, label = CATEGORIES[0] if n % 10 < 7 else CATEGORIES[1] if n % 10 < 9 else CATEGORIES[2]
-    return Establishment(
-        finess_et=f"{FINESS_PREFIX}{n:08d}",
-        finess_ej=f"{FINESS_PREFIX}{n:08d}",
-        name=f"{label} {NAMES[n % len(NAMES)]} {n}",
-        address=f"{n % 90 + 1} rue des Lilas",
-        postal_code=f"{departement.code[:2]}000",
-        city_label=f"{departement.code[:2]}000 {departement.name.upper()}",
-        departement=departement,
-        category_code=code,
-        category_label=label,
     )
 
 
