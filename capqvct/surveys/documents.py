@@ -12,7 +12,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from capqvct.core.formatting import format_number
 from capqvct.core.pdf import render_pdf
 from capqvct.surveys.bands import OWN_AGREEMENT
 from capqvct.surveys.charts import Series, bar_chart
@@ -176,7 +175,3 @@ AGGREGATE_HEADERS = ("Partie", "Libellé", "Groupe ou réponse", "Répondants", 
 
 def aggregates_stem(campaign: Campaign) -> str:
     return _file_stem(campaign, "agregats-enquete")
-
-
-def rounded(value: float | None) -> str:
-    return "—" if value is None else format_number(value, decimals=0)

@@ -315,14 +315,10 @@ def check_code(campaign: Campaign, code: str) -> str:
 def accepts_answers(campaign: Campaign, today: date) -> Refusal | None:
     """Why the questionnaire is closed to answers today, or None when it is open."""
     if campaign.status == CampaignStatus.DRAFT or today < campaign.opens_on:
-        return Refusal(f"Le questionnaire ouvre le {_day(campaign.opens_on)}.")
+        return Refusal(f"Le questionnaire ouvre le {format_date(campaign.opens_on)}.")
     if campaign.status == CampaignStatus.CLOSED or today > campaign.closes_on:
         return Refusal("Le questionnaire est fermé\u00a0: la campagne est terminée. Merci de votre intérêt.")
     return None
-
-
-def _day(day: date) -> str:
-    return format_date(day)
 
 
 def local_today(campaign: Campaign) -> date:

@@ -37,10 +37,6 @@ def campaign_in(
     return campaign
 
 
-def answer_all(campaign: Campaign, value: int, **about) -> dict[str, int]:
-    return {item.code: value for item in campaign.instrument.instrument.items}
-
-
 def respond(
     campaign: Campaign, count: int, *, value: int | None = None, seed: int = 1, about=None, code=None
 ):
