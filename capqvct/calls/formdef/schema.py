@@ -299,7 +299,20 @@ def validate_definition(data: Any) -> list[str]:
     """What is wrong with a form definition, in French; an empty list if it is valid. Never raises."""
     parser = _Parser()
     parser.form(data)
+    if _has_null_character(data):
+        # PostgreSQL refuses the character in JSON; no one types it on purpose.
+        parser.error("", "le formulaire contient un caractère nul (U+0000) : retirez-le.")
     return parser.errors
+
+
+def _has_null_character(data: Any) -> bool:
+    if isinstance(data, str):
+        return "\x00" in data
+    if isinstance(data, dict):
+        return any(_has_null_character(key) or _has_null_character(value) for key, value in data.items())
+    if isinstance(data, list):
+        return any(_has_null_character(value) for value in data)
+    return False
 
 
 def _decimal_to_json(value: Decimal) -> str:

@@ -463,3 +463,12 @@ def test_relabelling_an_identity_question_keeps_it_taken_from_the_directory():
 
     assert builder.find_question(changed, "structure_name")["from_directory"] == "name"
     assert builder.find_question(changed, "structure_name")["label"] == "Nom de l’établissement"
+
+
+def test_a_null_character_in_the_definition_is_refused_with_a_message():
+    from capqvct.calls.formdef.schema import validate_definition
+
+    errors = validate_definition(
+        {"format": 1, "sections": [{"key": "a\x00", "title": "Titre", "questions": []}]}
+    )
+    assert any("caractère nul" in error for error in errors)
